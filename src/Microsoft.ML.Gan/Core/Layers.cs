@@ -1,0 +1,24 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace Microsoft.ML.Gan.Core;
+
+/// <summary>Layer choices and initialisations shared by the GANs' networks.</summary>
+internal static class Layers
+{
+    /// <summary>Instance norm as CycleGAN uses it: no affine parameters and no running statistics.</summary>
+    public static InstanceNorm2d InstanceNorm(long features) =>
+        nn.InstanceNorm2d(features, eps: 1e-5, momentum: 0.1, affine: false, track_running_stats: false);
+
+    /// <summary>The official <c>init_weights(net, 'normal', 0.02)</c>: conv and linear weights ~ N(0, gain), biases 0.</summary>
+    public static void InitNormal(nn.Module module, double gain = 0.02)
+    {
+        using var _ = no_grad();
+        foreach (var (name, p) in module.named_parameters())
+        {
+            if (name.EndsWith("bias", StringComparison.Ordinal)) p.zero_();
+            else p.normal_(0, gain);
+        }
+    }
+}
