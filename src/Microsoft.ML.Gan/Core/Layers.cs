@@ -12,13 +12,13 @@ internal static class Layers
         nn.InstanceNorm2d(features, eps: 1e-5, momentum: 0.1, affine: false, track_running_stats: false);
 
     /// <summary>The official <c>init_weights(net, 'normal', 0.02)</c>: conv and linear weights ~ N(0, gain), biases 0.</summary>
-    public static void InitNormal(nn.Module module, double gain = 0.02)
+    public static void InitNormal(nn.Module module, Generator generator, double gain = 0.02)
     {
         using var _ = no_grad();
         foreach (var (name, p) in module.named_parameters())
         {
             if (name.EndsWith("bias", StringComparison.Ordinal)) p.zero_();
-            else p.normal_(0, gain);
+            else p.normal_(0, gain, generator);
         }
     }
 }

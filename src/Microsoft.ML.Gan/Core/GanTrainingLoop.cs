@@ -1,0 +1,149 @@
+using System.Diagnostics;
+using Microsoft.ML.Runtime;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace Microsoft.ML.Gan.Core;
+
+/// <summary>
+/// The training loop every GAN shares: epochs of steps, progress (ML.NET's progress channel and
+/// <see cref="IProgress{GanProgress}"/>), cancellation, TensorBoard events, a stop on NaN/Inf, and checkpoints that
+/// resume exactly (weights, optimisers, schedules, pools, counters and random states).
+/// </summary>
+internal sealed class GanTrainingLoop
+{
+    private readonly IHost _host;
+    private readonly GanTrainingOptions _options;
+
+    public GanTrainingLoop(IHost host, GanTrainingOptions options) => (_host, _options) = (host, options);
+
+    public string? CheckpointPath =>
+        _options.CheckpointDirectory is null ? null : Path.Combine(_options.CheckpointDirectory, Checkpoint.FileName);
+
+    /// <summary>Trains <paramref name="model"/> to its last epoch, resuming from the checkpoint folder when it has one.</summary>
+    public void Run(IGanModel model, long seed)
+    {
+        using var ch = _host.Start("Training");
+        var random = new GanRandom(seed);
+        long step = 0;
+        long totalSteps = model.Epochs * model.StepsPerEpoch;
+        if (CheckpointPath is { } existing && File.Exists(existing))
+        {
+            step = Resume(model, random, existing);
+            ch.Info(MessageSensitivity.None, $"{model.Kind}: resumed from '{existing}' at step {step} of {totalSteps}.");
+        }
+
+        var writer = _options.LogDirectory is null ? null : torch.utils.tensorboard.SummaryWriter(_options.LogDirectory);
+        using var pch = _host.StartProgressChannel($"{model.Kind} training");
+        var lastLosses = new Dictionary<string, double>();
+        long reportedStep = step;
+        var clock = Stopwatch.StartNew();
+        var sinceReport = Stopwatch.StartNew();
+        long lastCheckpointStep = step, runStartStep = step;
+        bool resumedMidEpoch = step % model.StepsPerEpoch != 0;
+        pch.SetHeader(new ProgressHeader(new[] { "loss" }, new[] { "steps" }), e =>
+        {
+            e.SetProgress(0, Interlocked.Read(ref step), totalSteps);
+        });
+
+        while (step < totalSteps)
+        {
+            int epoch = (int)(step / model.StepsPerEpoch) + 1;
+            // A run resumed inside an epoch still needs that epoch's rates and data order.
+            if (step % model.StepsPerEpoch == 0 || resumedMidEpoch)
+            {
+                resumedMidEpoch = false;
+                model.BeginEpoch(epoch);
+                foreach (var (name, rate) in model.LearningRates) writer?.add_scalar($"lr/{name}", (float)rate, (int)step);
+            }
+            long epochEnd = epoch * model.StepsPerEpoch;
+            while (step < epochEnd)
+            {
+                if (_options.CancellationToken.IsCancellationRequested)
+                {
+                    SaveCheckpoint(model, random, step);
+                    ch.Info(MessageSensitivity.None, $"{model.Kind}: cancelled at step {step}; checkpoint written.");
+                    _options.CancellationToken.ThrowIfCancellationRequested();
+                }
+                using (var scope = NewDisposeScope())
+                {
+                    var losses = model.TrainStep(random);
+                    foreach (var (name, value) in losses)
+                    {
+                        double v = value.item<float>();
+                        if (!double.IsFinite(v))
+                            throw new InvalidOperationException(
+                                $"{model.Kind} training diverged at step {step + 1} (epoch {epoch}): loss '{name}' is {v}. " +
+                                (CheckpointPath is null ? "No checkpoint folder was set."
+                                    : $"The last good checkpoint '{CheckpointPath}' (step {lastCheckpointStep}) is intact."));
+                        lastLosses[name] = v;
+                    }
+                }
+                Interlocked.Increment(ref step);
+
+                bool last = step == totalSteps;
+                if (last || sinceReport.Elapsed >= _options.ReportInterval)
+                {
+                    Report(model, writer, epoch, lastLosses, (runStartStep, reportedStep, step, totalSteps), sinceReport.Elapsed, clock.Elapsed);
+                    reportedStep = step;
+                    sinceReport.Restart();
+                }
+                if (CheckpointPath is not null && (last || step % _options.CheckpointEvery == 0))
+                {
+                    SaveCheckpoint(model, random, step);
+                    lastCheckpointStep = step;
+                    if (writer is not null) LogSamples(model, writer, step);
+                }
+            }
+        }
+        ch.Info(MessageSensitivity.None, $"{model.Kind}: trained {totalSteps} steps in {clock.Elapsed.TotalSeconds:F1} s; " +
+            string.Join(", ", lastLosses.Select(kv => $"{kv.Key} {kv.Value:F4}")));
+    }
+
+    private void Report(IGanModel model, SummaryWriter? writer, int epoch, Dictionary<string, double> losses,
+        (long RunStart, long Previous, long Now, long Total) steps, TimeSpan sincePrevious, TimeSpan elapsed)
+    {
+        var (runStart, previousStep, step, total) = steps;
+        double samplesPerSecond = (step - previousStep) * model.SamplesPerStep / Math.Max(sincePrevious.TotalSeconds, 1e-9);
+        double secondsPerStep = elapsed.TotalSeconds / Math.Max(step - runStart, 1);
+        var eta = TimeSpan.FromSeconds(secondsPerStep * (total - step));
+        foreach (var (name, value) in losses) writer?.add_scalar($"loss/{name}", (float)value, (int)step);
+        _options.Progress?.Report(new GanProgress(epoch, step, total, new Dictionary<string, double>(losses), samplesPerSecond, eta));
+    }
+
+    private static void LogSamples(IGanModel model, SummaryWriter writer, long step)
+    {
+        using var scope = NewDisposeScope();
+        var grid = model.SampleGrid();
+        if (grid is not null) writer.add_img("samples", grid.cpu(), (int)step);
+    }
+
+    private void SaveCheckpoint(IGanModel model, GanRandom random, long step)
+    {
+        if (CheckpointPath is null) return;
+        var checkpoint = new Checkpoint(model.Kind, model.Fingerprint);
+        checkpoint.Scalars["step"] = step;
+        using var rngState = tensor(random.GetState().Select(u => unchecked((long)u)).ToArray());
+        using var torchState = torch.random.get_rng_state();
+        checkpoint.Tensors["loop.random"] = rngState;
+        checkpoint.Tensors["loop.torch_random"] = torchState;
+        model.SaveState(checkpoint);
+        checkpoint.Save(CheckpointPath);
+    }
+
+    private static long Resume(IGanModel model, GanRandom random, string path)
+    {
+        var checkpoint = Checkpoint.Load(path, model.Kind);
+        if (checkpoint.Fingerprint != model.Fingerprint)
+            throw new InvalidOperationException(
+                $"Checkpoint '{path}' was made with other options ({checkpoint.Fingerprint}); these options are ({model.Fingerprint}). " +
+                "Use another CheckpointDirectory, or delete the checkpoint to start over.");
+        random.SetState(checkpoint.GetTensor("loop.random").data<long>().ToArray().Select(l => unchecked((ulong)l)).ToArray());
+        torch.random.set_rng_state(checkpoint.GetTensor("loop.torch_random"));
+        model.LoadState(checkpoint);
+        long step = checkpoint.GetLong("step");
+        foreach (var t in checkpoint.Tensors.Values) t.Dispose();
+        return step;
+    }
+}

@@ -1,0 +1,192 @@
+using Microsoft.ML.Data;
+using Microsoft.ML.Gan.Core;
+using Microsoft.ML.Gan.CycleGan;
+using Microsoft.ML.Gan.Data;
+using Microsoft.ML.Runtime;
+
+namespace Microsoft.ML.Gan;
+
+/// <summary>Which way a fitted CycleGAN translates.</summary>
+public enum CycleGanDirection
+{
+    /// <summary>Domain A (domain column false) to domain B (true), with the generator G_A.</summary>
+    AToB,
+    /// <summary>Domain B to domain A, with the generator G_B.</summary>
+    BToA,
+}
+
+/// <summary>
+/// Trains a CycleGAN (Zhu et al., ICCV 2017) for unpaired image-to-image translation between the rows whose domain
+/// column is false (A) and true (B). Fitting gives a <see cref="CycleGanTransformer"/> that translates the input column.
+/// </summary>
+/// <remarks>
+/// The input column is an ML.NET image (from <c>LoadImages</c>/<c>ResizeImages</c>; transparency is composited on
+/// white) or a vector of 3×H×W Single values, planar RGB in [−1, 1]. All rows need one size, with H and W multiples
+/// of 4 and at least 24. The training set is read into memory once. Architecture, losses, update order, history pool,
+/// learning-rate schedule and initialisation follow the authors' PyTorch code.
+/// </remarks>
+public sealed class CycleGanEstimator : IEstimator<CycleGanTransformer>
+{
+    /// <summary>Options of <see cref="CycleGanEstimator"/>; the defaults are the paper's except for the epoch counts.</summary>
+    public sealed class Options
+    {
+        /// <summary>The column that receives the translated image (same kind and size as the input).</summary>
+        public string OutputColumnName = "Translated";
+        /// <summary>The image column: an ML.NET image or a vector of 3×H×W Single values in [−1, 1].</summary>
+        public string InputColumnName = "Image";
+        /// <summary>A Boolean column: false = domain A, true = domain B. The two domains' rows are unrelated (unpaired).</summary>
+        public string DomainColumnName = "Domain";
+        /// <summary>Epochs at the constant learning rate (paper: 100).</summary>
+        public int Epochs = 100;
+        /// <summary>Epochs of linear decay to zero after <see cref="Epochs"/> (paper: 100).</summary>
+        public int DecayEpochs = 100;
+        /// <summary>Images per step (paper: 1).</summary>
+        public int BatchSize = 1;
+        /// <summary>Adam's learning rate (paper: 2e-4).</summary>
+        public double LearningRate = 2e-4;
+        /// <summary>Adam's β₁ (paper: 0.5; β₂ is 0.999).</summary>
+        public double Beta1 = 0.5;
+        /// <summary>Residual blocks of the generator (paper: 9 at 256×256, 6 at 128×128).</summary>
+        public int ResidualBlocks = 9;
+        /// <summary>Filters of the generator's first layer (paper: 64).</summary>
+        public int GeneratorFilters = 64;
+        /// <summary>Filters of the discriminator's first layer (paper: 64).</summary>
+        public int DiscriminatorFilters = 64;
+        /// <summary>Weight λ of the cycle-consistency L1 loss, each way (paper: 10). 0 trains the paper's "GAN alone" ablation.</summary>
+        public double CycleWeight = 10;
+        /// <summary>Identity loss weight relative to <see cref="CycleWeight"/> (paper's code: 0.5).</summary>
+        public double IdentityWeight = 0.5;
+        /// <summary>Generated images kept for the discriminators (paper: 50; 0 disables the pool).</summary>
+        public int PoolSize = 50;
+        /// <summary>Images are scaled up to this height, then randomly cropped back (paper: 286 for 256); 0 = no crop. Defaults to 286/256 of the image height.</summary>
+        public int LoadSize = -1;
+        /// <summary>Random horizontal flips during training (paper: yes).</summary>
+        public bool Flip = true;
+        /// <summary>Which generator the transformer applies.</summary>
+        public CycleGanDirection Direction = CycleGanDirection.AToB;
+        /// <summary>Height of a vector input column's images (0: square, from the vector size).</summary>
+        public int ImageHeight;
+        /// <summary>Width of a vector input column's images (0: square, from the vector size).</summary>
+        public int ImageWidth;
+        /// <summary>A folder for checkpoints; training resumes from the checkpoint found there.</summary>
+        public string? CheckpointDirectory;
+        /// <summary>Steps between checkpoints (one is also written at the end and on cancellation).</summary>
+        public int CheckpointEvery = 500;
+        /// <summary>A folder for TensorBoard event files (losses, learning rates, sample images); null for none.</summary>
+        public string? LogDirectory;
+        /// <summary>Receives a report about once a second during training.</summary>
+        public IProgress<GanProgress>? Progress;
+        /// <summary>Stops training (after writing a checkpoint when a folder is set) with <see cref="OperationCanceledException"/>.</summary>
+        public CancellationToken CancellationToken;
+
+        internal Options Clone() => (Options)MemberwiseClone();
+    }
+
+    private readonly GanEnvironment _env;
+    private readonly Options _options;
+
+    internal CycleGanEstimator(IHostEnvironment env, Options options)
+    {
+        _env = new GanEnvironment(env, "CycleGan");
+        _options = options ?? throw new ArgumentNullException(nameof(options));
+        Validate(options);
+    }
+
+    private static void Validate(Options o)
+    {
+        void Require(bool ok, string name, object value, string expected)
+        {
+            if (!ok) throw new ArgumentOutOfRangeException(name, value, $"CycleGAN option {name} is {value}; expected {expected}.");
+        }
+        Require(!string.IsNullOrWhiteSpace(o.InputColumnName), nameof(o.InputColumnName), o.InputColumnName, "a column name");
+        Require(!string.IsNullOrWhiteSpace(o.OutputColumnName), nameof(o.OutputColumnName), o.OutputColumnName, "a column name");
+        Require(!string.IsNullOrWhiteSpace(o.DomainColumnName), nameof(o.DomainColumnName), o.DomainColumnName, "a column name");
+        Require(o.Epochs >= 0, nameof(o.Epochs), o.Epochs, "0 or more");
+        Require(o.DecayEpochs >= 0, nameof(o.DecayEpochs), o.DecayEpochs, "0 or more");
+        Require(o.Epochs + o.DecayEpochs > 0, nameof(o.Epochs), o.Epochs, "at least one epoch in Epochs + DecayEpochs");
+        Require(o.BatchSize >= 1, nameof(o.BatchSize), o.BatchSize, "1 or more");
+        Require(o.LearningRate > 0, nameof(o.LearningRate), o.LearningRate, "a positive rate");
+        Require(o.ResidualBlocks >= 0, nameof(o.ResidualBlocks), o.ResidualBlocks, "0 or more");
+        Require(o.GeneratorFilters >= 1, nameof(o.GeneratorFilters), o.GeneratorFilters, "1 or more");
+        Require(o.DiscriminatorFilters >= 1, nameof(o.DiscriminatorFilters), o.DiscriminatorFilters, "1 or more");
+        Require(o.CycleWeight >= 0, nameof(o.CycleWeight), o.CycleWeight, "0 or more");
+        Require(o.IdentityWeight >= 0, nameof(o.IdentityWeight), o.IdentityWeight, "0 or more");
+        Require(o.PoolSize >= 0, nameof(o.PoolSize), o.PoolSize, "0 or more");
+        Require(o.CheckpointEvery >= 1, nameof(o.CheckpointEvery), o.CheckpointEvery, "1 or more");
+    }
+
+    /// <summary>Checks the input schema and returns the schema the transformer will produce.</summary>
+    public SchemaShape GetOutputSchema(SchemaShape inputSchema)
+    {
+        if (!inputSchema.TryFindColumn(_options.InputColumnName, out var input))
+            throw new ArgumentOutOfRangeException(nameof(inputSchema), $"Input column '{_options.InputColumnName}' was not found.");
+        bool isImage = input.ItemType is ImageDataViewType;
+        bool isVector = input.Kind == SchemaShape.Column.VectorKind.Vector && input.ItemType == NumberDataViewType.Single;
+        if (!isImage && !isVector)
+            throw new ArgumentOutOfRangeException(nameof(inputSchema),
+                $"Input column '{_options.InputColumnName}' has type {input.ItemType}; expected an image or a vector of Single (3×H×W).");
+        if (!inputSchema.TryFindColumn(_options.DomainColumnName, out var domain))
+            throw new ArgumentOutOfRangeException(nameof(inputSchema), $"Domain column '{_options.DomainColumnName}' was not found.");
+        if (domain.ItemType != BooleanDataViewType.Instance || domain.Kind != SchemaShape.Column.VectorKind.Scalar)
+            throw new ArgumentOutOfRangeException(nameof(inputSchema), $"Domain column '{_options.DomainColumnName}' has type {domain.ItemType}; expected Boolean.");
+        var columns = inputSchema.ToDictionary(c => c.Name);
+        columns[_options.OutputColumnName] = new SchemaShape.Column(_options.OutputColumnName, input.Kind, input.ItemType, false);
+        return new SchemaShape(columns.Values);
+    }
+
+    /// <summary>Reads the training rows, trains (or resumes) and returns the fitted transformer.</summary>
+    public CycleGanTransformer Fit(IDataView input)
+    {
+        var (a, b, shape) = ImageColumn.ReadDomains(input, _options.InputColumnName, _options.DomainColumnName,
+            _options.ImageHeight, _options.ImageWidth, _options.CancellationToken);
+        using (a)
+        using (b)
+        {
+            CheckSize(shape);
+            var options = Resolved(_options, shape);
+            var device = _env.ResolveDevice();
+            long seed = _env.NextSeed();
+            var model = new CycleGanModel(options, a, b, device, seed);
+            try
+            {
+                var loop = new GanTrainingLoop(_env.Host, new GanTrainingOptions
+                {
+                    CheckpointDirectory = options.CheckpointDirectory,
+                    CheckpointEvery = options.CheckpointEvery,
+                    LogDirectory = options.LogDirectory,
+                    Progress = options.Progress,
+                    CancellationToken = options.CancellationToken,
+                });
+                loop.Run(model, seed);
+            }
+            catch
+            {
+                model.GeneratorA.Dispose();
+                model.GeneratorB.Dispose();
+                throw;
+            }
+            finally
+            {
+                model.Dispose();
+            }
+            return new CycleGanTransformer(_env.Environment, input.Schema, options, shape, model.GeneratorA, model.GeneratorB);
+        }
+    }
+
+    /// <summary>The sizes the generator restores exactly (two stride-2 steps) and the PatchGAN can score (three).</summary>
+    private void CheckSize(ImageColumnShape shape)
+    {
+        foreach (var (side, name) in new[] { (shape.Height, "height"), (shape.Width, "width") })
+            if (side % 4 != 0 || side < 24)
+                throw new ArgumentOutOfRangeException(nameof(shape),
+                    $"Input column '{_options.InputColumnName}' holds {shape.Width}×{shape.Height} images; CycleGAN needs a {name} that is a multiple of 4 and at least 24 " +
+                    "(add mlContext.Transforms.ResizeImages, e.g. to 64×64 or 256×256).");
+    }
+
+    private static Options Resolved(Options o, ImageColumnShape shape)
+    {
+        var copy = o.Clone();
+        if (copy.LoadSize < 0) copy.LoadSize = (int)Math.Round(shape.Height * 286.0 / 256.0);
+        return copy;
+    }
+}

@@ -1,0 +1,231 @@
+using Microsoft.ML.Gan.Core;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Microsoft.ML.Gan.CycleGan;
+
+/// <summary>
+/// CycleGAN's training logic as the official <c>cycle_gan_model.py</c> has it: G_A: A→B, G_B: B→A, D_A judges B,
+/// D_B judges A; per step a generator update (LSGAN + cycle + identity, discriminators frozen) and then a
+/// discriminator update on history-pool fakes, each D loss halved. One Adam over both generators, one over both
+/// discriminators; the learning rate is constant, then decays linearly.
+/// </summary>
+internal sealed class CycleGanModel : IGanModel
+{
+    private readonly CycleGanEstimator.Options _options;
+    private readonly Tensor _domainA, _domainB; // [N, 3, H, W] in [-1, 1], on the CPU
+    private readonly Device _device;
+    private readonly long _dataSeed;
+    private readonly GanAdam _optimizerG, _optimizerD;
+    private readonly HistoryPool _fakeAPool, _fakeBPool;
+    private readonly LinearDecaySchedule _schedule;
+    private int[] _epochOrder = Array.Empty<int>();
+
+    public ResnetGenerator GeneratorA { get; }
+    public ResnetGenerator GeneratorB { get; }
+    public PatchDiscriminator DiscriminatorA { get; }
+    public PatchDiscriminator DiscriminatorB { get; }
+
+    public CycleGanModel(CycleGanEstimator.Options options, Tensor domainA, Tensor domainB, Device device, long seed)
+    {
+        _options = options;
+        (_domainA, _domainB, _device) = (domainA, domainB, device);
+        var random = new GanRandom(seed);
+        _dataSeed = random.NextSeed();
+        using var init = new Generator((ulong)random.NextSeed());
+        GeneratorA = new ResnetGenerator(options.ResidualBlocks, 3, options.GeneratorFilters);
+        GeneratorB = new ResnetGenerator(options.ResidualBlocks, 3, options.GeneratorFilters);
+        DiscriminatorA = new PatchDiscriminator(3, options.DiscriminatorFilters);
+        DiscriminatorB = new PatchDiscriminator(3, options.DiscriminatorFilters);
+        foreach (var net in new nn.Module[] { GeneratorA, GeneratorB, DiscriminatorA, DiscriminatorB })
+        {
+            Layers.InitNormal(net, init);
+            net.to(device);
+        }
+        _optimizerG = new GanAdam(GeneratorA.parameters().Concat(GeneratorB.parameters()), options.LearningRate, options.Beta1, 0.999);
+        _optimizerD = new GanAdam(DiscriminatorA.parameters().Concat(DiscriminatorB.parameters()), options.LearningRate, options.Beta1, 0.999);
+        _fakeAPool = new HistoryPool(options.PoolSize);
+        _fakeBPool = new HistoryPool(options.PoolSize);
+        _schedule = new LinearDecaySchedule(options.LearningRate, options.Epochs, options.DecayEpochs);
+        StepsPerEpoch = (Math.Max(domainA.shape[0], domainB.shape[0]) + options.BatchSize - 1) / options.BatchSize;
+    }
+
+    public string Kind => "CycleGAN";
+
+    public string Fingerprint => FormattableString.Invariant(
+        $"size={_domainA.shape[2]}x{_domainA.shape[3]}, A={_domainA.shape[0]}, B={_domainB.shape[0]}, blocks={_options.ResidualBlocks}, ngf={_options.GeneratorFilters}, ndf={_options.DiscriminatorFilters}, batch={_options.BatchSize}, epochs={_options.Epochs}+{_options.DecayEpochs}, lr={_options.LearningRate}, cycle={_options.CycleWeight}, identity={_options.IdentityWeight}, pool={_options.PoolSize}, load={_options.LoadSize}, flip={_options.Flip}");
+
+    public int Epochs => _schedule.TotalEpochs;
+    public long StepsPerEpoch { get; }
+    public int SamplesPerStep => _options.BatchSize;
+
+    public IReadOnlyList<(string Name, double Rate)> LearningRates =>
+        new[] { ("G", _optimizerG.LearningRate), ("D", _optimizerD.LearningRate) };
+
+    private long _stepInEpoch;
+
+    public void BeginEpoch(int epoch)
+    {
+        _optimizerG.LearningRate = _optimizerD.LearningRate = _schedule.RateAt(epoch);
+        // The order of an epoch depends only on the data seed and the epoch, so a resumed run sees the same batches.
+        int length = (int)Math.Max(_domainA.shape[0], _domainB.shape[0]);
+        _epochOrder = new GanRandom(_dataSeed + epoch).Permutation(length);
+        _stepInEpoch = _optimizerG.StepCount - (epoch - 1) * StepsPerEpoch;
+    }
+
+    public IReadOnlyList<(string Name, Tensor Value)> TrainStep(GanRandom random)
+    {
+        // As the official UnalignedDataset: A follows the epoch's order, B is drawn at random (the domains are unpaired).
+        int start = (int)(_stepInEpoch * _options.BatchSize);
+        int count = Math.Min(_options.BatchSize, _epochOrder.Length - start);
+        var indicesA = Enumerable.Range(start, count).Select(i => (long)(_epochOrder[i] % _domainA.shape[0])).ToArray();
+        var indicesB = Enumerable.Range(0, count).Select(_ => (long)random.Next((int)_domainB.shape[0])).ToArray();
+        _stepInEpoch++;
+        var realA = Augment(_domainA.index_select(0, tensor(indicesA)), random).to(_device);
+        var realB = Augment(_domainB.index_select(0, tensor(indicesB)), random).to(_device);
+        return Update(realA, realB, random);
+    }
+
+    /// <summary>The official preprocessing <c>resize_and_crop</c> + flip: upscale to LoadSize, random crop back, random mirror.</summary>
+    private Tensor Augment(Tensor batch, GanRandom random)
+    {
+        long h = batch.shape[2], w = batch.shape[3];
+        var images = new List<Tensor>();
+        for (long i = 0; i < batch.shape[0]; i++)
+        {
+            var image = batch[i].unsqueeze(0);
+            if (_options.LoadSize > h)
+            {
+                long load = _options.LoadSize, loadW = (long)Math.Round((double)load * w / h);
+                image = nn.functional.interpolate(image, new[] { load, loadW }, mode: InterpolationMode.Bicubic, align_corners: false).clamp(-1, 1);
+                int top = random.Next((int)(load - h + 1)), left = random.Next((int)(loadW - w + 1));
+                image = image[.., .., TensorIndex.Slice(top, top + h), TensorIndex.Slice(left, left + w)];
+            }
+            if (_options.Flip && random.NextDouble() < 0.5) image = image.flip(3);
+            images.Add(image);
+        }
+        return cat(images, 0);
+    }
+
+    /// <summary>One generator update, then one discriminator update (the official <c>optimize_parameters</c>).</summary>
+    internal IReadOnlyList<(string Name, Tensor Value)> Update(Tensor realA, Tensor realB, GanRandom random)
+    {
+        double cycle = _options.CycleWeight, identity = _options.IdentityWeight;
+        SetRequiresGrad(false, DiscriminatorA, DiscriminatorB);
+        _optimizerG.ZeroGrad();
+        var fakeB = GeneratorA.forward(realA);
+        var recA = GeneratorB.forward(fakeB);
+        var fakeA = GeneratorB.forward(realB);
+        var recB = GeneratorA.forward(fakeA);
+        Tensor idtA, idtB;
+        if (identity > 0 && cycle > 0)
+        {
+            idtA = Losses.L1(GeneratorA.forward(realB), realB) * (cycle * identity);
+            idtB = Losses.L1(GeneratorB.forward(realA), realA) * (cycle * identity);
+        }
+        else
+        {
+            idtA = zeros(1, device: _device).squeeze();
+            idtB = zeros(1, device: _device).squeeze();
+        }
+        var ganA = Losses.LeastSquares(DiscriminatorA.forward(fakeB), real: true);
+        var ganB = Losses.LeastSquares(DiscriminatorB.forward(fakeA), real: true);
+        var cycleA = Losses.L1(recA, realA) * cycle;
+        var cycleB = Losses.L1(recB, realB) * cycle;
+        (ganA + ganB + cycleA + cycleB + idtA + idtB).backward();
+        _optimizerG.Step();
+
+        SetRequiresGrad(true, DiscriminatorA, DiscriminatorB);
+        _optimizerD.ZeroGrad();
+        var lossDA = DiscriminatorLoss(DiscriminatorA, realB, _fakeBPool.Query(fakeB.detach(), random));
+        lossDA.backward();
+        var lossDB = DiscriminatorLoss(DiscriminatorB, realA, _fakeAPool.Query(fakeA.detach(), random));
+        lossDB.backward();
+        _optimizerD.Step();
+
+        return new[] { ("D_A", lossDA), ("G_A", ganA), ("cycle_A", cycleA), ("idt_A", idtA),
+                       ("D_B", lossDB), ("G_B", ganB), ("cycle_B", cycleB), ("idt_B", idtB) };
+    }
+
+    private static Tensor DiscriminatorLoss(PatchDiscriminator d, Tensor real, Tensor fake) =>
+        (Losses.LeastSquares(d.forward(real), real: true) + Losses.LeastSquares(d.forward(fake.detach()), real: false)) * 0.5;
+
+    private static void SetRequiresGrad(bool requiresGrad, params nn.Module[] modules)
+    {
+        foreach (var m in modules)
+            foreach (var p in m.parameters()) p.requires_grad = requiresGrad;
+    }
+
+    public void SaveState(Checkpoint checkpoint)
+    {
+        checkpoint.AddModule("G_A", GeneratorA);
+        checkpoint.AddModule("G_B", GeneratorB);
+        checkpoint.AddModule("D_A", DiscriminatorA);
+        checkpoint.AddModule("D_B", DiscriminatorB);
+        SaveOptimizer(checkpoint, "optimizer_G", _optimizerG);
+        SaveOptimizer(checkpoint, "optimizer_D", _optimizerD);
+        SavePool(checkpoint, "pool_A", _fakeAPool);
+        SavePool(checkpoint, "pool_B", _fakeBPool);
+        checkpoint.Scalars["data_seed"] = _dataSeed;
+    }
+
+    public void LoadState(Checkpoint checkpoint)
+    {
+        checkpoint.LoadModule("G_A", GeneratorA);
+        checkpoint.LoadModule("G_B", GeneratorB);
+        checkpoint.LoadModule("D_A", DiscriminatorA);
+        checkpoint.LoadModule("D_B", DiscriminatorB);
+        LoadOptimizer(checkpoint, "optimizer_G", _optimizerG);
+        LoadOptimizer(checkpoint, "optimizer_D", _optimizerD);
+        LoadPool(checkpoint, "pool_A", _fakeAPool);
+        LoadPool(checkpoint, "pool_B", _fakeBPool);
+        if (checkpoint.GetLong("data_seed") != _dataSeed)
+            throw new InvalidDataException("The checkpoint was made from another seed; resume with the same MLContext seed.");
+    }
+
+    private static void SaveOptimizer(Checkpoint c, string name, GanAdam optimizer)
+    {
+        foreach (var (key, t) in optimizer.StateTensors()) c.Tensors[$"{name}.{key}"] = t;
+        c.Scalars[$"{name}.step"] = optimizer.StepCount;
+        c.Scalars[$"{name}.lr"] = optimizer.LearningRate;
+    }
+
+    private static void LoadOptimizer(Checkpoint c, string name, GanAdam optimizer)
+    {
+        using var _ = no_grad();
+        foreach (var (key, t) in optimizer.StateTensors()) t.copy_(c.GetTensor($"{name}.{key}"));
+        optimizer.RestoreCounters(c.GetLong($"{name}.step"), c.GetScalar($"{name}.lr"));
+    }
+
+    private static void SavePool(Checkpoint c, string name, HistoryPool pool)
+    {
+        c.Scalars[$"{name}.count"] = pool.Count;
+        for (int i = 0; i < pool.Count; i++) c.Tensors[$"{name}.{i}"] = pool.Images[i];
+    }
+
+    private void LoadPool(Checkpoint c, string name, HistoryPool pool)
+    {
+        long count = c.GetLong($"{name}.count");
+        pool.Restore(Enumerable.Range(0, (int)count).Select(i => c.GetTensor($"{name}.{i}").to(_device)));
+    }
+
+    public Tensor? SampleGrid()
+    {
+        using var _ = no_grad();
+        var real = _domainA[0].unsqueeze(0).to(_device);
+        var fake = GeneratorA.forward(real);
+        var rec = GeneratorB.forward(fake);
+        return ((cat(new[] { real, fake, rec }, 3)[0] + 1) / 2).clamp(0, 1);
+    }
+
+    public void Dispose()
+    {
+        _optimizerG.Dispose();
+        _optimizerD.Dispose();
+        _fakeAPool.Dispose();
+        _fakeBPool.Dispose();
+        DiscriminatorA.Dispose();
+        DiscriminatorB.Dispose();
+        // The generators outlive training: the transformer owns them.
+    }
+}

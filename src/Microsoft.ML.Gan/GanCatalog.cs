@@ -1,0 +1,83 @@
+using Microsoft.ML.Runtime;
+
+namespace Microsoft.ML.Gan
+{
+    /// <summary>
+    /// The generative adversarial networks of Microsoft.ML.Gan, reached as <c>mlContext.Transforms.Gan()</c> or
+    /// <c>mlContext.Gan()</c>.
+    /// </summary>
+    public sealed class GanCatalog
+    {
+        internal GanCatalog(IHostEnvironment environment) =>
+            Environment = environment ?? throw new ArgumentNullException(nameof(environment));
+
+        internal IHostEnvironment Environment { get; }
+
+        /// <summary>
+        /// Trains a CycleGAN that translates images between two unpaired domains.
+        /// </summary>
+        /// <param name="outputColumnName">The column that receives the translation (same kind and size as the input).</param>
+        /// <param name="inputColumnName">An image column (ML.NET image, or a vector of 3×H×W Single values in [−1, 1]).</param>
+        /// <param name="domainColumnName">A Boolean column: false = domain A, true = domain B.</param>
+        /// <param name="epochs">Epochs in all: the first half at the constant rate, the second half decaying to zero (paper: 200).</param>
+        /// <param name="batchSize">Images per step (paper: 1).</param>
+        /// <example>
+        /// <code>
+        /// var pipeline = mlContext.Transforms.LoadImages("Image", imageFolder, "Path")
+        ///     .Append(mlContext.Transforms.ResizeImages("Image", 64, 64))
+        ///     .Append(mlContext.Transforms.Gan().CycleGan("Translated", "Image", "IsTwitter", epochs: 20));
+        /// var model = pipeline.Fit(data);
+        /// </code>
+        /// </example>
+        public CycleGanEstimator CycleGan(string outputColumnName, string inputColumnName, string domainColumnName, int epochs = 200, int batchSize = 1)
+        {
+            if (epochs < 1) throw new ArgumentOutOfRangeException(nameof(epochs), epochs, "CycleGAN needs at least one epoch.");
+            return CycleGan(new CycleGanEstimator.Options
+            {
+                OutputColumnName = outputColumnName,
+                InputColumnName = inputColumnName,
+                DomainColumnName = domainColumnName,
+                Epochs = (epochs + 1) / 2,
+                DecayEpochs = epochs / 2,
+                BatchSize = batchSize,
+            });
+        }
+
+        /// <summary>Trains a CycleGAN with every option spelled out.</summary>
+        /// <example>
+        /// <code>
+        /// var estimator = mlContext.Transforms.Gan().CycleGan(new CycleGanEstimator.Options
+        /// {
+        ///     InputColumnName = "Image", DomainColumnName = "IsTwitter", OutputColumnName = "Translated",
+        ///     Epochs = 10, DecayEpochs = 10, ResidualBlocks = 6, CheckpointDirectory = "checkpoints",
+        /// });
+        /// </code>
+        /// </example>
+        public CycleGanEstimator CycleGan(CycleGanEstimator.Options options) => new(Environment, options);
+    }
+}
+
+namespace Microsoft.ML
+{
+    using System.Reflection;
+    using Microsoft.ML.Gan;
+
+    /// <summary>Entry points to <see cref="GanCatalog"/>, as ML.NET's own add-on catalogs have them.</summary>
+    public static class GanCatalogExtensions
+    {
+        /// <summary>The GAN catalog of this context.</summary>
+        public static GanCatalog Gan(this MLContext mlContext) =>
+            new(mlContext ?? throw new ArgumentNullException(nameof(mlContext)));
+
+        /// <summary>The GAN catalog, next to ML.NET's own transforms.</summary>
+        public static GanCatalog Gan(this TransformsCatalog catalog)
+        {
+            ArgumentNullException.ThrowIfNull(catalog);
+            // TransformsCatalog keeps its environment internal (dotnet/machinelearning #4911); it is read by name.
+            var property = typeof(TransformsCatalog).GetProperty("Environment", BindingFlags.Instance | BindingFlags.NonPublic | BindingFlags.Public);
+            if (property?.GetValue(catalog) is not IHostEnvironment env)
+                throw new NotSupportedException("This version of ML.NET hides the catalog's environment; use mlContext.Gan() instead.");
+            return new GanCatalog(env);
+        }
+    }
+}
