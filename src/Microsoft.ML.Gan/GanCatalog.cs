@@ -73,9 +73,11 @@ namespace Microsoft.ML
         public static GanCatalog Gan(this TransformsCatalog catalog)
         {
             ArgumentNullException.ThrowIfNull(catalog);
-            // TransformsCatalog keeps its environment internal (dotnet/machinelearning #4911); it is read by name.
-            var property = typeof(TransformsCatalog).GetProperty("Environment", BindingFlags.Instance | BindingFlags.NonPublic | BindingFlags.Public);
-            if (property?.GetValue(catalog) is not IHostEnvironment env)
+            // TransformsCatalog keeps its environment internal (dotnet/machinelearning #4911): it is the catalog's
+            // one field of type IHostEnvironment.
+            var field = typeof(TransformsCatalog).GetFields(BindingFlags.Instance | BindingFlags.NonPublic)
+                .FirstOrDefault(f => f.FieldType == typeof(IHostEnvironment));
+            if (field?.GetValue(catalog) is not IHostEnvironment env)
                 throw new NotSupportedException("This version of ML.NET hides the catalog's environment; use mlContext.Gan() instead.");
             return new GanCatalog(env);
         }

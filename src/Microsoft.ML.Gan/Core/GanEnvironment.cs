@@ -31,7 +31,7 @@ internal sealed class GanEnvironment
     public Device ResolveDevice()
     {
         var (gpuId, fallback) = ReadDeviceSettings(Environment);
-        if (gpuId is null) return CPU;
+        if (gpuId is null) return UseCpu();
         if (TryCuda(out string why))
         {
             int count = (int)cuda.device_count();
@@ -42,11 +42,18 @@ internal sealed class GanEnvironment
         {
             using var ch = Host.Start("Device");
             ch.Warning(MessageSensitivity.None, $"{why}; training on the CPU because FallbackToCpu is set.");
-            return CPU;
+            return UseCpu();
         }
         throw new InvalidOperationException(
             $"MLContext.GpuDeviceId is {gpuId.Value} but {why}. Build with TorchBackend=cuda (or external with a CUDA libtorch), " +
             "or set MLContext.FallbackToCpu = true to train on the CPU.");
+    }
+
+    private static Device UseCpu()
+    {
+        // See LibTorchContext.OneDnnEnabled: oneDNN's convolution backward gives NaN gradients here.
+        Core.Native.LibTorchContext.OneDnnEnabled = false;
+        return CPU;
     }
 
     private static bool TryCuda(out string why)

@@ -129,6 +129,12 @@ internal sealed class GanTrainingLoop
         checkpoint.Tensors["loop.random"] = rngState;
         checkpoint.Tensors["loop.torch_random"] = torchState;
         model.SaveState(checkpoint);
+        // A step can leave weights non-finite while its losses (computed before the update) were fine; such a state
+        // must not replace the last good checkpoint.
+        foreach (var (name, t) in checkpoint.Tensors)
+            if (t.is_floating_point() && !isfinite(t).all().item<bool>())
+                throw new InvalidOperationException(
+                    $"{model.Kind} training diverged at step {step}: '{name}' holds NaN or Inf. The last good checkpoint '{CheckpointPath}' is intact.");
         checkpoint.Save(CheckpointPath);
     }
 

@@ -3,6 +3,7 @@ using Microsoft.ML.Gan.Core;
 using Microsoft.ML.Gan.CycleGan;
 using Microsoft.ML.Gan.Data;
 using Microsoft.ML.Runtime;
+using Microsoft.ML.Transforms.Image;
 
 namespace Microsoft.ML.Gan;
 
@@ -74,8 +75,10 @@ public sealed class CycleGanEstimator : IEstimator<CycleGanTransformer>
         public int CheckpointEvery = 500;
         /// <summary>A folder for TensorBoard event files (losses, learning rates, sample images); null for none.</summary>
         public string? LogDirectory;
-        /// <summary>Receives a report about once a second during training.</summary>
+        /// <summary>Receives a report every <see cref="ProgressInterval"/> during training, and at the end.</summary>
         public IProgress<GanProgress>? Progress;
+        /// <summary>Least time between two progress reports (and TensorBoard loss points); zero reports every step.</summary>
+        public TimeSpan ProgressInterval = TimeSpan.FromSeconds(1);
         /// <summary>Stops training (after writing a checkpoint when a folder is set) with <see cref="OperationCanceledException"/>.</summary>
         public CancellationToken CancellationToken;
 
@@ -118,20 +121,22 @@ public sealed class CycleGanEstimator : IEstimator<CycleGanTransformer>
     /// <summary>Checks the input schema and returns the schema the transformer will produce.</summary>
     public SchemaShape GetOutputSchema(SchemaShape inputSchema)
     {
-        if (!inputSchema.TryFindColumn(_options.InputColumnName, out var input))
+        var input = inputSchema.FirstOrDefault(c => c.Name == _options.InputColumnName);
+        if (input.Name is null)
             throw new ArgumentOutOfRangeException(nameof(inputSchema), $"Input column '{_options.InputColumnName}' was not found.");
         bool isImage = input.ItemType is ImageDataViewType;
         bool isVector = input.Kind == SchemaShape.Column.VectorKind.Vector && input.ItemType == NumberDataViewType.Single;
         if (!isImage && !isVector)
             throw new ArgumentOutOfRangeException(nameof(inputSchema),
                 $"Input column '{_options.InputColumnName}' has type {input.ItemType}; expected an image or a vector of Single (3×H×W).");
-        if (!inputSchema.TryFindColumn(_options.DomainColumnName, out var domain))
+        var domain = inputSchema.FirstOrDefault(c => c.Name == _options.DomainColumnName);
+        if (domain.Name is null)
             throw new ArgumentOutOfRangeException(nameof(inputSchema), $"Domain column '{_options.DomainColumnName}' was not found.");
         if (domain.ItemType != BooleanDataViewType.Instance || domain.Kind != SchemaShape.Column.VectorKind.Scalar)
             throw new ArgumentOutOfRangeException(nameof(inputSchema), $"Domain column '{_options.DomainColumnName}' has type {domain.ItemType}; expected Boolean.");
-        var columns = inputSchema.ToDictionary(c => c.Name);
-        columns[_options.OutputColumnName] = new SchemaShape.Column(_options.OutputColumnName, input.Kind, input.ItemType, false);
-        return new SchemaShape(columns.Values);
+        // SchemaShape.Column has no public constructor; the output column has the input's shape, which is what
+        // ML.NET's own column copy reports.
+        return new MLContext().Transforms.CopyColumns(_options.OutputColumnName, _options.InputColumnName).GetOutputSchema(inputSchema);
     }
 
     /// <summary>Reads the training rows, trains (or resumes) and returns the fitted transformer.</summary>
@@ -156,6 +161,7 @@ public sealed class CycleGanEstimator : IEstimator<CycleGanTransformer>
                     LogDirectory = options.LogDirectory,
                     Progress = options.Progress,
                     CancellationToken = options.CancellationToken,
+                    ReportInterval = options.ProgressInterval,
                 });
                 loop.Run(model, seed);
             }

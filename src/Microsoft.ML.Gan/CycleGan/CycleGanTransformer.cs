@@ -1,4 +1,5 @@
 using Microsoft.ML.Data;
+using Microsoft.ML.Transforms.Image;
 using Microsoft.ML.Gan.Core;
 using Microsoft.ML.Gan.CycleGan;
 using Microsoft.ML.Gan.Data;

@@ -1,4 +1,5 @@
 using Microsoft.ML.Data;
+using Microsoft.ML.Transforms.Image;
 
 namespace Microsoft.ML.Gan.Data;
 

@@ -1,0 +1,43 @@
+using System.Runtime.InteropServices;
+
+namespace Microsoft.ML.Gan.Core.Native;
+
+/// <summary>
+/// Switches of libtorch's global <c>at::Context</c> that TorchSharp does not expose, called through their exported
+/// C++ symbols in <c>libtorch_cpu.so</c>.
+/// </summary>
+internal static class LibTorchContext
+{
+    private const string Library = "torch_cpu";
+
+    [DllImport(Library, EntryPoint = "_ZN2at13globalContextEv")]
+    private static extern IntPtr GlobalContext();
+
+    [DllImport(Library, EntryPoint = "_ZN2at7Context20setUserEnabledMkldnnEb")]
+    private static extern void SetUserEnabledMkldnn(IntPtr context, [MarshalAs(UnmanagedType.I1)] bool enabled);
+
+    [DllImport(Library, EntryPoint = "_ZNK2at7Context17userEnabledMkldnnEv")]
+    [return: MarshalAs(UnmanagedType.I1)]
+    private static extern bool UserEnabledMkldnn(IntPtr context);
+
+    /// <summary>
+    /// Whether CPU convolutions go through oneDNN (MKL-DNN). Measured here with libtorch 2.10 on 2 threads: oneDNN's
+    /// convolution backward intermittently returns NaN weight and input gradients for CycleGAN's generator (same
+    /// inputs, 7–10 runs in 10; never with oneDNN off or with one thread), so training on the CPU turns it off.
+    /// Null when this libtorch does not export the switch.
+    /// </summary>
+    public static bool? OneDnnEnabled
+    {
+        get
+        {
+            try { return UserEnabledMkldnn(GlobalContext()); }
+            catch (Exception e) when (e is EntryPointNotFoundException or DllNotFoundException) { return null; }
+        }
+        set
+        {
+            if (value is null) return;
+            try { SetUserEnabledMkldnn(GlobalContext(), value.Value); }
+            catch (Exception e) when (e is EntryPointNotFoundException or DllNotFoundException) { }
+        }
+    }
+}
