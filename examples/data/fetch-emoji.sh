@@ -11,7 +11,8 @@
 # one line per name, "name<TAB>train|test"; a name is held out for test when the first 8 hex
 # digits of the MD5 of its file name, as a number, are divisible by 10 (about 10%), so the split
 # does not depend on the machine, the locale or the order of files.
-# Running it again reuses the downloaded packages and rewrites the same files.
+# Running it again reuses the downloaded packages (kept in TARGET/.npm-pack, about 170 MB; delete it
+# to download again) and rewrites the same files.
 set -euo pipefail
 
 VERSION=16.0.0
@@ -25,7 +26,7 @@ if ! command -v npm >/dev/null 2>&1; then
   echo "       Install Node.js (e.g. 'apt-get install npm') and run this script again." >&2
   exit 1
 fi
-for tool in tar md5sum awk sort comm; do
+for tool in tar md5sum awk sort comm cut xargs; do
   command -v "$tool" >/dev/null 2>&1 || { echo "error: '$tool' is required but not found." >&2; exit 1; }
 done
 
@@ -77,10 +78,13 @@ cat > "$target/ATTRIBUTION.md" <<NOTE
 Fetched by examples/data/fetch-emoji.sh from the npm packages emoji-datasource-google@$VERSION and
 emoji-datasource-twitter@$VERSION (64x64 PNG, only names present in both and without skin tones).
 
-- google/: Noto Emoji, Copyright Google Inc., licensed under the Apache License, Version 2.0
+- google/: Noto Emoji v2.048, Copyright Google Inc., licensed under the Apache License, Version 2.0
   (https://www.apache.org/licenses/LICENSE-2.0).
-- twitter/: Twemoji, Copyright Twitter, Inc. and other contributors, graphics licensed under
-  CC-BY 4.0 (https://creativecommons.org/licenses/by/4.0/).
+- twitter/: Twemoji v16.0.1 (the jdecked/twemoji fork), Copyright Twitter, Inc. and other contributors,
+  graphics licensed under CC-BY 4.0 (https://creativecommons.org/licenses/by/4.0/).
+
+The npm packages themselves (emoji-data by Cal Henderson) are MIT-licensed; the images keep the
+licences above, as the packages' README states.
 
 The images are unmodified copies. Keep this file with them when you redistribute them.
 NOTE
