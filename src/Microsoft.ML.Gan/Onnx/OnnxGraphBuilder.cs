@@ -74,7 +74,9 @@ internal sealed class OnnxGraphBuilder
     /// <summary>Adds a float initializer copied from a TorchSharp tensor (any device, any float dtype).</summary>
     public string AddInitializer(string nameHint, Tensor tensor)
     {
-        using var cpu = tensor.detach().to(ScalarType.Float32, CPU).contiguous();
+        // The scope frees the detached, converted and copied intermediates, never the caller's tensor.
+        using var scope = NewDisposeScope();
+        var cpu = tensor.detach().to(ScalarType.Float32, CPU).contiguous();
         return AddInitializer(nameHint, cpu.data<float>().ToArray(), cpu.shape);
     }
 
