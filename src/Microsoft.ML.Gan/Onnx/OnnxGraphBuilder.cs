@@ -17,8 +17,8 @@ namespace Microsoft.ML.Gan.Onnx;
 internal sealed class OnnxGraphBuilder
 {
     /// <summary>
-    /// Opset 17: the newest one whose ops we use unchanged since (Pad with pads as an input, Clip with min/max as
-    /// inputs, InstanceNormalization) and which every ONNX Runtime since 1.13 loads, ML.NET's bundled one included.
+    /// Opset 17: every op used here has had its current form since then (Pad and Clip take their sizes and bounds as
+    /// inputs), and ONNX Runtime has run it since 1.13; ML.NET 5.0.1 asks for 1.23.2, the tests run 1.31.
     /// </summary>
     public const int Opset = 17;
 
@@ -74,7 +74,9 @@ internal sealed class OnnxGraphBuilder
     /// <summary>Adds a float initializer copied from a TorchSharp tensor (any device, any float dtype).</summary>
     public string AddInitializer(string nameHint, Tensor tensor)
     {
-        using var cpu = tensor.detach().to(ScalarType.Float32, CPU).contiguous();
+        // The scope frees the detached, converted and copied intermediates, never the caller's tensor.
+        using var scope = NewDisposeScope();
+        var cpu = tensor.detach().to(ScalarType.Float32, CPU).contiguous();
         return AddInitializer(nameHint, cpu.data<float>().ToArray(), cpu.shape);
     }
 

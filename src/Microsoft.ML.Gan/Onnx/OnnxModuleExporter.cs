@@ -203,8 +203,8 @@ internal sealed class OnnxModuleExporter
     {
         // MatMul + Add rather than Gemm: Gemm needs a 2-D input, Linear takes any leading dimensions.
         string weightT;
-        using (var t = linear.weight!.detach().t())
-            weightT = e.Graph.AddInitializer(Join(path, "weight_t"), t);
+        using (NewDisposeScope())
+            weightT = e.Graph.AddInitializer(Join(path, "weight_t"), linear.weight!.detach().t());
         var y = e.Graph.AddNode("MatMul", new[] { input, weightT }, $"{path}.matmul");
         if (linear.bias is null) return y;
         return e.Graph.AddNode("Add", new[] { y, e.AddWeight(path, "bias", linear.bias) }, $"{path}.add");
