@@ -52,6 +52,21 @@ internal sealed class Checkpoint
         foreach (var (name, t) in module.state_dict()) Tensors[$"{prefix}.{name}"] = t;
     }
 
+    /// <summary>Stores an optimiser's moments, step count and learning rate under "name.".</summary>
+    public void AddOptimizer(string prefix, GanAdam optimizer)
+    {
+        foreach (var (key, t) in optimizer.StateTensors()) Tensors[$"{prefix}.{key}"] = t;
+        Scalars[$"{prefix}.step"] = optimizer.StepCount;
+        Scalars[$"{prefix}.lr"] = optimizer.LearningRate;
+    }
+
+    public void LoadOptimizer(string prefix, GanAdam optimizer)
+    {
+        using var _ = no_grad();
+        foreach (var (key, t) in optimizer.StateTensors()) t.copy_(GetTensor($"{prefix}.{key}"));
+        optimizer.RestoreCounters(GetLong($"{prefix}.step"), GetScalar($"{prefix}.lr"));
+    }
+
     public void Save(string path)
     {
         string dir = Path.GetDirectoryName(Path.GetFullPath(path))!;

@@ -156,14 +156,14 @@ internal sealed class CycleGanModel : IGanModel
             foreach (var p in m.parameters()) p.requires_grad = requiresGrad;
     }
 
+    private IEnumerable<(string Name, nn.Module Module)> Networks =>
+        new (string, nn.Module)[] { ("G_A", GeneratorA), ("G_B", GeneratorB), ("D_A", DiscriminatorA), ("D_B", DiscriminatorB) };
+
     public void SaveState(Checkpoint checkpoint)
     {
-        checkpoint.AddModule("G_A", GeneratorA);
-        checkpoint.AddModule("G_B", GeneratorB);
-        checkpoint.AddModule("D_A", DiscriminatorA);
-        checkpoint.AddModule("D_B", DiscriminatorB);
-        SaveOptimizer(checkpoint, "optimizer_G", _optimizerG);
-        SaveOptimizer(checkpoint, "optimizer_D", _optimizerD);
+        foreach (var (name, module) in Networks) checkpoint.AddModule(name, module);
+        checkpoint.AddOptimizer("optimizer_G", _optimizerG);
+        checkpoint.AddOptimizer("optimizer_D", _optimizerD);
         SavePool(checkpoint, "pool_A", _fakeAPool);
         SavePool(checkpoint, "pool_B", _fakeBPool);
         checkpoint.Scalars["data_seed"] = _dataSeed;
@@ -171,30 +171,13 @@ internal sealed class CycleGanModel : IGanModel
 
     public void LoadState(Checkpoint checkpoint)
     {
-        checkpoint.LoadModule("G_A", GeneratorA);
-        checkpoint.LoadModule("G_B", GeneratorB);
-        checkpoint.LoadModule("D_A", DiscriminatorA);
-        checkpoint.LoadModule("D_B", DiscriminatorB);
-        LoadOptimizer(checkpoint, "optimizer_G", _optimizerG);
-        LoadOptimizer(checkpoint, "optimizer_D", _optimizerD);
-        LoadPool(checkpoint, "pool_A", _fakeAPool);
-        LoadPool(checkpoint, "pool_B", _fakeBPool);
         if (checkpoint.GetLong("data_seed") != _dataSeed)
             throw new InvalidDataException("The checkpoint was made from another seed; resume with the same MLContext seed.");
-    }
-
-    private static void SaveOptimizer(Checkpoint c, string name, GanAdam optimizer)
-    {
-        foreach (var (key, t) in optimizer.StateTensors()) c.Tensors[$"{name}.{key}"] = t;
-        c.Scalars[$"{name}.step"] = optimizer.StepCount;
-        c.Scalars[$"{name}.lr"] = optimizer.LearningRate;
-    }
-
-    private static void LoadOptimizer(Checkpoint c, string name, GanAdam optimizer)
-    {
-        using var _ = no_grad();
-        foreach (var (key, t) in optimizer.StateTensors()) t.copy_(c.GetTensor($"{name}.{key}"));
-        optimizer.RestoreCounters(c.GetLong($"{name}.step"), c.GetScalar($"{name}.lr"));
+        foreach (var (name, module) in Networks) checkpoint.LoadModule(name, module);
+        checkpoint.LoadOptimizer("optimizer_G", _optimizerG);
+        checkpoint.LoadOptimizer("optimizer_D", _optimizerD);
+        LoadPool(checkpoint, "pool_A", _fakeAPool);
+        LoadPool(checkpoint, "pool_B", _fakeBPool);
     }
 
     private static void SavePool(Checkpoint c, string name, HistoryPool pool)
