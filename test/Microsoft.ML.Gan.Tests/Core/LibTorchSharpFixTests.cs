@@ -99,6 +99,17 @@ public sealed class LibTorchSharpFixTests
     }
 
     [TestMethod]
+    public void ReferencingProjectsGetAModuleInitializerThatAppliesTheFix()
+    {
+        // Compiled into this assembly by Microsoft.ML.Gan.targets (buildTransitive in the package), so the fix runs
+        // before test code that touches TorchSharp directly.
+        var type = typeof(LibTorchSharpFixTests).Assembly.GetType("Microsoft.ML.Gan.Generated.LibTorchSharpFixInitializer");
+        Assert.IsNotNull(type);
+        var method = type.GetMethod("Initialize", System.Reflection.BindingFlags.Static | System.Reflection.BindingFlags.NonPublic);
+        Assert.IsNotNull(method?.GetCustomAttributes(typeof(System.Runtime.CompilerServices.ModuleInitializerAttribute), false).SingleOrDefault());
+    }
+
+    [TestMethod]
     public void NonElfFileIsRefusedWithItsName()
     {
         string path = Path.GetTempFileName();
