@@ -42,10 +42,7 @@ internal sealed class GanTrainingLoop
         var sinceReport = Stopwatch.StartNew();
         long lastCheckpointStep = step, runStartStep = step;
         bool resumedMidEpoch = step % model.StepsPerEpoch != 0;
-        pch.SetHeader(new ProgressHeader(new[] { "loss" }, new[] { "steps" }), e =>
-        {
-            e.SetProgress(0, Interlocked.Read(ref step), totalSteps);
-        });
+        pch.SetHeader(new ProgressHeader(new[] { "steps" }), e => e.SetProgress(0, Interlocked.Read(ref step), totalSteps));
 
         while (step < totalSteps)
         {
@@ -89,10 +86,13 @@ internal sealed class GanTrainingLoop
                     reportedStep = step;
                     sinceReport.Restart();
                 }
-                if (CheckpointPath is not null && (last || step % _options.CheckpointEvery == 0))
+                if (last || step % _options.CheckpointEvery == 0)
                 {
-                    SaveCheckpoint(model, random, step);
-                    lastCheckpointStep = step;
+                    if (CheckpointPath is not null)
+                    {
+                        SaveCheckpoint(model, random, step);
+                        lastCheckpointStep = step;
+                    }
                     if (writer is not null) LogSamples(model, writer, step);
                 }
             }

@@ -79,7 +79,7 @@ public sealed class CycleGanEstimatorTests
     {
         var ml = new MLContext(seed: 1);
         string logs = TempDirectory();
-        var options = TinyOptions(TempDirectory());
+        var options = TinyOptions();
         options.LogDirectory = logs;
         using var t = ml.Transforms.Gan().CycleGan(options).Fit(TrainingData(ml));
         var events = Directory.GetFiles(logs, "events.out.tfevents*", SearchOption.AllDirectories);
