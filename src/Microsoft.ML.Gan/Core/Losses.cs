@@ -9,6 +9,30 @@ internal static class Losses
     public static Tensor LeastSquares(Tensor prediction, bool real) =>
         (real ? prediction - 1 : prediction).pow(2).mean();
 
+    /// <summary>
+    /// WGAN-GP's gradient penalty (Gulrajani et al. 2017): at random points between real and fake samples (one mixing
+    /// weight per sample), the mean of (‖∇ₓ D(x)‖₂ − 1)², the norm taken over all of a sample's other axes.
+    /// </summary>
+    public static Tensor GradientPenalty(Func<Tensor, Tensor> critic, Tensor real, Tensor fake, Generator? generator = null)
+    {
+        var alphaShape = new long[real.dim()];
+        Array.Fill(alphaShape, 1L);
+        alphaShape[0] = real.shape[0];
+        var alpha = rand(alphaShape, dtype: real.dtype, device: real.device, generator: generator);
+        return GradientPenaltyAt(critic, real + alpha * (fake - real));
+    }
+
+    /// <summary>The penalty at given points (the deterministic half of <see cref="GradientPenalty"/>).</summary>
+    public static Tensor GradientPenaltyAt(Func<Tensor, Tensor> critic, Tensor points)
+    {
+        var x = points.detach().requires_grad_(true);
+        var score = critic(x);
+        // TorchSharp's create_graph does not imply retain_graph as PyTorch's does (PLATFORM.md).
+        var gradient = autograd.grad(new[] { score }, new[] { x }, new[] { ones_like(score) }, retain_graph: true, create_graph: true)[0];
+        var slopes = gradient.flatten(1).pow(2).sum(1).sqrt();
+        return (slopes - 1).pow(2).mean();
+    }
+
     /// <summary>Mean absolute difference (PyTorch's L1Loss with mean reduction).</summary>
     public static Tensor L1(Tensor a, Tensor b) => (a - b).abs().mean();
 }

@@ -1,0 +1,23 @@
+using static TorchSharp.torch;
+
+namespace Microsoft.ML.Gan.Core;
+
+/// <summary>
+/// The Gumbel-softmax (Jang et al. 2017; Maddison et al. 2017) as NetGAN's code uses it: softmax((logits + g) / τ)
+/// with Gumbel noise g = −log(−log(U + ε) + ε); the hard form returns the one-hot argmax in the forward pass and the
+/// soft sample's gradient in the backward pass (straight-through).
+/// </summary>
+internal static class GumbelSoftmax
+{
+    private const double Eps = 1e-20;
+
+    public static Tensor Sample(Tensor logits, double temperature, bool hard, Generator? generator = null)
+    {
+        var u = rand(logits.shape, dtype: logits.dtype, device: logits.device, generator: generator);
+        var gumbel = -(-(u + Eps).log() + Eps).log();
+        var soft = nn.functional.softmax((logits + gumbel) / temperature, dim: -1);
+        if (!hard) return soft;
+        var oneHot = nn.functional.one_hot(soft.argmax(-1), soft.shape[^1]).to(soft.dtype);
+        return (oneHot - soft).detach() + soft;
+    }
+}

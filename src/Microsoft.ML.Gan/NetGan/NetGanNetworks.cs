@@ -1,0 +1,132 @@
+using Microsoft.ML.Gan.Core;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace Microsoft.ML.Gan.NetGan;
+
+/// <summary>
+/// TensorFlow's <c>BasicLSTMCell</c>, which NetGAN's code uses: one kernel over [input, h] giving the gates in the
+/// order i, j, f, o; the forget gate gets +1 before its sigmoid; no peepholes. Written with plain tensor operations so
+/// that the gradient penalty can differentiate through it twice.
+/// </summary>
+internal sealed class BasicLstmCell : nn.Module
+{
+    public readonly Linear kernel;
+    private readonly long _hidden;
+    private readonly double _forgetBias;
+
+    public BasicLstmCell(long inputSize, long hiddenSize, double forgetBias = 1.0) : base(nameof(BasicLstmCell))
+    {
+        kernel = nn.Linear(inputSize + hiddenSize, 4 * hiddenSize);
+        (_hidden, _forgetBias) = (hiddenSize, forgetBias);
+        RegisterComponents();
+    }
+
+    public long HiddenSize => _hidden;
+
+    public (Tensor H, Tensor C) Step(Tensor input, Tensor h, Tensor c)
+    {
+        var gates = kernel.forward(cat(new[] { input, h }, 1)).chunk(4, 1);
+        var (i, j, f, o) = (gates[0], gates[1], gates[2], gates[3]);
+        var newC = c * (f + _forgetBias).sigmoid() + i.sigmoid() * j.tanh();
+        return (newC.tanh() * o.sigmoid(), newC);
+    }
+}
+
+/// <summary>
+/// NetGAN's generator (<c>generator_recurrent</c>, non-legacy): z → dense tanh → (h₀, c₀) by two dense tanh layers;
+/// each step the LSTM's output is projected to node logits by W_up, a straight-through Gumbel-softmax picks a node
+/// (one-hot), and W_down embeds that node as the next input. Returns [batch, walk length, N] one-hot walks.
+/// </summary>
+internal sealed class NetGanGenerator : nn.Module
+{
+    public readonly Linear intermediate, initial_h, initial_c;
+    public readonly BasicLstmCell lstm;
+    public readonly Parameter W_up, W_up_bias, W_down;
+
+    public NetGanGenerator(long nodes, long noiseSize = 16, long hiddenSize = 40, long embeddingSize = 128) : base(nameof(NetGanGenerator))
+    {
+        Nodes = nodes;
+        NoiseSize = noiseSize;
+        EmbeddingSize = embeddingSize;
+        intermediate = nn.Linear(noiseSize, hiddenSize);
+        initial_h = nn.Linear(hiddenSize, hiddenSize);
+        initial_c = nn.Linear(hiddenSize, hiddenSize);
+        lstm = new BasicLstmCell(embeddingSize, hiddenSize);
+        W_up = new Parameter(empty(hiddenSize, nodes));
+        W_up_bias = new Parameter(zeros(nodes));
+        W_down = new Parameter(empty(nodes, embeddingSize));
+        RegisterComponents();
+    }
+
+    public long Nodes { get; }
+    public long NoiseSize { get; }
+    public long EmbeddingSize { get; }
+
+    /// <summary>Walks of <paramref name="length"/> nodes from noise <paramref name="z"/> [batch, NoiseSize].</summary>
+    public Tensor Generate(Tensor z, int length, double temperature, bool hard = true, Generator? generator = null)
+    {
+        var shared = intermediate.forward(z).tanh();
+        var h = initial_h.forward(shared).tanh();
+        var c = initial_c.forward(shared).tanh();
+        var input = zeros(z.shape[0], EmbeddingSize, device: z.device);
+        var steps = new List<Tensor>(length);
+        for (int t = 0; t < length; t++)
+        {
+            (h, c) = lstm.Step(input, h, c);
+            var logits = h.matmul(W_up) + W_up_bias;
+            var node = GumbelSoftmax.Sample(logits, temperature, hard, generator);
+            input = node.matmul(W_down);
+            steps.Add(node);
+        }
+        return stack(steps, 1);
+    }
+}
+
+/// <summary>
+/// NetGAN's critic (<c>discriminator_recurrent</c>): one-hot walk · W_down → LSTM (zero initial state) → a linear
+/// score of the last output.
+/// </summary>
+internal sealed class NetGanDiscriminator : nn.Module<Tensor, Tensor>
+{
+    public readonly Parameter W_down;
+    public readonly BasicLstmCell lstm;
+    public readonly Linear output;
+
+    public NetGanDiscriminator(long nodes, long hiddenSize = 30, long embeddingSize = 128) : base(nameof(NetGanDiscriminator))
+    {
+        W_down = new Parameter(empty(nodes, embeddingSize));
+        lstm = new BasicLstmCell(embeddingSize, hiddenSize);
+        output = nn.Linear(hiddenSize, 1);
+        RegisterComponents();
+    }
+
+    /// <param name="walks">[batch, length, N] one-hot (or relaxed) walks.</param>
+    public override Tensor forward(Tensor walks)
+    {
+        long batch = walks.shape[0], length = walks.shape[1];
+        var embedded = walks.reshape(-1, walks.shape[2]).matmul(W_down).reshape(batch, length, -1);
+        var h = zeros(batch, lstm.HiddenSize, device: walks.device);
+        var c = zeros(batch, lstm.HiddenSize, device: walks.device);
+        for (long t = 0; t < length; t++) (h, c) = lstm.Step(embedded[.., t], h, c);
+        return output.forward(h).squeeze(1);
+    }
+}
+
+/// <summary>TensorFlow 1's initialisers, which NetGAN's networks start from.</summary>
+internal static class TensorFlowInit
+{
+    /// <summary>Glorot (Xavier) uniform for every weight matrix, zeros for every bias: tf.get_variable's and tf.layers.dense's defaults.</summary>
+    public static void GlorotUniform(nn.Module module, Generator generator)
+    {
+        using var _ = no_grad();
+        foreach (var (name, p) in module.named_parameters())
+        {
+            if (p.dim() == 1) { p.zero_(); continue; }
+            // TF stores a dense kernel as [in, out]; torch's Linear as [out, in]: fan in + fan out is the same sum.
+            double limit = Math.Sqrt(6.0 / (p.shape[0] + p.shape[1]));
+            p.uniform_(-limit, limit, generator);
+        }
+    }
+}

@@ -1,0 +1,54 @@
+using Microsoft.ML.Gan.NetGan;
+using static TorchSharp.torch;
+
+namespace Microsoft.ML.Gan.Tests.NetGan;
+
+[TestClass]
+public sealed class NetGanNetworksTests
+{
+    [TestMethod]
+    public void LstmCellMatchesTensorFlowsBasicLstmCellFormula()
+    {
+        using var cell = new BasicLstmCell(3, 2);
+        var x = randn(1, 3); var h = randn(1, 2); var c = randn(1, 2);
+        var (h1, c1) = cell.Step(x, h, c);
+        var z = cat(new[] { x, h }, 1).matmul(cell.kernel.weight!.t()) + cell.kernel.bias!;
+        Tensor Gate(int k) => z[.., TensorIndex.Slice(2 * k, 2 * k + 2)];
+        var expectedC = c * (Gate(2) + 1).sigmoid() + Gate(0).sigmoid() * Gate(1).tanh();
+        Assert.IsTrue(c1.allclose(expectedC, 1e-6, 1e-6));
+        Assert.IsTrue(h1.allclose(expectedC.tanh() * Gate(3).sigmoid(), 1e-6, 1e-6));
+    }
+
+    [TestMethod]
+    public void GeneratorMakesOneHotWalksAndTheCriticScoresThem()
+    {
+        using var g = new NetGanGenerator(nodes: 50);
+        using var d = new NetGanDiscriminator(nodes: 50);
+        var init = new Generator(5);
+        TensorFlowInit.GlorotUniform(g, init);
+        TensorFlowInit.GlorotUniform(d, init);
+        var walks = g.Generate(randn(4, 16), length: 16, temperature: 5.0, generator: new Generator(1));
+        CollectionAssert.AreEqual(new long[] { 4, 16, 50 }, walks.shape);
+        Assert.IsTrue(walks.sum(-1).allclose(ones(4, 16)));
+        var score = d.forward(walks);
+        CollectionAssert.AreEqual(new long[] { 4 }, score.shape);
+        (-score.mean()).backward();
+        Assert.IsTrue(g.W_up.grad!.abs().sum().item<float>() > 0, "The critic's gradient reaches W_up through the Gumbel-softmax.");
+        Assert.IsTrue(g.intermediate.weight!.grad!.abs().sum().item<float>() > 0, "…and the noise-to-state layers.");
+    }
+
+    [TestMethod]
+    public void ParameterCountsAtThePapersSizes()
+    {
+        // Cora-ML: N = 2,810; noise 16, generator LSTM 40, critic LSTM 30, W_down 128 each.
+        using var g = new NetGanGenerator(2810);
+        using var d = new NetGanDiscriminator(2810);
+        long lstm(long input, long hidden) => (input + hidden) * 4 * hidden + 4 * hidden;
+        long expectedG = (16 * 40 + 40) + 2 * (40 * 40 + 40) + lstm(128, 40) + 40 * 2810 + 2810 + 2810 * 128;
+        long expectedD = 2810 * 128 + lstm(128, 30) + 30 + 1;
+        Assert.AreEqual(expectedG, g.parameters().Sum(p => p.numel()));
+        Assert.AreEqual(expectedD, d.parameters().Sum(p => p.numel()));
+        Assert.AreEqual(505_890L, expectedG);
+        Assert.AreEqual(378_791L, expectedD);
+    }
+}
