@@ -32,6 +32,8 @@ internal sealed class GanTrainingLoop
         {
             step = Resume(model, random, existing);
             ch.Info(MessageSensitivity.None, $"{model.Kind}: resumed from '{existing}' at step {step} of {totalSteps}.");
+            // A run that had already met its stopping criterion stays finished.
+            if (model.ShouldStop(step)) totalSteps = step;
         }
 
         var writer = _options.LogDirectory is null ? null : torch.utils.tensorboard.SummaryWriter(_options.LogDirectory);
@@ -79,7 +81,8 @@ internal sealed class GanTrainingLoop
                 }
                 Interlocked.Increment(ref step);
 
-                bool last = step == totalSteps;
+                bool stopEarly = model.ShouldStop(step);
+                bool last = step == totalSteps || stopEarly;
                 if (last || sinceReport.Elapsed >= _options.ReportInterval)
                 {
                     Report(model, writer, epoch, lastLosses, (runStartStep, reportedStep, step, totalSteps), sinceReport.Elapsed, clock.Elapsed);
@@ -94,6 +97,12 @@ internal sealed class GanTrainingLoop
                         lastCheckpointStep = step;
                     }
                     if (writer is not null) LogSamples(model, writer, step);
+                }
+                if (stopEarly)
+                {
+                    ch.Info(MessageSensitivity.None, $"{model.Kind}: stopping criterion met at step {step}.");
+                    totalSteps = step;
+                    break;
                 }
             }
         }

@@ -33,4 +33,10 @@ internal interface IGanModel : IDisposable
 
     /// <summary>A picture of the current model for TensorBoard ([3, H, W] in [0, 1]), or null.</summary>
     Tensor? SampleGrid();
+
+    /// <summary>
+    /// Called after each step with the number of steps done: a model with its own stopping criterion (NetGAN's edge
+    /// overlap or validation score) evaluates here and returns true to end training early.
+    /// </summary>
+    bool ShouldStop(long step) => false;
 }

@@ -1,0 +1,189 @@
+using Microsoft.ML.Gan.Core;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Microsoft.ML.Gan.NetGan;
+
+/// <summary>The settings NetGAN's training needs (the estimator's options, resolved).</summary>
+internal sealed record NetGanSettings
+{
+    public int WalkLength { get; init; } = 16;
+    public int BatchSize { get; init; } = 128;
+    public int NoiseSize { get; init; } = 16;
+    public int GeneratorHiddenSize { get; init; } = 40;
+    public int DiscriminatorHiddenSize { get; init; } = 30;
+    public int EmbeddingSize { get; init; } = 128;
+    public double LearningRate { get; init; } = 3e-4;
+    public int DiscriminatorSteps { get; init; } = 3;
+    public double GradientPenaltyWeight { get; init; } = 10;
+    public double GeneratorL2 { get; init; } = 1e-7;
+    public double DiscriminatorL2 { get; init; } = 5e-5;
+    public double TemperatureStart { get; init; } = 5.0;
+    public double TemperatureMin { get; init; } = 0.5;
+    public double TemperatureDecay { get; init; } = 5e-5;
+    public int MaxIterations { get; init; } = 50_000;
+    public int EvaluateEvery { get; init; } = 500;
+}
+
+/// <summary>One evaluation of the generator during training.</summary>
+internal sealed record NetGanEvaluation(long Iteration, double EdgeOverlap, double ValidationAuc, double ValidationAveragePrecision);
+
+/// <summary>
+/// NetGAN's training as the official <c>netgan.py</c> does it: per iteration one generator step, then
+/// <c>DiscriminatorSteps</c> critic steps on fresh real walks, WGAN-GP with L2 on the weights; Adam (β = 0.5, 0.9).
+/// Every <c>EvaluateEvery</c> iterations it samples walks at τ = 0.5, builds the score matrix, and lets the stopping
+/// criterion decide; the Gumbel temperature is updated at those evaluations, max(τ₀·exp(−decay·it), τ_min).
+/// </summary>
+internal sealed class NetGanModel : IGanModel
+{
+    private readonly NetGanSettings _s;
+    private readonly Func<int, GanRandom, Tensor> _realWalks;
+    private readonly Func<NetGanModel, long, NetGanEvaluation?> _evaluate;
+    private readonly Func<IReadOnlyList<NetGanEvaluation>, bool> _stop;
+    private readonly Device _device;
+    private readonly Generator _noise;
+    private readonly GanAdam _optimizerG, _optimizerD;
+    private readonly List<NetGanEvaluation> _evaluations = new();
+
+    /// <param name="realWalks">Given a batch size and the loop's random source, a [batch, WalkLength] int64 tensor of random walks on the training graph.</param>
+    /// <param name="evaluate">Evaluates the generator (edge overlap, validation link prediction); null when it cannot.</param>
+    /// <param name="stop">Given the evaluations so far, whether training should end.</param>
+    public NetGanModel(NetGanSettings settings, int nodes, Func<int, GanRandom, Tensor> realWalks,
+        Func<NetGanModel, long, NetGanEvaluation?> evaluate, Func<IReadOnlyList<NetGanEvaluation>, bool> stop, Device device, long seed)
+    {
+        _s = settings;
+        (_realWalks, _evaluate, _stop, _device) = (realWalks, evaluate, stop, device);
+        Nodes = nodes;
+        var random = new GanRandom(seed);
+        using var init = new Generator((ulong)random.NextSeed());
+        _noise = new Generator((ulong)random.NextSeed());
+        Generator = new NetGanGenerator(nodes, settings.NoiseSize, settings.GeneratorHiddenSize, settings.EmbeddingSize);
+        Discriminator = new NetGanDiscriminator(nodes, settings.DiscriminatorHiddenSize, settings.EmbeddingSize);
+        TensorFlowInit.GlorotUniform(Generator, init);
+        TensorFlowInit.GlorotUniform(Discriminator, init);
+        Generator.to(device);
+        Discriminator.to(device);
+        _optimizerG = new GanAdam(Generator.parameters(), settings.LearningRate, 0.5, 0.9);
+        _optimizerD = new GanAdam(Discriminator.parameters(), settings.LearningRate, 0.5, 0.9);
+        Temperature = settings.TemperatureStart;
+    }
+
+    public NetGanGenerator Generator { get; }
+    public NetGanDiscriminator Discriminator { get; }
+    public int Nodes { get; }
+    public double Temperature { get; private set; }
+    public IReadOnlyList<NetGanEvaluation> Evaluations => _evaluations;
+
+    public string Kind => "NetGAN";
+
+    public string Fingerprint => FormattableString.Invariant(
+        $"N={Nodes}, walk={_s.WalkLength}, batch={_s.BatchSize}, noise={_s.NoiseSize}, G={_s.GeneratorHiddenSize}, D={_s.DiscriminatorHiddenSize}, W_down={_s.EmbeddingSize}, lr={_s.LearningRate}, d_steps={_s.DiscriminatorSteps}, gp={_s.GradientPenaltyWeight}, max_it={_s.MaxIterations}, eval={_s.EvaluateEvery}");
+
+    public int Epochs => 1;
+    public long StepsPerEpoch => _s.MaxIterations;
+    public int SamplesPerStep => _s.BatchSize;
+    public void BeginEpoch(int epoch) { }
+    public IReadOnlyList<(string Name, double Rate)> LearningRates => new[] { ("G", _optimizerG.LearningRate), ("D", _optimizerD.LearningRate) };
+
+    private Tensor Noise(int count) => randn(new long[] { count, _s.NoiseSize }, generator: _noise).to(_device);
+
+    /// <summary>Walks from the generator as one-hot [count, WalkLength, N] (differentiable through the Gumbel-softmax).</summary>
+    public Tensor GenerateOneHot(int count, double temperature) =>
+        Generator.Generate(Noise(count), _s.WalkLength, temperature, hard: true, _noise);
+
+    /// <summary>Walks from the generator as node ids [count, WalkLength], for evaluation and sampling.</summary>
+    public Tensor GenerateWalks(int count, double temperature = 0.5)
+    {
+        using var _ = no_grad();
+        return GenerateOneHot(count, temperature).argmax(-1);
+    }
+
+    private static Tensor L2(nn.Module module) =>
+        // tf.nn.l2_loss is Σv²/2. The official code means to spare W_down but tests for 'W_down' in names spelt
+        // 'W_Down', so every weight is penalised; we follow the code.
+        module.parameters().Select(p => p.pow(2).sum() / 2).Aggregate((a, b) => a + b);
+
+    public IReadOnlyList<(string Name, Tensor Value)> TrainStep(GanRandom random)
+    {
+        _optimizerG.ZeroGrad();
+        var fake = GenerateOneHot(_s.BatchSize, Temperature);
+        var generatorCost = -Discriminator.forward(fake).mean() + _s.GeneratorL2 * L2(Generator);
+        generatorCost.backward();
+        _optimizerG.Step();
+
+        Tensor discriminatorCost = zeros(1);
+        var costs = new List<Tensor>();
+        for (int k = 0; k < _s.DiscriminatorSteps; k++)
+        {
+            _optimizerD.ZeroGrad();
+            var real = nn.functional.one_hot(_realWalks(_s.BatchSize, random).to(_device), Nodes).to(float32);
+            Tensor fakeWalks;
+            using (no_grad()) fakeWalks = GenerateOneHot(_s.BatchSize, Temperature);
+            discriminatorCost = Discriminator.forward(fakeWalks).mean() - Discriminator.forward(real).mean()
+                + _s.GradientPenaltyWeight * Losses.GradientPenalty(Discriminator.forward, real, fakeWalks, _noise)
+                + _s.DiscriminatorL2 * L2(Discriminator);
+            discriminatorCost.backward();
+            _optimizerD.Step();
+            costs.Add(discriminatorCost.detach());
+        }
+        return new[] { ("G", generatorCost), ("D", stack(costs).mean()) };
+    }
+
+    public bool ShouldStop(long step)
+    {
+        // The official loop evaluates after iteration index it % eval_every == 0 (0-based, before counting the step);
+        // here the step count is used, which shifts evaluations by one iteration.
+        if (step % _s.EvaluateEvery != 0 && step != _s.MaxIterations) return false;
+        // A run resumed from this step's checkpoint has evaluated it already.
+        if (_evaluations.Count == 0 || _evaluations[^1].Iteration != step)
+        {
+            var evaluation = _evaluate(this, step);
+            Temperature = Math.Max(_s.TemperatureStart * Math.Exp(-_s.TemperatureDecay * step), _s.TemperatureMin);
+            if (evaluation is not null) _evaluations.Add(evaluation);
+        }
+        return _evaluations.Count > 0 && _stop(_evaluations);
+    }
+
+    public void SaveState(Checkpoint checkpoint)
+    {
+        checkpoint.AddModule("G", Generator);
+        checkpoint.AddModule("D", Discriminator);
+        checkpoint.AddOptimizer("optimizer_G", _optimizerG);
+        checkpoint.AddOptimizer("optimizer_D", _optimizerD);
+        checkpoint.Tensors["noise_random"] = _noise.get_state();
+        checkpoint.Scalars["temperature"] = Temperature;
+        checkpoint.Scalars["evaluations"] = _evaluations.Count;
+        for (int i = 0; i < _evaluations.Count; i++)
+        {
+            var e = _evaluations[i];
+            checkpoint.Tensors[$"evaluation.{i}"] = tensor(new[] { e.Iteration, e.EdgeOverlap, e.ValidationAuc, e.ValidationAveragePrecision });
+        }
+    }
+
+    public void LoadState(Checkpoint checkpoint)
+    {
+        checkpoint.LoadModule("G", Generator);
+        checkpoint.LoadModule("D", Discriminator);
+        checkpoint.LoadOptimizer("optimizer_G", _optimizerG);
+        checkpoint.LoadOptimizer("optimizer_D", _optimizerD);
+        _noise.set_state(checkpoint.GetTensor("noise_random"));
+        Temperature = checkpoint.GetScalar("temperature");
+        _evaluations.Clear();
+        for (int i = 0; i < checkpoint.GetLong("evaluations"); i++)
+        {
+            var v = checkpoint.GetTensor($"evaluation.{i}").data<double>().ToArray();
+            _evaluations.Add(new NetGanEvaluation((long)v[0], v[1], v[2], v[3]));
+        }
+    }
+
+    public Tensor? SampleGrid() => null;
+
+    public void Dispose()
+    {
+        _optimizerG.Dispose();
+        _optimizerD.Dispose();
+        _noise.Dispose();
+        Discriminator.Dispose();
+        // The generator outlives training: the transformer samples from it.
+    }
+}
