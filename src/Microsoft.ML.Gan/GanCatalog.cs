@@ -43,6 +43,40 @@ namespace Microsoft.ML.Gan
             });
         }
 
+        /// <summary>
+        /// Trains NetGAN on an undirected graph given as an edge list; the transformer scores node pairs (link prediction).
+        /// </summary>
+        /// <param name="sourceColumnName">Column of edge sources (integer node ids from 0).</param>
+        /// <param name="targetColumnName">Column of edge targets.</param>
+        /// <param name="scoreColumnName">Column the transformer adds: the link score of the row's pair.</param>
+        /// <param name="maxIterations">Training iterations at most (paper: 50,000; stops earlier at edge overlap 0.5).</param>
+        /// <example>
+        /// <code>
+        /// var edges = mlContext.Data.LoadFromTextFile&lt;Edge&gt;("cora_ml_lcc.edges", separatorChar: '\t');
+        /// var model = mlContext.Transforms.Gan().NetGan("Source", "Target", "Score").Fit(edges);
+        /// var scored = model.Transform(candidatePairs);
+        /// </code>
+        /// </example>
+        public NetGanEstimator NetGan(string sourceColumnName, string targetColumnName, string scoreColumnName, int maxIterations = 50_000) =>
+            NetGan(new NetGanEstimator.Options
+            {
+                SourceColumnName = sourceColumnName,
+                TargetColumnName = targetColumnName,
+                ScoreColumnName = scoreColumnName,
+                MaxIterations = maxIterations,
+            });
+
+        /// <summary>Trains NetGAN with every option spelled out.</summary>
+        /// <example>
+        /// <code>
+        /// var estimator = mlContext.Transforms.Gan().NetGan(new NetGanEstimator.Options
+        /// {
+        ///     StoppingCriterion = NetGanStoppingCriterion.ValidationLinkPrediction, CheckpointDirectory = "checkpoints",
+        /// });
+        /// </code>
+        /// </example>
+        public NetGanEstimator NetGan(NetGanEstimator.Options options) => new(Environment, options);
+
         /// <summary>Trains a CycleGAN with every option spelled out.</summary>
         /// <example>
         /// <code>

@@ -1,0 +1,220 @@
+using Microsoft.ML.Data;
+using Microsoft.ML.Gan.Core;
+using Microsoft.ML.Gan.NetGan;
+using Microsoft.ML.Runtime;
+using static TorchSharp.torch;
+
+namespace Microsoft.ML.Gan;
+
+/// <summary>When NetGAN training stops (besides <see cref="NetGanEstimator.Options.MaxIterations"/>).</summary>
+public enum NetGanStoppingCriterion
+{
+    /// <summary>When the graph assembled from generated walks shares <see cref="NetGanEstimator.Options.EdgeOverlapTarget"/> of the training graph's edges.</summary>
+    EdgeOverlap,
+    /// <summary>When validation ROC-AUC + AP has not improved for <see cref="NetGanEstimator.Options.Patience"/> evaluations.</summary>
+    ValidationLinkPrediction,
+}
+
+/// <summary>
+/// Trains NetGAN (Bojchevski et al., ICML 2018) on an undirected graph given as an edge list: a generator of random
+/// walks learns to fool a critic of real walks. The fitted <see cref="NetGanTransformer"/> scores node pairs by how
+/// often generated walks step between them (the paper's link-prediction score), generates graphs and samples walks.
+/// </summary>
+/// <remarks>
+/// Node ids are integers 0 … N−1 (Int32, Int64, UInt32 or key columns; keys count from 1 and are shifted). Self loops
+/// and duplicate edges are dropped and counted in the log. The walker stays inside a connected component, so a
+/// disconnected graph's walks never join its components. Validation and test edges are held out as the paper does
+/// (a spanning tree stays in the training graph) and are available on the transformer for evaluation.
+/// </remarks>
+public sealed class NetGanEstimator : IEstimator<NetGanTransformer>
+{
+    /// <summary>Options of <see cref="NetGanEstimator"/>; defaults are the official code's.</summary>
+    public sealed class Options
+    {
+        /// <summary>Column of edge sources (integer node ids).</summary>
+        public string SourceColumnName = "Source";
+        /// <summary>Column of edge targets (integer node ids).</summary>
+        public string TargetColumnName = "Target";
+        /// <summary>Column the transformer adds: the link score of the row's pair.</summary>
+        public string ScoreColumnName = "Score";
+        /// <summary>Nodes per random walk (paper: 16).</summary>
+        public int WalkLength = 16;
+        /// <summary>Units of the generator's LSTM (paper: 40).</summary>
+        public int GeneratorHiddenSize = 40;
+        /// <summary>Units of the critic's LSTM (paper: 30).</summary>
+        public int DiscriminatorHiddenSize = 30;
+        /// <summary>Size of the noise z (paper: 16).</summary>
+        public int LatentSize = 16;
+        /// <summary>Size of the node embeddings W_down of generator and critic (paper: 128).</summary>
+        public int EmbeddingSize = 128;
+        /// <summary>Walks per step (paper: 128).</summary>
+        public int BatchSize = 128;
+        /// <summary>Adam's learning rate (paper: 3e-4; β = 0.5, 0.9).</summary>
+        public double LearningRate = 3e-4;
+        /// <summary>Iterations at most; each is one generator step and three critic steps (paper: 50,000).</summary>
+        public int MaxIterations = 50_000;
+        /// <summary>Iterations between evaluations (paper: 500).</summary>
+        public int EvaluateEvery = 500;
+        /// <summary>Generated walks per evaluation (paper: 15 M transitions = 1 M walks; fewer is faster on a CPU).</summary>
+        public int EvaluationWalks = 100_000;
+        /// <summary>Generated walks behind the fitted transformer's scores (paper: 500 K to 100 M).</summary>
+        public int ScoringWalks = 500_000;
+        /// <summary>The stopping rule checked at each evaluation.</summary>
+        public NetGanStoppingCriterion StoppingCriterion = NetGanStoppingCriterion.EdgeOverlap;
+        /// <summary>Edge overlap that ends training under <see cref="NetGanStoppingCriterion.EdgeOverlap"/> (paper: 0.5).</summary>
+        public double EdgeOverlapTarget = 0.5;
+        /// <summary>Evaluations without improvement that end training under <see cref="NetGanStoppingCriterion.ValidationLinkPrediction"/> (paper: 5).</summary>
+        public int Patience = 5;
+        /// <summary>Edges held out for validation (paper: 0.10).</summary>
+        public double ValidationFraction = 0.10;
+        /// <summary>Edges held out for testing (paper: 0.05).</summary>
+        public double TestFraction = 0.05;
+        /// <summary>A folder for checkpoints; training resumes from the checkpoint found there.</summary>
+        public string? CheckpointDirectory;
+        /// <summary>Iterations between checkpoints.</summary>
+        public int CheckpointEvery = 500;
+        /// <summary>A folder for TensorBoard event files; null for none.</summary>
+        public string? LogDirectory;
+        /// <summary>Receives a report every <see cref="ProgressInterval"/>.</summary>
+        public IProgress<GanProgress>? Progress;
+        /// <summary>Least time between two progress reports.</summary>
+        public TimeSpan ProgressInterval = TimeSpan.FromSeconds(1);
+        /// <summary>Stops training (after a checkpoint when a folder is set).</summary>
+        public CancellationToken CancellationToken;
+    }
+
+    private readonly GanEnvironment _env;
+    private readonly Options _options;
+
+    internal NetGanEstimator(IHostEnvironment env, Options options)
+    {
+        _env = new GanEnvironment(env, "NetGan");
+        _options = options ?? throw new ArgumentNullException(nameof(options));
+        void Require(bool ok, string name, object value, string expected)
+        {
+            if (!ok) throw new ArgumentOutOfRangeException(name, value, $"NetGAN option {name} is {value}; expected {expected}.");
+        }
+        var o = options;
+        Require(o.WalkLength >= 2, nameof(o.WalkLength), o.WalkLength, "2 or more");
+        Require(o.BatchSize >= 1, nameof(o.BatchSize), o.BatchSize, "1 or more");
+        Require(o.MaxIterations >= 1, nameof(o.MaxIterations), o.MaxIterations, "1 or more");
+        Require(o.EvaluateEvery >= 1, nameof(o.EvaluateEvery), o.EvaluateEvery, "1 or more");
+        Require(o.EvaluationWalks >= 1, nameof(o.EvaluationWalks), o.EvaluationWalks, "1 or more");
+        Require(o.ScoringWalks >= 1, nameof(o.ScoringWalks), o.ScoringWalks, "1 or more");
+        Require(o.EdgeOverlapTarget is > 0 and <= 1, nameof(o.EdgeOverlapTarget), o.EdgeOverlapTarget, "a fraction in (0, 1]");
+        Require(o.ValidationFraction is >= 0 and < 1, nameof(o.ValidationFraction), o.ValidationFraction, "a fraction in [0, 1)");
+        Require(o.TestFraction is >= 0 and < 1 && o.ValidationFraction + o.TestFraction < 1, nameof(o.TestFraction), o.TestFraction, "a fraction with ValidationFraction + TestFraction < 1");
+        Require(o.StoppingCriterion != NetGanStoppingCriterion.ValidationLinkPrediction || o.ValidationFraction > 0,
+            nameof(o.ValidationFraction), o.ValidationFraction, "above 0 with the ValidationLinkPrediction criterion");
+    }
+
+    public SchemaShape GetOutputSchema(SchemaShape inputSchema)
+    {
+        foreach (var name in new[] { _options.SourceColumnName, _options.TargetColumnName })
+        {
+            var column = inputSchema.FirstOrDefault(c => c.Name == name);
+            if (column.Name is null) throw new ArgumentOutOfRangeException(nameof(inputSchema), $"Node column '{name}' was not found.");
+        }
+        // The score column is a Single, as ML.NET's own NormalizeMeanVariance would report for a Single input: the
+        // public way to describe a new scalar Single column without SchemaShape.Column's internal constructor.
+        return new MLContext().Transforms.Conversion.ConvertType(_options.ScoreColumnName, _options.SourceColumnName, DataKind.Single).GetOutputSchema(inputSchema);
+    }
+
+    /// <summary>Reads the edges, splits them, trains (or resumes) and returns the fitted transformer.</summary>
+    public NetGanTransformer Fit(IDataView input)
+    {
+        var edges = NodePairs.Read(input, _options.SourceColumnName, _options.TargetColumnName, "Fit");
+        var built = Graph.FromEdges(edges);
+        using (var ch = _env.Host.Start("Graph"))
+            ch.Info(MessageSensitivity.None, $"NetGAN: {built}");
+        var graph = built.Graph;
+        var split = GraphSplit.Create(graph, _options.ValidationFraction, _options.TestFraction, _env.NextSeed());
+        var device = _env.ResolveDevice();
+        long seed = _env.NextSeed();
+        var walker = new RandomWalker(split.Train, _options.WalkLength, _options.BatchSize);
+        var settings = new NetGanSettings
+        {
+            WalkLength = _options.WalkLength, BatchSize = _options.BatchSize, NoiseSize = _options.LatentSize,
+            GeneratorHiddenSize = _options.GeneratorHiddenSize, DiscriminatorHiddenSize = _options.DiscriminatorHiddenSize,
+            EmbeddingSize = _options.EmbeddingSize, LearningRate = _options.LearningRate,
+            MaxIterations = _options.MaxIterations, EvaluateEvery = _options.EvaluateEvery,
+        };
+        var model = new NetGanModel(settings, graph.NodeCount,
+            (batch, random) => tensor(walker.NextBatch(random).Select(v => (long)v).ToArray(), new long[] { batch, _options.WalkLength }),
+            (m, step) => Evaluate(m, step, split),
+            Stop, device, seed);
+        try
+        {
+            new GanTrainingLoop(_env.Host, new GanTrainingOptions
+            {
+                CheckpointDirectory = _options.CheckpointDirectory,
+                CheckpointEvery = _options.CheckpointEvery,
+                LogDirectory = _options.LogDirectory,
+                Progress = _options.Progress,
+                ReportInterval = _options.ProgressInterval,
+                CancellationToken = _options.CancellationToken,
+            }).Run(model, seed);
+            var scores = SampleTransitions(model, _options.ScoringWalks);
+            return new NetGanTransformer(_env.Environment, _options, graph, split, scores, model.Generator, model.Evaluations, new GanRandom(seed));
+        }
+        catch
+        {
+            model.Generator.Dispose();
+            throw;
+        }
+        finally
+        {
+            model.Dispose();
+        }
+    }
+
+    private bool Stop(IReadOnlyList<NetGanEvaluation> evaluations)
+    {
+        var last = evaluations[^1];
+        if (_options.StoppingCriterion == NetGanStoppingCriterion.EdgeOverlap) return last.EdgeOverlap >= _options.EdgeOverlapTarget;
+        double best = double.NegativeInfinity;
+        int sinceBest = 0;
+        foreach (var e in evaluations)
+        {
+            double performance = e.ValidationAuc + e.ValidationAveragePrecision;
+            if (performance > best) { best = performance; sinceBest = 0; }
+            else sinceBest++;
+        }
+        return sinceBest >= _options.Patience;
+    }
+
+    private NetGanEvaluation Evaluate(NetGanModel model, long step, GraphSplit split)
+    {
+        var counts = SampleTransitions(model, _options.EvaluationWalks);
+        var dense = counts.ToDense();
+        var generated = GraphAssembly.FromScores(dense, counts.Nodes, split.Train.EdgeCount, new GanRandom(step));
+        double overlap = GraphMetrics.EdgeOverlap(split.Train, generated);
+        var (auc, ap) = LinkPrediction(counts, split.ValidationEdges, split.ValidationNonEdges);
+        using (var ch = _env.Host.Start("Evaluation"))
+            ch.Info(MessageSensitivity.None, FormattableString.Invariant($"NetGAN iteration {step}: edge overlap {overlap:F3}, validation ROC-AUC {auc:F4}, AP {ap:F4}, τ {model.Temperature:F3}"));
+        return new NetGanEvaluation(step, overlap, auc, ap);
+    }
+
+    /// <summary>ROC-AUC and average precision of the score matrix on held-out edges against as many non-edges.</summary>
+    internal static (double Auc, double AveragePrecision) LinkPrediction(TransitionCounts counts,
+        IReadOnlyList<(int Source, int Target)> edges, IReadOnlyList<(int Source, int Target)> nonEdges)
+    {
+        if (edges.Count == 0 || nonEdges.Count == 0) return (double.NaN, double.NaN);
+        var scores = edges.Concat(nonEdges).Select(p => counts[p.Source, p.Target]).ToArray();
+        var labels = edges.Select(_ => true).Concat(nonEdges.Select(_ => false)).ToArray();
+        return (GraphMetrics.RocAuc(scores, labels), GraphMetrics.AveragePrecision(scores, labels));
+    }
+
+    /// <summary>The official evaluation's sampling: walks at τ = 0.5 in batches, counted into the score matrix.</summary>
+    internal static TransitionCounts SampleTransitions(NetGanModel model, int walks)
+    {
+        var counts = new TransitionCounts(model.Nodes);
+        const int Batch = 10_000;
+        for (int done = 0; done < walks; done += Batch)
+        {
+            using var scope = NewDisposeScope();
+            counts.Add(model.GenerateWalks(Math.Min(Batch, walks - done)));
+        }
+        return counts;
+    }
+}

@@ -1,0 +1,139 @@
+using Microsoft.ML.Data;
+using Microsoft.ML.Gan.Core;
+using Microsoft.ML.Gan.Data;
+using Microsoft.ML.Gan.NetGan;
+using Microsoft.ML.Runtime;
+using static TorchSharp.torch;
+
+namespace Microsoft.ML.Gan;
+
+/// <summary>
+/// A fitted NetGAN. <see cref="Transform"/> adds the link score of each row's (source, target) pair: the share of
+/// generated walks' transitions that join the two nodes (the paper's score matrix, normalised). It also assembles
+/// generated graphs (<see cref="GenerateGraph"/>) and samples walks (<see cref="SampleWalks"/>).
+/// </summary>
+public sealed class NetGanTransformer : ITransformer, IDisposable
+{
+    private readonly IHostEnvironment _env;
+    private readonly NetGanEstimator.Options _options;
+    private readonly float[] _scores;
+    private readonly double _transitions;
+    private readonly GanRandom _random;
+
+    internal NetGanTransformer(IHostEnvironment env, NetGanEstimator.Options options, Graph graph, GraphSplit split,
+        TransitionCounts counts, NetGanGenerator generator, IReadOnlyList<NetGanEvaluation> evaluations, GanRandom random)
+    {
+        (_env, _options, Graph, Split, Generator, _random) = (env, options, graph, split, generator, random);
+        _scores = counts.ToDense();
+        _transitions = Math.Max(counts.Transitions, 1);
+        Evaluations = evaluations.Select(e => (e.Iteration, e.EdgeOverlap, e.ValidationAuc, e.ValidationAveragePrecision)).ToArray();
+        Generator.eval();
+    }
+
+    internal Graph Graph { get; }
+    internal GraphSplit Split { get; }
+    internal NetGanGenerator Generator { get; }
+
+    /// <summary>Nodes of the training graph (ids 0 … NodeCount − 1).</summary>
+    public int NodeCount => Graph.NodeCount;
+
+    /// <summary>Held-out test edges and as many non-edges, for link-prediction evaluation (pairs with Source &lt; Target).</summary>
+    public IReadOnlyList<(int Source, int Target)> TestEdges => Split.TestEdges;
+    /// <inheritdoc cref="TestEdges"/>
+    public IReadOnlyList<(int Source, int Target)> TestNonEdges => Split.TestNonEdges;
+
+    /// <summary>The evaluations made during training: iteration, edge overlap, validation ROC-AUC and AP.</summary>
+    public IReadOnlyList<(long Iteration, double EdgeOverlap, double ValidationAuc, double ValidationAveragePrecision)> Evaluations { get; }
+
+    /// <summary>The link score of a pair: generated transitions between the two nodes, per transition generated.</summary>
+    public float Score(int source, int target)
+    {
+        CheckNode(source, _options.SourceColumnName, -1);
+        CheckNode(target, _options.TargetColumnName, -1);
+        return (float)(_scores[(long)source * NodeCount + target] / _transitions);
+    }
+
+    private void CheckNode(long node, string column, long row)
+    {
+        if (node < 0 || node >= NodeCount)
+            throw new ArgumentOutOfRangeException(column,
+                $"Node column '{column}'{(row >= 0 ? $", row {row}" : "")}: node {node} is not in the training graph, whose ids run from 0 to {NodeCount - 1}.");
+    }
+
+    public bool IsRowToRowMapper => false;
+
+    public IRowToRowMapper GetRowToRowMapper(DataViewSchema inputSchema) =>
+        throw new NotSupportedException("NetGanTransformer maps whole data views; call Transform.");
+
+    public DataViewSchema GetOutputSchema(DataViewSchema inputSchema)
+    {
+        NodePairs.Find(inputSchema, _options.SourceColumnName);
+        NodePairs.Find(inputSchema, _options.TargetColumnName);
+        var builder = new DataViewSchema.Builder();
+        builder.AddColumns(inputSchema);
+        builder.AddColumn(_options.ScoreColumnName, NumberDataViewType.Single);
+        return builder.ToSchema();
+    }
+
+    /// <summary>Adds the score column, computed lazily as cursors ask for it.</summary>
+    public IDataView Transform(IDataView input)
+    {
+        var source = NodePairs.Find(input.Schema, _options.SourceColumnName);
+        var target = NodePairs.Find(input.Schema, _options.TargetColumnName);
+        return new MappedDataView(input, _options.ScoreColumnName, NumberDataViewType.Single, row =>
+        {
+            var readSource = NodePairs.Reader(row, row.Schema[source.Index]);
+            var readTarget = NodePairs.Reader(row, row.Schema[target.Index]);
+            return (ValueGetter<float>)((ref float value) =>
+            {
+                long s = readSource(), t = readTarget();
+                CheckNode(s, _options.SourceColumnName, row.Position);
+                CheckNode(t, _options.TargetColumnName, row.Position);
+                value = (float)(_scores[s * NodeCount + t] / _transitions);
+            });
+        }, _options.SourceColumnName, _options.TargetColumnName);
+    }
+
+    private sealed class EdgeRow
+    {
+        public int Source { get; set; }
+        public int Target { get; set; }
+    }
+
+    /// <summary>
+    /// A graph assembled from the score matrix as the paper does (every node gets one edge ∝ its row, then edges
+    /// ∝ score without replacement), with <paramref name="edgeCount"/> edges (default: the training graph's).
+    /// </summary>
+    public IDataView GenerateGraph(int? edgeCount = null)
+    {
+        var graph = GraphAssembly.FromScores(_scores, NodeCount, edgeCount ?? Split.Train.EdgeCount, _random);
+        var rows = graph.Edges().Select(e => new EdgeRow { Source = e.Source, Target = e.Target }).ToList();
+        return new MLContext().Data.LoadFromEnumerable(rows);
+    }
+
+    internal Graph GenerateGraphStructure(int? edgeCount = null) =>
+        GraphAssembly.FromScores(_scores, NodeCount, edgeCount ?? Split.Train.EdgeCount, _random);
+
+    private sealed class WalkRow
+    {
+        public int[] Walk { get; set; } = Array.Empty<int>();
+    }
+
+    /// <summary><paramref name="count"/> walks from the generator (τ = 0.5, as the paper evaluates), one per row in a column <c>Walk</c>.</summary>
+    public IDataView SampleWalks(int count)
+    {
+        if (count < 1) throw new ArgumentOutOfRangeException(nameof(count), count, "Ask for at least one walk.");
+        using var scope = NewDisposeScope();
+        using var _ = no_grad();
+        var z = randn(new long[] { count, Generator.NoiseSize }, generator: new Generator((ulong)_random.NextSeed()));
+        var walks = Generator.Generate(z.to(Generator.W_up.device), _options.WalkLength, 0.5).argmax(-1).cpu().to(int32);
+        var flat = walks.data<int>().ToArray();
+        var rows = Enumerable.Range(0, count).Select(i => new WalkRow { Walk = flat[(i * _options.WalkLength)..((i + 1) * _options.WalkLength)] }).ToList();
+        return new MLContext().Data.LoadFromEnumerable(rows);
+    }
+
+    void ICanSaveModel.Save(ModelSaveContext ctx) =>
+        throw new NotSupportedException("Saving a NetGAN model as an ML.NET zip is not implemented yet (issue 4).");
+
+    public void Dispose() => Generator.Dispose();
+}

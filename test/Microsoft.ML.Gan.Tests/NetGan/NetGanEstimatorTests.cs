@@ -1,0 +1,202 @@
+using Microsoft.ML.Data;
+using Microsoft.ML.Gan.Core;
+
+namespace Microsoft.ML.Gan.Tests.NetGan;
+
+[TestClass]
+public sealed class NetGanEstimatorTests
+{
+    public sealed class Edge
+    {
+        public int Source { get; set; }
+        public int Target { get; set; }
+    }
+
+    /// <summary>Four 6-cliques joined in a ring: 24 nodes, 64 edges, clear communities.</summary>
+    public static List<Edge> Cliques()
+    {
+        var edges = new List<Edge>();
+        for (int c = 0; c < 4; c++)
+        {
+            for (int i = 0; i < 6; i++)
+                for (int j = i + 1; j < 6; j++)
+                    edges.Add(new Edge { Source = 6 * c + i, Target = 6 * c + j });
+            edges.Add(new Edge { Source = 6 * c, Target = (6 * c + 7) % 24 });
+        }
+        return edges;
+    }
+
+    public static NetGanEstimator.Options Tiny(string? checkpoints = null) => new()
+    {
+        BatchSize = 16,
+        GeneratorHiddenSize = 8,
+        DiscriminatorHiddenSize = 8,
+        EmbeddingSize = 8,
+        LatentSize = 4,
+        WalkLength = 6,
+        MaxIterations = 12,
+        EvaluateEvery = 6,
+        EvaluationWalks = 500,
+        ScoringWalks = 2000,
+        CheckpointDirectory = checkpoints,
+        CheckpointEvery = 4,
+        StoppingCriterion = NetGanStoppingCriterion.ValidationLinkPrediction,
+    };
+
+    private static string TempDirectory()
+    {
+        string dir = Path.Combine(Path.GetTempPath(), "mlgan-tests", Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(dir);
+        return dir;
+    }
+
+    [TestMethod]
+    public void TrainsScoresGeneratesAndSamples()
+    {
+        var ml = new MLContext(seed: 1);
+        var data = ml.Data.LoadFromEnumerable(Cliques());
+        using var model = ml.Transforms.Gan().NetGan(Tiny()).Fit(data);
+
+        Assert.AreEqual(24, model.NodeCount);
+        Assert.AreEqual(2, model.Evaluations.Count, "Evaluated at iterations 6 and 12.");
+        CollectionAssert.AreEqual(new long[] { 6, 12 }, model.Evaluations.Select(e => e.Iteration).ToArray());
+        Assert.IsTrue(model.Evaluations.All(e => e.EdgeOverlap is >= 0 and <= 1));
+
+        var scored = model.Transform(data).GetColumn<float>("Score").ToArray();
+        Assert.AreEqual(64, scored.Length);
+        Assert.IsTrue(scored.All(s => s >= 0 && s <= 1));
+        Assert.AreEqual(model.Score(0, 1), scored[0]);
+        Assert.AreEqual(model.Score(3, 5), model.Score(5, 3), "The score matrix is symmetric.");
+
+        var graph = model.GenerateGraph(40).GetColumn<int>("Source").Count();
+        Assert.AreEqual(40, graph);
+
+        var walks = model.SampleWalks(7).GetColumn<int[]>("Walk").ToArray();
+        Assert.AreEqual(7, walks.Length);
+        Assert.IsTrue(walks.All(w => w.Length == 6 && w.All(n => n is >= 0 and < 24)));
+    }
+
+    [TestMethod]
+    public void SameSeedSameScores()
+    {
+        float[] Scores(int seed)
+        {
+            var ml = new MLContext(seed);
+            using var model = ml.Transforms.Gan().NetGan(Tiny()).Fit(ml.Data.LoadFromEnumerable(Cliques()));
+            return Enumerable.Range(0, 24).Select(i => model.Score(i, (i + 1) % 24)).ToArray();
+        }
+        CollectionAssert.AreEqual(Scores(3), Scores(3));
+    }
+
+    [TestMethod]
+    public void EdgeOverlapCriterionStopsAtTheFirstEvaluationThatReachesIt()
+    {
+        var ml = new MLContext(seed: 1);
+        var options = Tiny();
+        options.StoppingCriterion = NetGanStoppingCriterion.EdgeOverlap;
+        options.EdgeOverlapTarget = 1e-9; // any overlap at all
+        options.MaxIterations = 60;
+        using var model = ml.Transforms.Gan().NetGan(options).Fit(ml.Data.LoadFromEnumerable(Cliques()));
+        Assert.AreEqual(1, model.Evaluations.Count);
+        Assert.AreEqual(6, model.Evaluations[0].Iteration);
+    }
+
+    [TestMethod]
+    public void ResumingGivesTheSameScoresAsAnUninterruptedRun()
+    {
+        float[] Scores(NetGanTransformer m) => Enumerable.Range(0, 24).Select(i => m.Score(i, (i + 6) % 24)).ToArray();
+        var ml = new MLContext(seed: 8);
+        using var straight = ml.Transforms.Gan().NetGan(Tiny(TempDirectory())).Fit(ml.Data.LoadFromEnumerable(Cliques()));
+
+        string folder = TempDirectory();
+        using var cancel = new CancellationTokenSource();
+        var interrupted = Tiny(folder);
+        interrupted.ProgressInterval = TimeSpan.Zero;
+        interrupted.CancellationToken = cancel.Token;
+        interrupted.Progress = new SyncProgress(p => { if (p.Step == 8) cancel.Cancel(); });
+        var ml2 = new MLContext(seed: 8);
+        Assert.ThrowsExactly<OperationCanceledException>(() => ml2.Transforms.Gan().NetGan(interrupted).Fit(ml2.Data.LoadFromEnumerable(Cliques())));
+        Assert.AreEqual(8, Checkpoint.Load(Path.Combine(folder, Checkpoint.FileName), "NetGAN").GetLong("step"));
+
+        var ml3 = new MLContext(seed: 8);
+        using var resumed = ml3.Transforms.Gan().NetGan(Tiny(folder)).Fit(ml3.Data.LoadFromEnumerable(Cliques()));
+        CollectionAssert.AreEqual(Scores(straight), Scores(resumed));
+        CollectionAssert.AreEqual(straight.Evaluations.ToArray(), resumed.Evaluations.ToArray());
+    }
+
+    private sealed class SyncProgress(Action<GanProgress> onReport) : IProgress<GanProgress>
+    {
+        public void Report(GanProgress value) => onReport(value);
+    }
+
+    private sealed class LongEdge { public long Source { get; set; } public long Target { get; set; } }
+    private sealed class FloatEdge { public float Source { get; set; } public float Target { get; set; } }
+    private sealed class TextEdge { public string Source { get; set; } = ""; public string Target { get; set; } = ""; }
+
+    private static Exception FitFails<T>(IEnumerable<T> rows) where T : class
+    {
+        var ml = new MLContext(1);
+        try { ml.Transforms.Gan().NetGan(Tiny()).Fit(ml.Data.LoadFromEnumerable(rows)); }
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException) { return e; }
+        Assert.Fail("Fit accepted bad input.");
+        return null!;
+    }
+
+    [TestMethod]
+    public void SelfLoopsAndDuplicatesAreDroppedCountedAndReported()
+    {
+        var ml = new MLContext(1);
+        var messages = new List<string>();
+        ml.Log += (_, e) => messages.Add(e.Message);
+        var edges = Cliques();
+        edges.Add(new Edge { Source = 3, Target = 3 });
+        edges.Add(new Edge { Source = 1, Target = 0 }); // (0, 1) again, reversed
+        using var model = ml.Transforms.Gan().NetGan(Tiny()).Fit(ml.Data.LoadFromEnumerable(edges));
+        Assert.AreEqual(64, model.Graph.EdgeCount);
+        var report = messages.Single(m => m.StartsWith("NetGAN: ", StringComparison.Ordinal) && m.Contains("self loop"));
+        StringAssert.Contains(report, "1 self loop");
+        StringAssert.Contains(report, "1 duplicate");
+    }
+
+    [TestMethod]
+    public void NegativeAndNonIntegerIdsAreRefusedWithTheRow()
+    {
+        var negative = Cliques().Select(e => new LongEdge { Source = e.Source, Target = e.Target }).ToList();
+        negative[5].Target = -2;
+        var e1 = FitFails(negative);
+        StringAssert.Contains(e1.Message, "'Target', row 5");
+        StringAssert.Contains(e1.Message, "negative");
+
+        var fractional = Cliques().Select(e => new FloatEdge { Source = e.Source, Target = e.Target }).ToList();
+        fractional[2].Source = 1.5f;
+        var e2 = FitFails(fractional);
+        StringAssert.Contains(e2.Message, "'Source', row 2");
+        StringAssert.Contains(e2.Message, "not an integer");
+    }
+
+    [TestMethod]
+    public void StringIdsGetAnErrorPointingToMapValueToKey()
+    {
+        var e = FitFails(new[] { new TextEdge { Source = "a", Target = "b" } });
+        StringAssert.Contains(e.Message, "MapValueToKey");
+    }
+
+    [TestMethod]
+    public void AGraphOfFewerThanThreeNodesIsRefused()
+    {
+        var e = FitFails(new[] { new Edge { Source = 0, Target = 1 } });
+        StringAssert.Contains(e.Message, "3");
+    }
+
+    [TestMethod]
+    public void ScoringANodeOutsideTheGraphNamesIt()
+    {
+        var ml = new MLContext(seed: 1);
+        using var model = ml.Transforms.Gan().NetGan(Tiny()).Fit(ml.Data.LoadFromEnumerable(Cliques()));
+        var request = ml.Data.LoadFromEnumerable(new[] { new Edge { Source = 2, Target = 3 }, new Edge { Source = 2, Target = 99 } });
+        var e = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => model.Transform(request).GetColumn<float>("Score").ToArray());
+        StringAssert.Contains(e.Message, "row 1");
+        StringAssert.Contains(e.Message, "node 99");
+        StringAssert.Contains(e.Message, "0 to 23");
+    }
+}
