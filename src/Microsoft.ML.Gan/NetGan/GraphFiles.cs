@@ -8,7 +8,7 @@ namespace Microsoft.ML.Gan;
 /// </summary>
 /// <remarks>
 /// Both formats are one record a line, fields separated by tabs or spaces, lines starting with <c>#</c> and blank
-/// lines ignored. Node ids are 0-based integers.
+/// lines ignored; fields after the first two (an edge weight, say) are ignored too. Node ids are 0-based integers.
 /// </remarks>
 public static class GraphFiles
 {
