@@ -5,6 +5,8 @@
 // Usage: Microsoft.ML.Gan.RoundTrip <model.zip> <input> <output.bin> <inputColumn> <outputColumn>
 //   <input> is either a .bin of float vectors (see RowFile) for a vector input column, or a .txt listing image files,
 //   one a line, for a text input column of image paths (a model that starts with LoadImages).
+//   <inputColumn> may name several scalar numeric columns separated by commas; each row of the .bin then holds one
+//   value per column.
 //   <output.bin> receives the output column as float vectors; an image column is written as its pixels, planar
 //   R, G, B, 0…255 (what ExtractPixels gives by default).
 // Exit codes: 0 done, 1 bad usage, 2 the model or the data did not fit.
@@ -31,6 +33,14 @@ try
     mlContext.ComponentCatalog.RegisterAssembly(typeof(ImagePixelExtractingTransformer).Assembly);
 
     var model = mlContext.Model.Load(modelPath, out var inputSchema);
+    if (inputColumn.Contains(','))
+    {
+        // Several scalar columns (e.g. NetGAN's source and target): each row of input.bin holds one value per column.
+        var scalars = Rows.FromScalars(mlContext, inputColumn.Split(','), inputSchema, RowFile.Read(inputPath));
+        var rows = Rows.ReadColumn(model.Transform(scalars), outputColumn);
+        RowFile.Write(outputPath, rows);
+        return 0;
+    }
     var inputType = inputSchema.GetColumnOrNull(inputColumn)?.Type
         ?? throw new InvalidDataException($"The model's input schema has no column '{inputColumn}'; it has: {string.Join(", ", inputSchema.Select(c => c.Name))}.");
 

@@ -42,6 +42,26 @@ internal static class Rows
         return mlContext.Data.LoadFromEnumerable(paths.Select(p => new PathRow { Path = p }).ToList(), schema);
     }
 
+    /// <summary>
+    /// Scalar numeric columns of the model's input types, written to a temporary text file and read back with
+    /// ML.NET's text loader (which builds a schema of any number of columns).
+    /// </summary>
+    public static IDataView FromScalars(MLContext mlContext, string[] columns, DataViewSchema inputSchema, float[][] rows)
+    {
+        var loaderColumns = columns.Select((name, i) =>
+        {
+            var type = inputSchema.GetColumnOrNull(name)?.Type
+                ?? throw new InvalidDataException($"The model's input schema has no column '{name}'.");
+            var kind = type.RawType == typeof(int) ? DataKind.Int32 : type.RawType == typeof(long) ? DataKind.Int64
+                : type.RawType == typeof(double) ? DataKind.Double : type.RawType == typeof(float) ? DataKind.Single
+                : throw new InvalidDataException($"Column '{name}' is {type}; this program feeds scalar numbers.");
+            return new TextLoader.Column(name, kind, i);
+        }).ToArray();
+        string file = Path.GetTempFileName();
+        File.WriteAllLines(file, rows.Select(r => string.Join('\t', r.Select(v => v.ToString(System.Globalization.CultureInfo.InvariantCulture)))));
+        return mlContext.Data.LoadFromTextFile(file, loaderColumns, separatorChar: '\t');
+    }
+
     /// <summary>Every row's value of <paramref name="column"/>: a float vector, or an image's planar R, G, B pixels.</summary>
     public static List<float[]> ReadColumn(IDataView data, string column)
     {
@@ -73,8 +93,19 @@ internal static class Rows
                 }
                 break;
             }
+            case NumberDataViewType n when n.RawType == typeof(float):
+            {
+                var getter = cursor.GetGetter<float>(col);
+                float value = 0;
+                while (cursor.MoveNext())
+                {
+                    getter(ref value);
+                    rows.Add(new[] { value });
+                }
+                break;
+            }
             default:
-                throw new InvalidDataException($"Column '{column}' is {col.Type}; this program writes float vectors or images.");
+                throw new InvalidDataException($"Column '{column}' is {col.Type}; this program writes float vectors, floats or images.");
         }
         return rows;
     }

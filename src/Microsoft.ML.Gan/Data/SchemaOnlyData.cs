@@ -3,12 +3,12 @@ using Microsoft.ML.Data;
 namespace Microsoft.ML.Gan.Data;
 
 /// <summary>
-/// An empty <see cref="IDataView"/> with one column of a given type: enough to fit ML.NET transformers that only read
+/// An empty <see cref="IDataView"/> with a given schema: enough to fit ML.NET transformers that only read
 /// the schema. (ML.NET's LoadFromEnumerable cannot declare an image column.)
 /// </summary>
 internal sealed class SchemaOnlyData : IDataView
 {
-    private SchemaOnlyData(DataViewSchema schema) => Schema = schema;
+    public SchemaOnlyData(DataViewSchema schema) => Schema = schema;
 
     public static IDataView Create(string columnName, DataViewType type)
     {

@@ -155,7 +155,7 @@ public sealed class NetGanEstimator : IEstimator<NetGanTransformer>
                 CancellationToken = _options.CancellationToken,
             }).Run(model, seed);
             var scores = SampleTransitions(model, _options.ScoringWalks);
-            return new NetGanTransformer(_env.Environment, _options, graph, split, scores, model.Generator, model.Evaluations, new GanRandom(seed));
+            return new NetGanTransformer(_env.Environment, _options, input.Schema, graph, split, scores, model.Generator, model.Evaluations, new GanRandom(seed));
         }
         catch
         {

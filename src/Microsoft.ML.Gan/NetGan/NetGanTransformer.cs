@@ -20,9 +20,13 @@ public sealed class NetGanTransformer : ITransformer, IDisposable
     private readonly double _transitions;
     private readonly GanRandom _random;
 
-    internal NetGanTransformer(IHostEnvironment env, NetGanEstimator.Options options, Graph graph, GraphSplit split,
+    private readonly DataViewType _sourceType, _targetType;
+
+    internal NetGanTransformer(IHostEnvironment env, NetGanEstimator.Options options, DataViewSchema trainingSchema, Graph graph, GraphSplit split,
         TransitionCounts counts, NetGanGenerator generator, IReadOnlyList<NetGanEvaluation> evaluations, GanRandom random)
     {
+        _sourceType = trainingSchema[options.SourceColumnName].Type;
+        _targetType = trainingSchema[options.TargetColumnName].Type;
         (_env, _options, Graph, Split, Generator, _random) = (env, options, graph, split, generator, random);
         _scores = counts.ToDense();
         _transitions = Math.Max(counts.Transitions, 1);
@@ -132,8 +136,35 @@ public sealed class NetGanTransformer : ITransformer, IDisposable
         return new MLContext().Data.LoadFromEnumerable(rows);
     }
 
-    void ICanSaveModel.Save(ModelSaveContext ctx) =>
-        throw new NotSupportedException("Saving a NetGAN model as an ML.NET zip is not implemented yet (issue 4).");
+    /// <summary>
+    /// Saves an equivalent chain of ML.NET's own transformers (ML.NET gives third parties no way to store their own
+    /// state in a model zip): the pair becomes the index s·N + t (ConvertType, Expression), which a value map of the
+    /// score matrix's non-zero entries turns into the score; pairs the map lacks score 0. The zip loads without
+    /// Microsoft.ML.Gan. Unlike <see cref="Transform"/>, the loaded model gives 0 for node ids outside the graph.
+    /// </summary>
+    void ICanSaveModel.Save(ModelSaveContext ctx) => ((ICanSaveModel)SavedEquivalent()).Save(ctx);
+
+    internal ITransformer SavedEquivalent()
+    {
+        if (_sourceType is KeyDataViewType || _targetType is KeyDataViewType)
+            throw new NotSupportedException(
+                $"Node columns '{_options.SourceColumnName}' / '{_options.TargetColumnName}' are keys; a saved NetGAN model reads integer ids. Convert the keys to integers before NetGAN to save the model.");
+        var ml = new MLContext();
+        string source = $"{_options.ScoreColumnName}.source", target = $"{_options.ScoreColumnName}.target", pair = $"{_options.ScoreColumnName}.pair";
+        var entries = new List<KeyValuePair<long, float>>();
+        for (long i = 0; i < _scores.Length; i++)
+            if (_scores[i] != 0) entries.Add(new(i, (float)(_scores[i] / _transitions)));
+        var pipeline = ml.Transforms.Conversion.ConvertType(source, _options.SourceColumnName, DataKind.Int64)
+            .Append(ml.Transforms.Conversion.ConvertType(target, _options.TargetColumnName, DataKind.Int64))
+            .Append(ml.Transforms.Expression(pair, FormattableString.Invariant($"(s, t) => s * {NodeCount}L + t"), source, target))
+            .Append(ml.Transforms.Conversion.MapValue(_options.ScoreColumnName, entries, pair))
+            .Append(ml.Transforms.ReplaceMissingValues(_options.ScoreColumnName, replacementMode: Microsoft.ML.Transforms.MissingValueReplacingEstimator.ReplacementMode.DefaultValue))
+            .Append(ml.Transforms.DropColumns(source, target, pair));
+        var schema = new DataViewSchema.Builder();
+        schema.AddColumn(_options.SourceColumnName, _sourceType);
+        schema.AddColumn(_options.TargetColumnName, _targetType);
+        return pipeline.Fit(new SchemaOnlyData(schema.ToSchema()));
+    }
 
     public void Dispose() => Generator.Dispose();
 }

@@ -200,3 +200,31 @@ public sealed class NetGanEstimatorTests
         StringAssert.Contains(e.Message, "0 to 23");
     }
 }
+
+[TestClass]
+public sealed class NetGanSaveLoadTests
+{
+    [TestMethod]
+    public void SavedModelScoresTheSameInAProcessWithoutOurAssembly()
+    {
+        var ml = new MLContext(seed: 2);
+        var data = ml.Data.LoadFromEnumerable(NetGanEstimatorTests.Cliques());
+        var options = NetGanEstimatorTests.Tiny();
+        options.ScoringWalks = 20; // few walks leave pairs unscored, which the saved map must give as 0
+        var model = ml.Transforms.Gan().NetGan(options).Fit(data);
+        string zip = Path.Combine(Path.GetTempPath(), $"mlgan-netgan-{Guid.NewGuid():N}.zip");
+        ml.Model.Save(model, data.Schema, zip);
+
+        var pairs = Enumerable.Range(0, 24).SelectMany(s => new[] { (s, (s + 1) % 24), (s, (s + 9) % 24), (s, s) }).ToArray();
+        var request = ml.Data.LoadFromEnumerable(pairs.Select(p => new NetGanEstimatorTests.Edge { Source = p.Item1, Target = p.Item2 }));
+        var ours = model.Transform(request).GetColumn<float>("Score").ToArray();
+
+        var loaded = new MLContext().Model.Load(zip, out _);
+        var inProcess = loaded.Transform(request).GetColumn<float>("Score").ToArray();
+        CollectionAssert.AreEqual(ours, inProcess);
+
+        var theirs = Microsoft.ML.Gan.Tests.Onnx.RoundTripProcess.Score(zip, pairs.Select(p => new float[] { p.Item1, p.Item2 }).ToArray(), "Source,Target", "Score");
+        CollectionAssert.AreEqual(ours, theirs.Select(r => r.Single()).ToArray());
+        Assert.IsTrue(ours.Any(v => v > 0) && ours.Any(v => v == 0), "Both scored and unscored pairs are checked.");
+    }
+}
