@@ -1,0 +1,93 @@
+using System.Diagnostics;
+using System.Globalization;
+using TorchSharp;
+
+namespace Microsoft.ML.Gan.Bench;
+
+/// <summary>Median and spread of repeated measurements.</summary>
+internal sealed record Summary(int Count, double Median, double Min, double Max, double P25, double P75)
+{
+    public static Summary Of(IEnumerable<double> values)
+    {
+        var sorted = values.Order().ToArray();
+        if (sorted.Length == 0) throw new ArgumentException("No measurements.", nameof(values));
+        return new Summary(sorted.Length, Quantile(sorted, 0.5), sorted[0], sorted[^1], Quantile(sorted, 0.25), Quantile(sorted, 0.75));
+    }
+
+    /// <summary>Linear interpolation between order statistics (numpy's default).</summary>
+    private static double Quantile(double[] sorted, double q)
+    {
+        double pos = q * (sorted.Length - 1);
+        int lo = (int)Math.Floor(pos), hi = (int)Math.Ceiling(pos);
+        return sorted[lo] + (sorted[hi] - sorted[lo]) * (pos - lo);
+    }
+
+    public override string ToString() => FormattableString.Invariant(
+        $"median {Median:F2} (min {Min:F2}, IQR {P25:F2}–{P75:F2}, max {Max:F2}, n = {Count})");
+}
+
+/// <summary>This process's memory as Linux reports it, in MiB.</summary>
+internal static class ProcessMemory
+{
+    public static double ResidentMiB => ReadStatus("VmRSS");
+
+    /// <summary>Peak resident set since the start or the last <see cref="ResetPeak"/>.</summary>
+    public static double PeakResidentMiB => ReadStatus("VmHWM");
+
+    /// <summary>Restarts <see cref="PeakResidentMiB"/> (Linux 4.0+: writing 5 to clear_refs), so one process can measure several configurations.</summary>
+    public static bool ResetPeak()
+    {
+        try { File.WriteAllText("/proc/self/clear_refs", "5"); return true; }
+        catch (IOException) { return false; }
+        catch (UnauthorizedAccessException) { return false; }
+    }
+
+    private static double ReadStatus(string key)
+    {
+        foreach (var line in File.ReadLines("/proc/self/status"))
+            if (line.StartsWith(key + ":", StringComparison.Ordinal))
+                return double.Parse(line[(key.Length + 1)..].Trim().Split(' ')[0], CultureInfo.InvariantCulture) / 1024.0;
+        return double.NaN;
+    }
+}
+
+/// <summary>Tensors that TorchSharp holds native handles for: a leak shows here before it shows in RSS.</summary>
+internal static class TorchTensors
+{
+    public static long Live => DisposeScopeManager.Statistics.TensorStatistics.ThreadTotalLiveCount;
+}
+
+/// <summary>What a result needs to be read later: the machine, its load, the date.</summary>
+internal sealed record MachineInfo(string Cpu, int LogicalCores, int TorchThreads, string Load, string DateUtc)
+{
+    public static MachineInfo Now()
+    {
+        string cpu = "unknown";
+        try
+        {
+            var line = File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal));
+            if (line is not null) cpu = line[(line.IndexOf(':') + 1)..].Trim();
+        }
+        catch (IOException) { }
+        return new MachineInfo(cpu, Environment.ProcessorCount, torch.get_num_threads(), LoadAverage(), DateTime.UtcNow.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture));
+    }
+
+    /// <summary>The 1-, 5- and 15-minute load averages; on a shared machine they say how much the timings can be trusted.</summary>
+    public static string LoadAverage()
+    {
+        try { return string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)); }
+        catch (IOException) { return "unknown"; }
+    }
+
+    public override string ToString() => $"{Cpu}, {LogicalCores} logical cores, torch threads {TorchThreads}, load {Load}, {DateUtc} UTC";
+}
+
+internal static class Timing
+{
+    public static double Milliseconds(Action action)
+    {
+        var clock = Stopwatch.StartNew();
+        action();
+        return clock.Elapsed.TotalMilliseconds;
+    }
+}

@@ -1,0 +1,98 @@
+using System.Diagnostics;
+using Microsoft.ML.Data;
+using Microsoft.ML.Gan.Core.Native;
+using TorchSharp;
+
+namespace Microsoft.ML.Gan.Bench;
+
+/// <summary>
+/// <c>overhead</c>: wall time of <c>Fit</c> (estimator, data in an <see cref="IDataView"/>) against
+/// <see cref="BareCycleGan"/> for the same steps on the same images, run alternately (A B A B …) so that a change in
+/// the machine's load hits both.
+/// </summary>
+internal static class OverheadBenchmark
+{
+    private sealed class Row
+    {
+        public float[] Image { get; set; } = Array.Empty<float>();
+        public bool IsB { get; set; }
+    }
+
+    public static int Run(CommandOptions o)
+    {
+        var config = NetworkConfig.Read(o, size: 64, blocks: 6, ngf: 64, ndf: 64);
+        int images = o.Int("images", 10), steps = o.Int("steps", 20), rounds = o.Int("rounds", 5);
+        string? output = o.OptionalString("out");
+        o.RejectUnknown();
+        int perEpoch = (images + config.Batch - 1) / config.Batch;
+        if (steps % perEpoch != 0)
+            throw new ArgumentException($"--steps {steps} must be a multiple of the {perEpoch} steps of an epoch (--images / --batch), since Fit runs whole epochs.");
+
+        var imagesA = SyntheticImages.Generate(images, config.Size, seed: 1);
+        var imagesB = SyntheticImages.Generate(images, config.Size, seed: 2);
+        var machine = MachineInfo.Now();
+        Console.WriteLine($"overhead: {config}, {images} images per domain, {steps} steps per run, {rounds} rounds; {machine}");
+
+        // One short run of each first: JIT, libtorch's first-call set-up and page faults stay out of the rounds.
+        FitOnce(imagesA, imagesB, config, perEpoch, perEpoch);
+        BareOnce(imagesA, imagesB, config, perEpoch);
+
+        var fit = new List<double>();
+        var bare = new List<double>();
+        for (int round = 0; round < rounds; round++)
+        {
+            // Alternate which goes first, so neither always runs on a machine the other has just warmed.
+            if (round % 2 == 0)
+            {
+                fit.Add(FitOnce(imagesA, imagesB, config, perEpoch, steps));
+                bare.Add(BareOnce(imagesA, imagesB, config, steps));
+            }
+            else
+            {
+                bare.Add(BareOnce(imagesA, imagesB, config, steps));
+                fit.Add(FitOnce(imagesA, imagesB, config, perEpoch, steps));
+            }
+            Console.WriteLine(FormattableString.Invariant($"round {round + 1}: Fit {fit[^1] / 1000:F2} s, bare {bare[^1] / 1000:F2} s, ratio {fit[^1] / bare[^1]:F3}, load {MachineInfo.LoadAverage()}"));
+        }
+        var fitS = Summary.Of(fit.Select(ms => ms / steps));
+        var bareS = Summary.Of(bare.Select(ms => ms / steps));
+        var ratios = Summary.Of(fit.Zip(bare, (f, b) => f / b));
+        double ratio = fitS.Median / bareS.Median;
+        Console.WriteLine($"Fit ms/step: {fitS}");
+        Console.WriteLine($"bare ms/step: {bareS}");
+        Console.WriteLine(FormattableString.Invariant($"ratio of medians {ratio:F3}; per-round ratios {ratios}; load {MachineInfo.LoadAverage()}"));
+        if (output is not null)
+            ResultFile.WriteJson(output, new { command = ResultFile.CommandLine(), machine, config, images, steps, rounds, fitMsPerStep = fitS, bareMsPerStep = bareS, ratioOfMedians = ratio, roundRatios = ratios, fitMs = fit, bareMs = bare, loadAfter = MachineInfo.LoadAverage() });
+        return 0;
+    }
+
+    /// <summary>Milliseconds of a whole <c>Fit</c>: reading the data view, building, training, making the transformer.</summary>
+    private static double FitOnce(float[][] imagesA, float[][] imagesB, NetworkConfig config, int perEpoch, int steps)
+    {
+        var ml = new MLContext(seed: 1);
+        var schema = SchemaDefinition.Create(typeof(Row));
+        schema[nameof(Row.Image)].ColumnType = new VectorDataViewType(NumberDataViewType.Single, imagesA[0].Length);
+        var rows = imagesA.Select(x => new Row { Image = x, IsB = false }).Concat(imagesB.Select(x => new Row { Image = x, IsB = true }));
+        var data = ml.Data.LoadFromEnumerable(rows, schema);
+        var options = config.ToOptions();
+        options.InputColumnName = nameof(Row.Image);
+        options.DomainColumnName = nameof(Row.IsB);
+        // All epochs at the constant rate but the last (the schedule's last epoch always runs at rate 0): same work either way.
+        options.Epochs = steps / perEpoch;
+        options.DecayEpochs = 0;
+        GC.Collect();
+        var clock = Stopwatch.StartNew();
+        using var model = ml.Transforms.Gan().CycleGan(options).Fit(data);
+        return clock.Elapsed.TotalMilliseconds;
+    }
+
+    private static double BareOnce(float[][] imagesA, float[][] imagesB, NetworkConfig config, int steps)
+    {
+        // As Fit does on the CPU (LibTorchContext says why); a bare loop on this libtorch needs it too.
+        LibTorchContext.OneDnnEnabled = false;
+        GC.Collect();
+        var clock = Stopwatch.StartNew();
+        BareCycleGan.Train(imagesA, imagesB, config, steps, seed: 1);
+        return clock.Elapsed.TotalMilliseconds;
+    }
+}

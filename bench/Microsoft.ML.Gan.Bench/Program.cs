@@ -1,0 +1,46 @@
+using TorchSharp;
+
+namespace Microsoft.ML.Gan.Bench;
+
+/// <summary>
+/// Measurements behind BENCHMARKS.md. Run from the repository root:
+/// <c>dotnet run -c Release --project bench/Microsoft.ML.Gan.Bench -- COMMAND [--option value …]</c>.
+/// </summary>
+internal static class Program
+{
+    private const string Usage = """
+        Commands (every one takes --threads N, libtorch's intra-op threads, default all cores):
+          step      CycleGAN training-step time on the CPU   --sizes 64,128 --blocks 6 --ngf 64 --ndf 64 --batch 1 --warmup 3 --reps 10 [--out file.json]
+          overhead  Fit vs a bare TorchSharp loop, A B A B   --size 64 --blocks 6 --ngf 64 --ndf 64 --batch 1 --pool 50 --images 10 --steps 20 --rounds 5 [--out file.json]
+          memory    RSS / managed heap / live tensors over a long Fit   --size 32 --blocks 2 --ngf 16 --ndf 16 --images 50 --steps 1000 --every 10 [--checkpoints dir] [--out file.json]
+          emoji     train Google -> Twitter, score held-out pairs (L1, SSIM)   --method cyclegan|gan-alone --epochs 2 --images 0 (= all) --size 64 --blocks 6 --ngf 64 --ndf 64 --batch 1 --seed 1 [--data dir] [--out dir]
+        """;
+
+    public static int Main(string[] args)
+    {
+        if (args.Length == 0 || args[0] is "-h" or "--help" or "help")
+        {
+            Console.WriteLine(Usage);
+            return args.Length == 0 ? 2 : 0;
+        }
+        try
+        {
+            var options = new CommandOptions(args.Skip(1).ToList());
+            int threads = options.Int("threads", 0);
+            if (threads > 0) torch.set_num_threads(threads);
+            return args[0] switch
+            {
+                "step" => StepBenchmark.Run(options),
+                "overhead" => OverheadBenchmark.Run(options),
+                "memory" => MemoryBenchmark.Run(options),
+                "emoji" => EmojiEvaluation.Run(options),
+                _ => throw new ArgumentException($"Unknown command '{args[0]}'.\n{Usage}"),
+            };
+        }
+        catch (ArgumentException e)
+        {
+            Console.Error.WriteLine(e.Message);
+            return 2;
+        }
+    }
+}

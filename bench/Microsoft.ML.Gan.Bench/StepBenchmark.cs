@@ -1,0 +1,78 @@
+using Microsoft.ML.Gan.Core;
+using Microsoft.ML.Gan.Core.Native;
+using Microsoft.ML.Gan.CycleGan;
+using TorchSharp;
+
+namespace Microsoft.ML.Gan.Bench;
+
+/// <summary>
+/// <c>step</c>: time of one CycleGAN training step (G update + D update, with the crop/flip augmentation and history
+/// pool) on the CPU, measured on the library's own <see cref="CycleGanModel"/> the way its training loop drives it.
+/// </summary>
+internal static class StepBenchmark
+{
+    public static int Run(CommandOptions o)
+    {
+        int[] sizes = o.Ints("sizes", 64, 128);
+        int blocks = o.Int("blocks", 6), ngf = o.Int("ngf", 64), ndf = o.Int("ndf", 64), batch = o.Int("batch", 1);
+        int warmup = o.Int("warmup", 3), reps = o.Int("reps", 10);
+        string? output = o.OptionalString("out");
+        o.RejectUnknown();
+
+        var machine = MachineInfo.Now();
+        Console.WriteLine($"step: {machine}");
+        Console.WriteLine("| size | blocks | ngf/ndf | batch | ms/step median | IQR | min–max | steps/s | peak RSS MiB | load after |");
+        Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|");
+        var results = new List<object>();
+        foreach (int size in sizes)
+        {
+            var config = new NetworkConfig(size, blocks, ngf, ndf, batch, Pool: 50);
+            bool peakReset = ProcessMemory.ResetPeak();
+            var ms = TimeSteps(config, warmup, reps);
+            var s = Summary.Of(ms);
+            double peak = ProcessMemory.PeakResidentMiB;
+            string load = MachineInfo.LoadAverage();
+            Console.WriteLine(FormattableString.Invariant(
+                $"| {size}×{size} | {blocks} | {ngf}/{ndf} | {batch} | {s.Median:F0} | {s.P25:F0}–{s.P75:F0} | {s.Min:F0}–{s.Max:F0} | {1000 / s.Median:F2} | {peak:F0}{(peakReset ? "" : " (process)")} | {load} |"));
+            results.Add(new { config, warmup, msPerStep = s, stepsPerSecond = 1000 / s.Median, peakRssMiB = peak, peakIsPerConfig = peakReset, loadAfter = load, samplesMs = ms });
+        }
+        if (output is not null) ResultFile.WriteJson(output, new { command = "step", machine, results });
+        return 0;
+    }
+
+    /// <summary>Milliseconds of each of <paramref name="reps"/> steps after <paramref name="warmup"/> untimed ones.</summary>
+    public static List<double> TimeSteps(NetworkConfig config, int warmup, int reps)
+    {
+        // Fit turns oneDNN off on the CPU (LibTorchContext explains why); time what Fit runs.
+        LibTorchContext.OneDnnEnabled = false;
+        int images = Math.Max(4, config.Batch * 4);
+        using var a = ImageTensors.ToTensor(SyntheticImages.Generate(images, config.Size, seed: 1), config.Size, config.Size);
+        using var b = ImageTensors.ToTensor(SyntheticImages.Generate(images, config.Size, seed: 2), config.Size, config.Size);
+        var options = config.ToOptions();
+        options.Epochs = 1_000_000;
+        options.DecayEpochs = 0;
+        options.LoadSize = (int)Math.Round(config.Size * 286.0 / 256.0);
+        var model = new CycleGanModel(options, a, b, torch.CPU, seed: 1);
+        try
+        {
+            var random = new GanRandom(2);
+            long step = 0;
+            void Step()
+            {
+                if (step % model.StepsPerEpoch == 0) model.BeginEpoch((int)(step / model.StepsPerEpoch) + 1);
+                using var scope = torch.NewDisposeScope();
+                // The training loop reads every loss each step (NaN check, progress); so does this.
+                foreach (var (_, value) in model.TrainStep(random)) value.item<float>();
+                step++;
+            }
+            for (int i = 0; i < warmup; i++) Step();
+            return Enumerable.Range(0, reps).Select(_ => Timing.Milliseconds(Step)).ToList();
+        }
+        finally
+        {
+            model.Dispose();
+            model.GeneratorA.Dispose();
+            model.GeneratorB.Dispose();
+        }
+    }
+}
