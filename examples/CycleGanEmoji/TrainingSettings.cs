@@ -1,0 +1,37 @@
+namespace CycleGanEmoji;
+
+/// <summary>What the command line chooses; the defaults train in a few minutes on two CPU cores.</summary>
+internal sealed record TrainingSettings
+{
+    public static readonly TrainingSettings Default = new();
+
+    public int Epochs { get; init; } = 10;
+    public int ImagesPerDomain { get; init; } = 200;
+    public int Size { get; init; } = 64;
+    public int ResidualBlocks { get; init; } = 4;
+    public int Filters { get; init; } = 24;
+    public int BatchSize { get; init; } = 4;
+    public bool UseGpu { get; init; }
+    public string CheckpointDirectory { get; init; } = "checkpoints";
+    public string? LogDirectory { get; init; }
+
+    /// <summary>A message for the first value out of range, or null.</summary>
+    public string? Check() =>
+        Epochs < 1 ? $"--epochs is {Epochs}; expected 1 or more."
+        : ImagesPerDomain < 0 ? $"--images-per-domain is {ImagesPerDomain}; expected 0 (all) or more."
+        : Size < 24 || Size % 4 != 0 ? $"--size is {Size}; expected a multiple of 4, at least 24."
+        : ResidualBlocks < 0 ? $"--blocks is {ResidualBlocks}; expected 0 or more."
+        : Filters < 1 ? $"--filters is {Filters}; expected 1 or more."
+        : BatchSize < 1 ? $"--batch is {BatchSize}; expected 1 or more."
+        : null;
+}
+
+internal static class ExitCodes
+{
+    public const int Success = 0;
+    public const int Failed = 1;
+    /// <summary>Bad arguments or no usable data.</summary>
+    public const int BadInput = 2;
+    /// <summary>Ctrl+C, as shells report SIGINT.</summary>
+    public const int Cancelled = 130;
+}
