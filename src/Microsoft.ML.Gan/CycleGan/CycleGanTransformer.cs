@@ -124,8 +124,9 @@ public sealed class CycleGanTransformer : ITransformer, IDisposable
     }
 
     /// <summary>
-    /// Writes the generator of <see cref="Direction"/> as an ONNX model: input and output named after the columns,
-    /// 0…255 planar RGB pixels for image columns (as <c>ExtractPixels</c> gives them), values in [−1, 1] for vector columns.
+    /// Writes the generator of <see cref="Direction"/> as an ONNX model: input and output named after the columns.
+    /// For image columns the input is 0…255 planar A, R, G, B (<c>ExtractPixels</c> with <c>ColorBits.All</c>; alpha
+    /// is composited onto white as in training) and the output 0…255 planar R, G, B; for vector columns both are in [−1, 1].
     /// </summary>
     public void ExportOnnx(string path)
     {
@@ -137,7 +138,7 @@ public sealed class CycleGanTransformer : ITransformer, IDisposable
 
     private OnnxGraphBuilder OnnxModel(string input, string output) =>
         ImageGeneratorOnnx.Build(Direction == CycleGanDirection.AToB ? GeneratorA : GeneratorB, 3, _shape.Height, _shape.Width,
-            input, output, _shape.Kind == ImageColumnKind.Image ? GeneratorImageScale.Pixels : GeneratorImageScale.Symmetric);
+            input, output, _shape.Kind == ImageColumnKind.Image ? GeneratorImageScale.PixelsWithAlpha : GeneratorImageScale.Symmetric);
 
     /// <summary>
     /// ML.NET gives third-party transformers no way to store their own weights in a model zip; the public way is to
@@ -155,14 +156,14 @@ public sealed class CycleGanTransformer : ITransformer, IDisposable
         string onnxIn = isImage ? pixels : InputColumnName;
         var bytes = OnnxModel(onnxIn, onnxOut).ToBytes();
         IEstimator<ITransformer> pipeline = isImage
-            ? ml.Transforms.ExtractPixels(pixels, InputColumnName)
+            ? ml.Transforms.ExtractPixels(pixels, InputColumnName, ImagePixelExtractingEstimator.ColorBits.All, ImagePixelExtractingEstimator.ColorsOrder.ARGB)
                 .Append(ml.Transforms.ApplyOnnxModel(onnxOut, onnxIn, new MemoryStream(bytes)))
                 .Append(ml.Transforms.ConvertToImage(_shape.Height, _shape.Width, OutputColumnName, onnxOut))
                 .Append(ml.Transforms.DropColumns(pixels, onnxOut))
             : ml.Transforms.ApplyOnnxModel(onnxOut, onnxIn, new MemoryStream(bytes))
                 .Append(ml.Transforms.CopyColumns(OutputColumnName, onnxOut))
                 .Append(ml.Transforms.DropColumns(onnxOut));
-        return pipeline.Fit(SchemaOnlyData.Create(ml, InputColumnName, InputType));
+        return pipeline.Fit(SchemaOnlyData.Create(InputColumnName, InputType));
     }
 
     public void Dispose()

@@ -1,30 +1,40 @@
 using Microsoft.ML.Data;
-using Microsoft.ML.Transforms.Image;
 
 namespace Microsoft.ML.Gan.Data;
 
-/// <summary>An empty <see cref="IDataView"/> with one column of a given type: enough to fit ML.NET transformers that only read the schema.</summary>
-internal static class SchemaOnlyData
+/// <summary>
+/// An empty <see cref="IDataView"/> with one column of a given type: enough to fit ML.NET transformers that only read
+/// the schema. (ML.NET's LoadFromEnumerable cannot declare an image column.)
+/// </summary>
+internal sealed class SchemaOnlyData : IDataView
 {
-    private sealed class ImageRow { public MLImage? Value { get; set; } }
-    private sealed class VectorRow { public float[]? Value { get; set; } }
+    private SchemaOnlyData(DataViewSchema schema) => Schema = schema;
 
-    public static IDataView Create(MLContext ml, string columnName, DataViewType type)
+    public static IDataView Create(string columnName, DataViewType type)
     {
-        if (type is ImageDataViewType)
-        {
-            var definition = SchemaDefinition.Create(typeof(ImageRow));
-            definition[0].ColumnName = columnName;
-            definition[0].ColumnType = type;
-            return ml.Data.LoadFromEnumerable(Array.Empty<ImageRow>(), definition);
-        }
-        if (type is VectorDataViewType { ItemType: NumberDataViewType } vector && vector.ItemType == NumberDataViewType.Single)
-        {
-            var definition = SchemaDefinition.Create(typeof(VectorRow));
-            definition[0].ColumnName = columnName;
-            definition[0].ColumnType = type;
-            return ml.Data.LoadFromEnumerable(Array.Empty<VectorRow>(), definition);
-        }
-        throw new NotSupportedException($"Column '{columnName}' of type {type} cannot be described by an empty data view here.");
+        var builder = new DataViewSchema.Builder();
+        builder.AddColumn(columnName, type);
+        return new SchemaOnlyData(builder.ToSchema());
+    }
+
+    public DataViewSchema Schema { get; }
+    public bool CanShuffle => false;
+    public long? GetRowCount() => 0;
+
+    public DataViewRowCursor GetRowCursor(IEnumerable<DataViewSchema.Column> columnsNeeded, Random? rand = null) => new Cursor(Schema);
+
+    public DataViewRowCursor[] GetRowCursorSet(IEnumerable<DataViewSchema.Column> columnsNeeded, int n, Random? rand = null) =>
+        new[] { GetRowCursor(columnsNeeded, rand) };
+
+    private sealed class Cursor(DataViewSchema schema) : DataViewRowCursor
+    {
+        public override DataViewSchema Schema => schema;
+        public override long Position => -1;
+        public override long Batch => 0;
+        public override bool MoveNext() => false;
+        public override bool IsColumnActive(DataViewSchema.Column column) => true;
+        public override ValueGetter<DataViewRowId> GetIdGetter() => (ref DataViewRowId id) => throw new InvalidOperationException("An empty view has no rows.");
+        public override ValueGetter<TValue> GetGetter<TValue>(DataViewSchema.Column column) =>
+            (ref TValue value) => throw new InvalidOperationException("An empty view has no rows.");
     }
 }

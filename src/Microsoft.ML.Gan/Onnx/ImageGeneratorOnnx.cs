@@ -15,6 +15,13 @@ public enum GeneratorImageScale
 
     /// <summary>Values in [−1, 1], the generator's own range (Tanh output); no conversion in the model.</summary>
     Symmetric,
+
+    /// <summary>
+    /// As <see cref="Pixels"/>, but the input also carries alpha first (A, R, G, B planes: <c>ExtractPixels</c> with
+    /// <c>ColorBits.All</c>). ML.NET images hold colour premultiplied by alpha, so c + (255 − a) composites onto white,
+    /// as <see cref="ImageTensors.ToPlanarRgb(Microsoft.ML.Data.MLImage)"/> does when training.
+    /// </summary>
+    PixelsWithAlpha,
 }
 
 /// <summary>
@@ -61,10 +68,20 @@ internal static class ImageGeneratorOnnx
 
         var outputShape = GeneratorOutputShape(generator, channels, height, width);
         var graph = new OnnxGraphBuilder(generator.GetType().Name);
-        var x = graph.AddFloatInput(inputColumnName, -1, channels, height, width);
+        bool alpha = scale == GeneratorImageScale.PixelsWithAlpha;
+        var x = graph.AddFloatInput(inputColumnName, -1, alpha ? channels + 1 : channels, height, width);
         graph.AddFloatOutput(outputColumnName, -1, outputShape[1], outputShape[2], outputShape[3]);
 
-        if (scale == GeneratorImageScale.Pixels)
+        if (alpha)
+        {
+            var axis = graph.AddInt64Initializer("alpha.axis", new[] { 1L }, 1);
+            var a = graph.AddNode("Slice", new[] { x, graph.AddInt64Initializer("alpha.start", new[] { 0L }, 1), graph.AddInt64Initializer("alpha.end", new[] { 1L }, 1), axis }, "alpha");
+            var rgb = graph.AddNode("Slice", new[] { x, graph.AddInt64Initializer("rgb.start", new[] { 1L }, 1), graph.AddInt64Initializer("rgb.end", new[] { 1L + channels }, 1), axis }, "rgb");
+            var transparency = graph.AddNode("Sub", new[] { graph.AddScalar("alpha.opaque", 255f), a }, "transparency");
+            x = graph.AddNode("Add", new[] { rgb, transparency }, "on_white");
+        }
+
+        if (scale != GeneratorImageScale.Symmetric)
         {
             // 0…255 onto the generator's [-1, 1]: the official code's ToTensor then Normalize(0.5, 0.5).
             x = graph.AddNode("Div", new[] { x, graph.AddScalar("pixels.half_range", HalfRange) }, "pixels.scaled");
@@ -73,7 +90,7 @@ internal static class ImageGeneratorOnnx
 
         var y = new OnnxModuleExporter(graph).Export(generator, x, "generator");
 
-        if (scale == GeneratorImageScale.Pixels)
+        if (scale != GeneratorImageScale.Symmetric)
         {
             y = graph.AddNode("Add", new[] { y, graph.AddScalar("image.one", 1f) }, "image.shifted");
             y = graph.AddNode("Mul", new[] { y, graph.AddScalar("image.half_range", HalfRange) }, "image.scaled");
