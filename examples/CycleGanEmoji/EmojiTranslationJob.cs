@@ -52,7 +52,7 @@ internal static class EmojiTranslationJob
         AnsiConsole.MarkupLineInterpolated($"Data: [bold]{emoji.Folder}[/], training on {countA} Google and {countB} other Twitter emoji (unpaired), {emoji.TestNames.Count} held out.");
         AnsiConsole.MarkupLineInterpolated($"Model: {settings.Size}×{settings.Size}, {settings.ResidualBlocks} residual blocks, {settings.Filters} filters, batch {settings.BatchSize}, {settings.Epochs} epochs.");
         string checkpoint = Path.Combine(settings.CheckpointDirectory, "checkpoint.mlgan");
-        if (File.Exists(checkpoint)) AnsiConsole.MarkupLineInterpolated($"Resuming from [bold]{checkpoint}[/].");
+        if (File.Exists(checkpoint)) AnsiConsole.MarkupLineInterpolated($"Resuming from [bold]{checkpoint}[/] (delete it to start over).");
 
         using var cancel = new CancellationTokenSource();
         ConsoleCancelEventHandler onCancel = (_, e) =>
@@ -100,6 +100,7 @@ internal static class EmojiTranslationJob
         {
             // Divergence, or a checkpoint made with other options: the message says which and what to do.
             AnsiConsole.MarkupLineInterpolated($"[red]error:[/] {e.Message}");
+            if (File.Exists(checkpoint)) AnsiConsole.MarkupLine("(--checkpoints FOLDER trains in another folder.)");
             return ExitCodes.Failed;
         }
         finally
@@ -164,7 +165,7 @@ internal static class EmojiTranslationJob
             {
                 float[] Read(int i)
                 {
-                    MLImage? image = null;
+                    MLImage image = null!;
                     getters[i](ref image);
                     using (image) return ImageTensors.ToPlanarRgb(image);
                 }

@@ -5,46 +5,52 @@
 
 using System.CommandLine;
 using CycleGanEmoji;
-using Microsoft.ML;
-using Microsoft.ML.Gan;
 using Spectre.Console;
 
 var dataOption = new Option<string?>("--data")
 {
+    HelpName = "FOLDER",
     Description = "The emoji folder written by examples/data/fetch-emoji.sh. Default: data/emoji of the repository, fetched when missing.",
 };
 var outOption = new Option<string>("--out")
 {
+    HelpName = "FOLDER",
     Description = "Where the grid, the model zip, the ONNX file and (by default) the checkpoints go.",
     DefaultValueFactory = _ => Path.Combine("out", "cyclegan-emoji"),
 };
 var epochsOption = new Option<int>("--epochs")
 {
+    HelpName = "N",
     Description = "Epochs in all: the first half at the constant learning rate, the second half decaying to zero.",
     DefaultValueFactory = _ => TrainingSettings.Default.Epochs,
 };
 var imagesOption = new Option<int>("--images-per-domain")
 {
+    HelpName = "N",
     Description = "Training images taken from each domain (0: all, about 865 each).",
     DefaultValueFactory = _ => TrainingSettings.Default.ImagesPerDomain,
 };
 var sizeOption = new Option<int>("--size")
 {
+    HelpName = "PIXELS",
     Description = "Side of the square images the pipeline resizes to (a multiple of 4, at least 24).",
     DefaultValueFactory = _ => TrainingSettings.Default.Size,
 };
 var blocksOption = new Option<int>("--blocks")
 {
+    HelpName = "N",
     Description = "Residual blocks of each generator (paper: 6 at 128x128).",
     DefaultValueFactory = _ => TrainingSettings.Default.ResidualBlocks,
 };
 var filtersOption = new Option<int>("--filters")
 {
+    HelpName = "N",
     Description = "Filters of the first layer of the generators and discriminators (paper: 64).",
     DefaultValueFactory = _ => TrainingSettings.Default.Filters,
 };
 var batchOption = new Option<int>("--batch")
 {
+    HelpName = "N",
     Description = "Images per step (paper: 1).",
     DefaultValueFactory = _ => TrainingSettings.Default.BatchSize,
 };
@@ -54,10 +60,12 @@ var gpuOption = new Option<bool>("--gpu")
 };
 var checkpointsOption = new Option<string?>("--checkpoints")
 {
+    HelpName = "FOLDER",
     Description = "Checkpoint folder; a rerun with the same options resumes from it. Default: OUT/checkpoints.",
 };
 var logdirOption = new Option<string?>("--logdir")
 {
+    HelpName = "FOLDER",
     Description = "Folder for TensorBoard event files (losses, learning rates, sample images).",
 };
 
@@ -66,6 +74,9 @@ var root = new RootCommand("Trains a CycleGAN that draws Google's emoji in Twitt
     dataOption, outOption, epochsOption, imagesOption, sizeOption, blocksOption, filtersOption, batchOption,
     gpuOption, checkpointsOption, logdirOption,
 };
+
+// Redirected output (logs, CI) gets Spectre's 80-column default, which would wrap the paths printed at the end.
+if (Console.IsOutputRedirected) AnsiConsole.Profile.Width = 200;
 
 var parsed = root.Parse(args);
 if (parsed.Errors.Count > 0)

@@ -19,7 +19,7 @@ internal sealed class TrainingProgressView(int totalEpochs) : IProgress<GanProgr
         if (!Interactive) return train();
         return AnsiConsole.Progress()
             .AutoClear(false)
-            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new LossesColumn(this))
+            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn { Width = 24 }, new PercentageColumn(), new LossesColumn(this))
             .Start(ctx =>
             {
                 _task = ctx.AddTask("CycleGAN", maxValue: 1);
@@ -48,7 +48,7 @@ internal sealed class TrainingProgressView(int totalEpochs) : IProgress<GanProgr
     {
         double Loss(string name) => p.Losses.TryGetValue(name, out var v) ? v : double.NaN;
         return $"G {Loss("G_A"):F2}/{Loss("G_B"):F2}  D {Loss("D_A"):F2}/{Loss("D_B"):F2}  " +
-            $"cycle {Loss("cycle_A"):F2}/{Loss("cycle_B"):F2}  {p.SamplesPerSecond:F1} img/s  ETA {p.Eta:hh\\:mm\\:ss}";
+            $"cycle {Loss("cycle_A"):F2}/{Loss("cycle_B"):F2}  {p.SamplesPerSecond:F1} img/s  ETA {p.Eta:h\\:mm\\:ss}";
     }
 
     private sealed class LossesColumn(TrainingProgressView view) : ProgressColumn
