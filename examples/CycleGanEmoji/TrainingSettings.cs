@@ -2,8 +2,10 @@ namespace CycleGanEmoji;
 
 /// <summary>What the command line chooses.</summary>
 /// <remarks>
-/// The defaults train in a few minutes on two CPU cores: 1,200 image steps at about 5 images/s. Batch 1 is also the
-/// fastest per image there; at 64×64, batches of 4 took several times longer per image on libtorch's CPU kernels.
+/// The defaults are 1,200 image steps, sized for two CPU cores: measured on one shared with three other trainings,
+/// 10.5 min at about 2.4 images/s with OMP_WAIT_POLICY=PASSIVE, about 490 CPU-seconds in all, so roughly 4–5 min on
+/// two idle cores. Batch 1 is also the fastest per image there: at 64×64, batches of 4 took several times longer per
+/// image on libtorch's CPU kernels.
 /// </remarks>
 internal sealed record TrainingSettings
 {
