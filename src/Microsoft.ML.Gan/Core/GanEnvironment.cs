@@ -53,6 +53,7 @@ internal sealed class GanEnvironment
     {
         // See LibTorchContext.OneDnnEnabled: oneDNN's convolution backward gives NaN gradients here.
         Core.Native.LibTorchContext.OneDnnEnabled = false;
+        Core.Native.LibTorchContext.DisableNnpack();
         return CPU;
     }
 

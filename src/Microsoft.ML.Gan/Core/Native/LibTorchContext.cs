@@ -20,6 +20,20 @@ internal static class LibTorchContext
     [return: MarshalAs(UnmanagedType.I1)]
     private static extern bool UserEnabledMkldnn(IntPtr context);
 
+    [DllImport(Library, EntryPoint = "_ZN2at7Context20setUserEnabledNNPACKEb")]
+    private static extern void SetUserEnabledNnpack(IntPtr context, [MarshalAs(UnmanagedType.I1)] bool enabled);
+
+    /// <summary>
+    /// Whether CPU convolutions may try NNPACK. With oneDNN off, libtorch asks NNPACK on every convolution, and on CPUs
+    /// NNPACK does not support it logs "Could not initialize NNPACK! Reason: Unsupported hardware." to stderr each
+    /// time (thousands of lines per epoch); it then falls back to the same kernels as with NNPACK off.
+    /// </summary>
+    public static void DisableNnpack()
+    {
+        try { SetUserEnabledNnpack(GlobalContext(), false); }
+        catch (Exception e) when (e is EntryPointNotFoundException or DllNotFoundException) { }
+    }
+
     /// <summary>
     /// Whether CPU convolutions go through oneDNN (MKL-DNN). Measured here with libtorch 2.10 on 2 threads: oneDNN's
     /// convolution backward intermittently returns NaN weight and input gradients for CycleGAN's generator (same

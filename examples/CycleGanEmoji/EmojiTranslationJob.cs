@@ -1,0 +1,197 @@
+using System.Diagnostics;
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using Microsoft.ML.Gan;
+using Microsoft.ML.Runtime;
+using Spectre.Console;
+
+namespace CycleGanEmoji;
+
+/// <summary>Data → pipeline → training → test-set grid and metrics → saved model.</summary>
+internal static class EmojiTranslationJob
+{
+    private const string PathColumn = "Image";
+    private const string DomainColumn = "IsTwitter";
+    private const string ImageColumn = "Emoji";
+    private const string TranslatedColumn = "Translated";
+    private const string TruthPathColumn = "TwitterImage";
+    private const string TruthColumn = "Truth";
+    private const int GridColumns = 12;
+
+    /// <summary>The model's input: only the path, so the saved zip asks for nothing else.</summary>
+    private sealed class PathRow
+    {
+        public string Image { get; set; } = "";
+    }
+
+    private sealed class TestRow
+    {
+        public string Image { get; set; } = "";
+        public string TwitterImage { get; set; } = "";
+    }
+
+    public static int Run(string? dataFolder, string output, TrainingSettings settings)
+    {
+        var emoji = EmojiDataLocator.Open(dataFolder);
+        if (emoji is null) return ExitCodes.BadInput;
+
+        // A fixed seed: a rerun must draw the same subset and initial weights to resume from the checkpoint.
+        var ml = new MLContext(seed: 1);
+        if (settings.UseGpu)
+        {
+            ml.GpuDeviceId = 0;
+            ml.FallbackToCpu = true;
+        }
+        ml.Log += (_, e) =>
+        {
+            if (e.Kind is ChannelMessageKind.Warning or ChannelMessageKind.Error) AnsiConsole.MarkupLineInterpolated($"[yellow]{e.Message}[/]");
+        };
+
+        var rows = TrainingRows(emoji, settings.ImagesPerDomain);
+        int countA = rows.Count(r => !r.IsTwitter), countB = rows.Count - countA;
+        AnsiConsole.MarkupLineInterpolated($"Data: [bold]{emoji.Folder}[/], training on {countA} Google and {countB} other Twitter emoji (unpaired), {emoji.TestNames.Count} held out.");
+        AnsiConsole.MarkupLineInterpolated($"Model: {settings.Size}×{settings.Size}, {settings.ResidualBlocks} residual blocks, {settings.Filters} filters, batch {settings.BatchSize}, {settings.Epochs} epochs.");
+        string checkpoint = Path.Combine(settings.CheckpointDirectory, "checkpoint.mlgan");
+        if (File.Exists(checkpoint)) AnsiConsole.MarkupLineInterpolated($"Resuming from [bold]{checkpoint}[/] (delete it to start over).");
+
+        using var cancel = new CancellationTokenSource();
+        ConsoleCancelEventHandler onCancel = (_, e) =>
+        {
+            // The first Ctrl+C stops after the current step and writes a checkpoint; a second one kills the process.
+            if (cancel.IsCancellationRequested) return;
+            e.Cancel = true;
+            cancel.Cancel();
+        };
+        Console.CancelKeyPress += onCancel;
+
+        var progress = new TrainingProgressView(settings.Epochs);
+        var pipeline = ml.Transforms.LoadImages(ImageColumn, imageFolder: null, inputColumnName: PathColumn)
+            .Append(ml.Transforms.ResizeImages(ImageColumn, settings.Size, settings.Size))
+            .Append(ml.Transforms.Gan().CycleGan(new CycleGanEstimator.Options
+            {
+                InputColumnName = ImageColumn,
+                DomainColumnName = DomainColumn,
+                OutputColumnName = TranslatedColumn,
+                Direction = CycleGanDirection.AToB,
+                Epochs = (settings.Epochs + 1) / 2,
+                DecayEpochs = settings.Epochs / 2,
+                BatchSize = settings.BatchSize,
+                ResidualBlocks = settings.ResidualBlocks,
+                GeneratorFilters = settings.Filters,
+                DiscriminatorFilters = settings.Filters,
+                CheckpointDirectory = settings.CheckpointDirectory,
+                LogDirectory = settings.LogDirectory,
+                Progress = progress,
+                CancellationToken = cancel.Token,
+            }));
+
+        TransformerChain<CycleGanTransformer> model;
+        var clock = Stopwatch.StartNew();
+        try
+        {
+            model = progress.Run(() => pipeline.Fit(ml.Data.LoadFromEnumerable(rows)));
+        }
+        catch (OperationCanceledException)
+        {
+            AnsiConsole.MarkupLineInterpolated($"[yellow]Stopped. Checkpoint: {checkpoint}; run the same command again to resume.[/]");
+            return ExitCodes.Cancelled;
+        }
+        catch (InvalidOperationException e)
+        {
+            // Divergence, or a checkpoint made with other options: the message says which and what to do.
+            AnsiConsole.MarkupLineInterpolated($"[red]error:[/] {e.Message}");
+            if (File.Exists(checkpoint)) AnsiConsole.MarkupLine("(--checkpoints FOLDER trains in another folder.)");
+            return ExitCodes.Failed;
+        }
+        finally
+        {
+            Console.CancelKeyPress -= onCancel;
+        }
+        AnsiConsole.MarkupLineInterpolated($"Training took {clock.Elapsed:mm\\:ss}.");
+
+        using (model)
+        {
+            Directory.CreateDirectory(output);
+            string grid = Path.Combine(output, "test-grid.png");
+            string zip = Path.Combine(output, "cyclegan-emoji.zip");
+            string onnx = Path.Combine(output, "google-to-twitter.onnx");
+
+            var scores = Evaluate(ml, model, emoji, settings.Size, grid);
+            var inputSchema = ml.Data.LoadFromEnumerable(Array.Empty<PathRow>()).Schema;
+            ml.Model.Save(model, inputSchema, zip);
+            model.LastTransformer.ExportOnnx(onnx);
+
+            var table = new Table().AddColumns($"{emoji.TestNames.Count} held-out emoji vs Twitter's", "L1 ↓", "SSIM ↑");
+            table.AddRow("identity (Google's image as is)", $"{scores.IdentityL1:F4}", $"{scores.IdentitySsim:F4}");
+            table.AddRow("CycleGAN Google → Twitter", $"{scores.TranslationL1:F4}", $"{scores.TranslationSsim:F4}");
+            AnsiConsole.Write(table);
+            AnsiConsole.MarkupLineInterpolated($"Grid (inputs, translations, reconstructions, Twitter's): [bold]{grid}[/]");
+            AnsiConsole.MarkupLineInterpolated($"ML.NET model (input: column '{PathColumn}', an image path): [bold]{zip}[/]");
+            AnsiConsole.MarkupLineInterpolated($"ONNX generator (input '{ImageColumn}': 1×3×{settings.Size}×{settings.Size} pixels 0…255): [bold]{onnx}[/]");
+        }
+        return ExitCodes.Success;
+    }
+
+    /// <summary>The unpaired training rows, the first <paramref name="perDomain"/> of each domain (0: all).</summary>
+    private static List<EmojiImage> TrainingRows(EmojiDataset emoji, int perDomain)
+    {
+        var all = emoji.GetTrainingImages(seed: 0);
+        if (perDomain == 0) return all.ToList();
+        return all.Where(r => !r.IsTwitter).Take(perDomain).Concat(all.Where(r => r.IsTwitter).Take(perDomain)).ToList();
+    }
+
+    private sealed record Scores(double IdentityL1, double IdentitySsim, double TranslationL1, double TranslationSsim);
+
+    /// <summary>
+    /// Translates every held-out Google emoji through the fitted pipeline, scores it against Twitter's drawing of the
+    /// same emoji, and writes the grid for a spread of them.
+    /// </summary>
+    private static Scores Evaluate(MLContext ml, TransformerChain<CycleGanTransformer> model, EmojiDataset emoji, int size, string gridPath)
+    {
+        var pairs = emoji.GetTestPairs();
+        var test = ml.Data.LoadFromEnumerable(pairs.Select(p => new TestRow { Image = p.GooglePath, TwitterImage = p.TwitterPath }));
+        var truth = ml.Transforms.LoadImages(TruthColumn, imageFolder: null, inputColumnName: TruthPathColumn)
+            .Append(ml.Transforms.ResizeImages(TruthColumn, size, size))
+            .Fit(test);
+        var scored = truth.Transform(model.Transform(test));
+
+        var inputs = new List<float[]>();
+        var translations = new List<float[]>();
+        var truths = new List<float[]>();
+        using (var cursor = scored.GetRowCursor(new[] { scored.Schema[ImageColumn], scored.Schema[TranslatedColumn], scored.Schema[TruthColumn] }))
+        {
+            var getters = new[] { ImageColumn, TranslatedColumn, TruthColumn }.Select(c => cursor.GetGetter<MLImage>(scored.Schema[c])).ToArray();
+            while (cursor.MoveNext())
+            {
+                float[] Read(int i)
+                {
+                    MLImage image = null!;
+                    getters[i](ref image);
+                    using (image) return ImageTensors.ToPlanarRgb(image);
+                }
+                inputs.Add(Read(0));
+                translations.Add(Read(1));
+                truths.Add(Read(2));
+            }
+        }
+
+        double Mean(Func<int, double> metric) => Enumerable.Range(0, inputs.Count).Average(metric);
+        var scores = new Scores(
+            Mean(i => ImageMetrics.MeanAbsoluteError(inputs[i], truths[i])),
+            Mean(i => ImageMetrics.StructuralSimilarity(inputs[i], truths[i], size, size)),
+            Mean(i => ImageMetrics.MeanAbsoluteError(translations[i], truths[i])),
+            Mean(i => ImageMetrics.StructuralSimilarity(translations[i], truths[i], size, size)));
+
+        // Evenly spread: split.tsv is sorted by code point, so neighbours tend to be near-identical faces or flags.
+        var shown = Enumerable.Range(0, Math.Min(GridColumns, inputs.Count)).Select(i => i * inputs.Count / Math.Min(GridColumns, inputs.Count)).ToList();
+        var generator = model.LastTransformer;
+        ImageGrid.Save(gridPath, new IReadOnlyList<float[]>[]
+        {
+            shown.Select(i => inputs[i]).ToList(),
+            shown.Select(i => translations[i]).ToList(),
+            shown.Select(i => generator.Translate(translations[i], CycleGanDirection.BToA)).ToList(),
+            shown.Select(i => truths[i]).ToList(),
+        }, size, size);
+        return scores;
+    }
+}
