@@ -29,7 +29,7 @@ public enum CycleGanDirection
 public sealed class CycleGanEstimator : IEstimator<CycleGanTransformer>
 {
     /// <summary>Options of <see cref="CycleGanEstimator"/>; the defaults are the paper's except for the epoch counts.</summary>
-    public sealed class Options
+    public sealed class Options : GanTrainerOptions
     {
         /// <summary>The column that receives the translated image (same kind and size as the input).</summary>
         public string OutputColumnName = "Translated";
@@ -69,18 +69,6 @@ public sealed class CycleGanEstimator : IEstimator<CycleGanTransformer>
         public int ImageHeight;
         /// <summary>Width of a vector input column's images (0: square, from the vector size).</summary>
         public int ImageWidth;
-        /// <summary>A folder for checkpoints; training resumes from the checkpoint found there.</summary>
-        public string? CheckpointDirectory;
-        /// <summary>Steps between checkpoints (one is also written at the end and on cancellation).</summary>
-        public int CheckpointEvery = 500;
-        /// <summary>A folder for TensorBoard event files (losses, learning rates, sample images); null for none.</summary>
-        public string? LogDirectory;
-        /// <summary>Receives a report every <see cref="ProgressInterval"/> during training, and at the end.</summary>
-        public IProgress<GanProgress>? Progress;
-        /// <summary>Least time between two progress reports (and TensorBoard loss points); zero reports every step.</summary>
-        public TimeSpan ProgressInterval = TimeSpan.FromSeconds(1);
-        /// <summary>Stops training (after writing a checkpoint when a folder is set) with <see cref="OperationCanceledException"/>.</summary>
-        public CancellationToken CancellationToken;
 
         internal Options Clone() => (Options)MemberwiseClone();
     }
@@ -115,7 +103,7 @@ public sealed class CycleGanEstimator : IEstimator<CycleGanTransformer>
         Require(o.CycleWeight >= 0, nameof(o.CycleWeight), o.CycleWeight, "0 or more");
         Require(o.IdentityWeight >= 0, nameof(o.IdentityWeight), o.IdentityWeight, "0 or more");
         Require(o.PoolSize >= 0, nameof(o.PoolSize), o.PoolSize, "0 or more");
-        Require(o.CheckpointEvery >= 1, nameof(o.CheckpointEvery), o.CheckpointEvery, "1 or more");
+        o.CheckTrainerOptions();
     }
 
     /// <summary>Checks the input schema and returns the schema the transformer will produce.</summary>
@@ -154,16 +142,7 @@ public sealed class CycleGanEstimator : IEstimator<CycleGanTransformer>
             var model = new CycleGanModel(options, a, b, device, seed);
             try
             {
-                var loop = new GanTrainingLoop(_env.Host, new GanTrainingOptions
-                {
-                    CheckpointDirectory = options.CheckpointDirectory,
-                    CheckpointEvery = options.CheckpointEvery,
-                    LogDirectory = options.LogDirectory,
-                    Progress = options.Progress,
-                    CancellationToken = options.CancellationToken,
-                    ReportInterval = options.ProgressInterval,
-                });
-                loop.Run(model, seed);
+                new GanTrainingLoop(_env.Host, options.ToLoopOptions()).Run(model, seed);
             }
             catch
             {

@@ -29,7 +29,7 @@ public enum NetGanStoppingCriterion
 public sealed class NetGanEstimator : IEstimator<NetGanTransformer>
 {
     /// <summary>Options of <see cref="NetGanEstimator"/>; defaults are the official code's.</summary>
-    public sealed class Options
+    public sealed class Options : GanTrainerOptions
     {
         /// <summary>Column of edge sources (integer node ids).</summary>
         public string SourceColumnName = "Source";
@@ -69,18 +69,6 @@ public sealed class NetGanEstimator : IEstimator<NetGanTransformer>
         public double ValidationFraction = 0.10;
         /// <summary>Edges held out for testing (paper: 0.05).</summary>
         public double TestFraction = 0.05;
-        /// <summary>A folder for checkpoints; training resumes from the checkpoint found there.</summary>
-        public string? CheckpointDirectory;
-        /// <summary>Iterations between checkpoints.</summary>
-        public int CheckpointEvery = 500;
-        /// <summary>A folder for TensorBoard event files; null for none.</summary>
-        public string? LogDirectory;
-        /// <summary>Receives a report every <see cref="ProgressInterval"/>.</summary>
-        public IProgress<GanProgress>? Progress;
-        /// <summary>Least time between two progress reports.</summary>
-        public TimeSpan ProgressInterval = TimeSpan.FromSeconds(1);
-        /// <summary>Stops training (after a checkpoint when a folder is set).</summary>
-        public CancellationToken CancellationToken;
     }
 
     private readonly GanEnvironment _env;
@@ -95,6 +83,7 @@ public sealed class NetGanEstimator : IEstimator<NetGanTransformer>
             if (!ok) throw new ArgumentOutOfRangeException(name, value, $"NetGAN option {name} is {value}; expected {expected}.");
         }
         var o = options;
+        o.CheckTrainerOptions();
         Require(o.WalkLength >= 2, nameof(o.WalkLength), o.WalkLength, "2 or more");
         Require(o.BatchSize >= 1, nameof(o.BatchSize), o.BatchSize, "1 or more");
         Require(o.MaxIterations >= 1, nameof(o.MaxIterations), o.MaxIterations, "1 or more");
@@ -145,15 +134,7 @@ public sealed class NetGanEstimator : IEstimator<NetGanTransformer>
             Stop, device, seed);
         try
         {
-            new GanTrainingLoop(_env.Host, new GanTrainingOptions
-            {
-                CheckpointDirectory = _options.CheckpointDirectory,
-                CheckpointEvery = _options.CheckpointEvery,
-                LogDirectory = _options.LogDirectory,
-                Progress = _options.Progress,
-                ReportInterval = _options.ProgressInterval,
-                CancellationToken = _options.CancellationToken,
-            }).Run(model, seed);
+            new GanTrainingLoop(_env.Host, _options.ToLoopOptions()).Run(model, seed);
             var scores = SampleTransitions(model, _options.ScoringWalks);
             return new NetGanTransformer(_env.Environment, _options, input.Schema, graph, split, scores, model.Generator, model.Evaluations, new GanRandom(seed));
         }

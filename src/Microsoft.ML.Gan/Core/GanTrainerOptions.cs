@@ -1,0 +1,43 @@
+using Microsoft.ML.Gan.Core;
+
+namespace Microsoft.ML.Gan;
+
+/// <summary>Options every GAN estimator has: checkpoints, TensorBoard logging, progress and cancellation.</summary>
+public abstract class GanTrainerOptions
+{
+    /// <summary>A folder for checkpoints; training resumes from the checkpoint found there.</summary>
+    public string? CheckpointDirectory;
+    /// <summary>Steps between checkpoints (one is also written at the end and on cancellation).</summary>
+    public int CheckpointEvery = 500;
+    /// <summary>A folder for TensorBoard event files (losses, learning rates, samples); null for none.</summary>
+    public string? LogDirectory;
+    /// <summary>Receives a report every <see cref="ProgressInterval"/> during training, and at the end.</summary>
+    public IProgress<GanProgress>? Progress;
+    /// <summary>Least time between two progress reports (and TensorBoard loss points); zero reports every step.</summary>
+    public TimeSpan ProgressInterval = TimeSpan.FromSeconds(1);
+    /// <summary>Stops training (after writing a checkpoint when a folder is set) with <see cref="OperationCanceledException"/>.</summary>
+    public CancellationToken CancellationToken;
+
+    /// <summary>Throws for values no GAN can train with; estimators call it up front.</summary>
+    internal void CheckTrainerOptions()
+    {
+        if (CheckpointEvery < 1)
+            throw new ArgumentOutOfRangeException(nameof(CheckpointEvery), CheckpointEvery, $"Option {nameof(CheckpointEvery)} is {CheckpointEvery}; expected 1 or more.");
+        if (ProgressInterval < TimeSpan.Zero)
+            throw new ArgumentOutOfRangeException(nameof(ProgressInterval), ProgressInterval, $"Option {nameof(ProgressInterval)} is negative.");
+    }
+
+    internal GanTrainingOptions ToLoopOptions()
+    {
+        CheckTrainerOptions();
+        return new GanTrainingOptions
+        {
+            CheckpointDirectory = CheckpointDirectory,
+            CheckpointEvery = CheckpointEvery,
+            LogDirectory = LogDirectory,
+            Progress = Progress,
+            ReportInterval = ProgressInterval,
+            CancellationToken = CancellationToken,
+        };
+    }
+}
