@@ -20,6 +20,13 @@ public sealed class ScheduleAndRandomTests
     }
 
     [TestMethod]
+    public void WithoutDecayEpochsTheRateStaysConstant()
+    {
+        var s = new LinearDecaySchedule(1e-3, 3, 0);
+        CollectionAssert.AreEqual(new[] { 1e-3, 1e-3, 1e-3 }, new[] { s.RateAt(1), s.RateAt(2), s.RateAt(3) });
+    }
+
+    [TestMethod]
     public void RandomIsReproducibleAndItsStateResumesTheSequence()
     {
         var a = new GanRandom(42);
