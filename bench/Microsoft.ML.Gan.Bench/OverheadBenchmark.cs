@@ -52,7 +52,10 @@ internal static class OverheadBenchmark
                 bare.Add(BareOnce(imagesA, imagesB, config, steps));
                 fit.Add(FitOnce(imagesA, imagesB, config, perEpoch, steps));
             }
-            Console.WriteLine(FormattableString.Invariant($"round {round + 1}: Fit {fit[^1] / 1000:F2} s, bare {bare[^1] / 1000:F2} s, ratio {fit[^1] / bare[^1]:F3}, load {MachineInfo.LoadAverage()}"));
+            GC.Collect();
+            GC.WaitForPendingFinalizers();
+            // Both runs dispose what they made, so this count must not grow from round to round.
+            Console.WriteLine(FormattableString.Invariant($"round {round + 1}: Fit {fit[^1] / 1000:F2} s, bare {bare[^1] / 1000:F2} s, ratio {fit[^1] / bare[^1]:F3}, live tensors {TorchTensors.Live}, load {MachineInfo.LoadAverage()}"));
         }
         var fitS = Summary.Of(fit.Select(ms => ms / steps));
         var bareS = Summary.Of(bare.Select(ms => ms / steps));
