@@ -16,11 +16,12 @@ internal static class StepBenchmark
         int[] sizes = o.Ints("sizes", 64, 128);
         int blocks = o.Int("blocks", 6), ngf = o.Int("ngf", 64), ndf = o.Int("ndf", 64), batch = o.Int("batch", 1);
         int warmup = o.Int("warmup", 3), reps = o.Int("reps", 10);
+        bool oneDnn = o.Flag("onednn");
         string? output = o.OptionalString("out");
         o.RejectUnknown();
 
         var machine = MachineInfo.Now();
-        Console.WriteLine($"step: {machine}");
+        Console.WriteLine($"step: oneDNN {(oneDnn ? "on" : "off (as Fit sets it on the CPU)")}; {machine}");
         Console.WriteLine("| size | blocks | ngf/ndf | batch | ms/step median | IQR | min–max | steps/s | peak RSS MiB | load after |");
         Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|");
         var results = new List<object>();
@@ -28,23 +29,23 @@ internal static class StepBenchmark
         {
             var config = new NetworkConfig(size, blocks, ngf, ndf, batch, Pool: 50);
             bool peakReset = ProcessMemory.ResetPeak();
-            var ms = TimeSteps(config, warmup, reps);
+            var ms = TimeSteps(config, warmup, reps, oneDnn);
             var s = Summary.Of(ms);
             double peak = ProcessMemory.PeakResidentMiB;
             string load = MachineInfo.LoadAverage();
             Console.WriteLine(FormattableString.Invariant(
                 $"| {size}×{size} | {blocks} | {ngf}/{ndf} | {batch} | {s.Median:F0} | {s.P25:F0}–{s.P75:F0} | {s.Min:F0}–{s.Max:F0} | {1000 / s.Median:F2} | {peak:F0}{(peakReset ? "" : " (process)")} | {load} |"));
-            results.Add(new { config, warmup, msPerStep = s, stepsPerSecond = 1000 / s.Median, peakRssMiB = peak, peakIsPerConfig = peakReset, loadAfter = load, samplesMs = ms });
+            results.Add(new { config, oneDnn, warmup, msPerStep = s, stepsPerSecond = 1000 / s.Median, peakRssMiB = peak, peakIsPerConfig = peakReset, loadAfter = load, samplesMs = ms });
         }
         if (output is not null) ResultFile.WriteJson(output, new { command = "step", machine, results });
         return 0;
     }
 
     /// <summary>Milliseconds of each of <paramref name="reps"/> steps after <paramref name="warmup"/> untimed ones.</summary>
-    public static List<double> TimeSteps(NetworkConfig config, int warmup, int reps)
+    public static List<double> TimeSteps(NetworkConfig config, int warmup, int reps, bool oneDnn)
     {
-        // Fit turns oneDNN off on the CPU (LibTorchContext explains why); time what Fit runs.
-        LibTorchContext.OneDnnEnabled = false;
+        // Fit turns oneDNN off on the CPU (LibTorchContext explains why); --onednn measures what that costs.
+        LibTorchContext.OneDnnEnabled = oneDnn;
         int images = Math.Max(4, config.Batch * 4);
         using var a = ImageTensors.ToTensor(SyntheticImages.Generate(images, config.Size, seed: 1), config.Size, config.Size);
         using var b = ImageTensors.ToTensor(SyntheticImages.Generate(images, config.Size, seed: 2), config.Size, config.Size);
