@@ -35,6 +35,7 @@ internal static class EmojiTranslationJob
         var emoji = EmojiDataLocator.Open(dataFolder);
         if (emoji is null) return ExitCodes.BadInput;
 
+        TorchSharp.torch.set_num_threads(settings.Threads);
         // A fixed seed: a rerun must draw the same subset and initial weights to resume from the checkpoint.
         var ml = new MLContext(seed: 1);
         if (settings.UseGpu)

@@ -18,6 +18,8 @@ internal sealed record TrainingSettings
     public int Filters { get; init; } = 16;
     public int BatchSize { get; init; } = 1;
     public bool UseGpu { get; init; }
+    /// <summary>libtorch's CPU threads; 1 lets the library use oneDNN's convolutions, which race with more threads.</summary>
+    public int Threads { get; init; } = 1;
     public string CheckpointDirectory { get; init; } = "checkpoints";
     public string? LogDirectory { get; init; }
 
@@ -29,6 +31,7 @@ internal sealed record TrainingSettings
         : ResidualBlocks < 0 ? $"--blocks is {ResidualBlocks}; expected 0 or more."
         : Filters < 1 ? $"--filters is {Filters}; expected 1 or more."
         : BatchSize < 1 ? $"--batch is {BatchSize}; expected 1 or more."
+        : Threads < 1 ? $"--threads is {Threads}; expected 1 or more."
         : null;
 }
 

@@ -35,9 +35,10 @@ internal static class LibTorchContext
     }
 
     /// <summary>
-    /// Whether CPU convolutions go through oneDNN (MKL-DNN). Measured here with libtorch 2.10 on 2 threads: oneDNN's
-    /// convolution backward intermittently returns NaN weight and input gradients for CycleGAN's generator (same
-    /// inputs, 7–10 runs in 10; never with oneDNN off or with one thread), so training on the CPU turns it off.
+    /// Whether CPU convolutions go through oneDNN (MKL-DNN). Measured here with libtorch 2.10: with 2 intra-op threads
+    /// oneDNN's convolution backward returned NaN weight and input gradients for a small CycleGAN generator in 45 of 50
+    /// backward passes; with one thread in 0 of 200, and with oneDNN off in 0 of 50. Training on the CPU therefore
+    /// keeps it only when libtorch runs one thread.
     /// Null when this libtorch does not export the switch.
     /// </summary>
     public static bool? OneDnnEnabled
