@@ -21,7 +21,7 @@ internal static class StepBenchmark
         o.RejectUnknown();
 
         var machine = MachineInfo.Now();
-        Console.WriteLine($"step: oneDNN {(oneDnn ? "on" : "off (as Fit sets it on the CPU)")}; {machine}");
+        Console.WriteLine($"step: oneDNN {(oneDnn ? "on" : "off (as Fit sets it with more than one thread)")}; {machine}");
         Console.WriteLine("| size | blocks | ngf/ndf | batch | ms/step median | IQR | min–max | steps/s | peak RSS MiB | load after |");
         Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|");
         var results = new List<object>();
@@ -44,7 +44,8 @@ internal static class StepBenchmark
     /// <summary>Milliseconds of each of <paramref name="reps"/> steps after <paramref name="warmup"/> untimed ones.</summary>
     public static List<double> TimeSteps(NetworkConfig config, int warmup, int reps, bool oneDnn)
     {
-        // Fit turns oneDNN off on the CPU (LibTorchContext explains why); --onednn measures what that costs.
+        // Fit uses oneDNN on the CPU only with one libtorch thread (LibTorchContext explains why); the step is timed
+        // outside Fit, so --onednn chooses it explicitly.
         LibTorchContext.OneDnnEnabled = oneDnn;
         int images = Math.Max(4, config.Batch * 4);
         using var a = ImageTensors.ToTensor(SyntheticImages.Generate(images, config.Size, seed: 1), config.Size, config.Size);
