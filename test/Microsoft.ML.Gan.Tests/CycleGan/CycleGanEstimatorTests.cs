@@ -7,11 +7,6 @@ namespace Microsoft.ML.Gan.Tests.CycleGan;
 [TestClass]
 public sealed class CycleGanEstimatorTests
 {
-    private sealed class SyncProgress(Action<GanProgress> onReport) : IProgress<GanProgress>
-    {
-        public void Report(GanProgress value) => onReport(value);
-    }
-
     [TestMethod]
     public void SameSeedGivesTheSameWeightsAndAnotherSeedDoesNot()
     {

@@ -55,12 +55,7 @@ internal static class CycleGanTestData
         CheckpointEvery = 4,
     };
 
-    public static string TempDirectory()
-    {
-        string dir = Path.Combine(Path.GetTempPath(), "mlgan-tests", Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(dir);
-        return dir;
-    }
+    public static string TempDirectory() => TestSupport.TempDirectory();
 
     public static float[] Weights(CycleGanTransformer t) =>
         t.GeneratorA.parameters().Concat(t.GeneratorB.parameters()).SelectMany(p => p.data<float>().ToArray()).ToArray();

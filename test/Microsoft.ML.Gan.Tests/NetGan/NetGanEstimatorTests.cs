@@ -1,5 +1,6 @@
 using Microsoft.ML.Data;
 using Microsoft.ML.Gan.Core;
+using static Microsoft.ML.Gan.Tests.TestSupport;
 
 namespace Microsoft.ML.Gan.Tests.NetGan;
 
@@ -42,13 +43,6 @@ public sealed class NetGanEstimatorTests
         CheckpointEvery = 4,
         StoppingCriterion = NetGanStoppingCriterion.ValidationLinkPrediction,
     };
-
-    private static string TempDirectory()
-    {
-        string dir = Path.Combine(Path.GetTempPath(), "mlgan-tests", Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(dir);
-        return dir;
-    }
 
     [TestMethod]
     public void TrainsScoresGeneratesAndSamples()
@@ -122,11 +116,6 @@ public sealed class NetGanEstimatorTests
         using var resumed = ml3.Transforms.Gan().NetGan(Tiny(folder)).Fit(ml3.Data.LoadFromEnumerable(Cliques()));
         CollectionAssert.AreEqual(Scores(straight), Scores(resumed));
         CollectionAssert.AreEqual(straight.Evaluations.ToArray(), resumed.Evaluations.ToArray());
-    }
-
-    private sealed class SyncProgress(Action<GanProgress> onReport) : IProgress<GanProgress>
-    {
-        public void Report(GanProgress value) => onReport(value);
     }
 
     private sealed class LongEdge { public long Source { get; set; } public long Target { get; set; } }
