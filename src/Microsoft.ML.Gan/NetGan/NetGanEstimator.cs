@@ -104,8 +104,8 @@ public sealed class NetGanEstimator : IEstimator<NetGanTransformer>
             var column = inputSchema.FirstOrDefault(c => c.Name == name);
             if (column.Name is null) throw new ArgumentOutOfRangeException(nameof(inputSchema), $"Node column '{name}' was not found.");
         }
-        // The score column is a Single, as ML.NET's own NormalizeMeanVariance would report for a Single input: the
-        // public way to describe a new scalar Single column without SchemaShape.Column's internal constructor.
+        // The score column is a scalar Single; ML.NET's own ConvertType reports one, which is the public way to
+        // describe a new column without SchemaShape.Column's internal constructor.
         return new MLContext().Transforms.Conversion.ConvertType(_options.ScoreColumnName, _options.SourceColumnName, DataKind.Single).GetOutputSchema(inputSchema);
     }
 

@@ -22,35 +22,28 @@ internal static class RoundTripProcess
     public static string ProgramFolder => Path.GetDirectoryName(ProgramPath)!;
 
     /// <summary>Scores float-vector rows with the zip at <paramref name="modelPath"/>; returns the output column's rows.</summary>
-    public static float[][] Score(string modelPath, IReadOnlyList<float[]> rows, string inputColumn, string outputColumn)
-    {
-        var folder = Directory.CreateTempSubdirectory("roundtrip-");
-        try
+    public static float[][] Score(string modelPath, IReadOnlyList<float[]> rows, string inputColumn, string outputColumn) =>
+        InTempFolder(folder =>
         {
-            var input = Path.Combine(folder.FullName, "input.bin");
+            var input = Path.Combine(folder, "input.bin");
             RowFile.Write(input, rows);
-            return Run(modelPath, input, folder.FullName, inputColumn, outputColumn);
-        }
-        finally
-        {
-            folder.Delete(recursive: true);
-        }
-    }
+            return Run(modelPath, input, folder, inputColumn, outputColumn);
+        });
 
     /// <summary>Scores image files: <paramref name="inputColumn"/> is the model's text column of paths.</summary>
-    public static float[][] ScoreImages(string modelPath, IEnumerable<string> imagePaths, string inputColumn, string outputColumn)
+    public static float[][] ScoreImages(string modelPath, IEnumerable<string> imagePaths, string inputColumn, string outputColumn) =>
+        InTempFolder(folder =>
+        {
+            var input = Path.Combine(folder, "images.txt");
+            File.WriteAllLines(input, imagePaths);
+            return Run(modelPath, input, folder, inputColumn, outputColumn);
+        });
+
+    private static float[][] InTempFolder(Func<string, float[][]> run)
     {
         var folder = Directory.CreateTempSubdirectory("roundtrip-");
-        try
-        {
-            var input = Path.Combine(folder.FullName, "images.txt");
-            File.WriteAllLines(input, imagePaths);
-            return Run(modelPath, input, folder.FullName, inputColumn, outputColumn);
-        }
-        finally
-        {
-            folder.Delete(recursive: true);
-        }
+        try { return run(folder.FullName); }
+        finally { folder.Delete(recursive: true); }
     }
 
     private static float[][] Run(string modelPath, string input, string folder, string inputColumn, string outputColumn)
