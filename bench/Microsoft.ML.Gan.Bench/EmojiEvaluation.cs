@@ -31,6 +31,8 @@ internal static class EmojiEvaluation
         int epochs = o.Int("epochs", 2), images = o.Int("images", 0), seed = o.Int("seed", 1), preview = o.Int("preview", 16);
         string output = o.String("out", Path.Combine("bench", "results", $"emoji-{method}"));
         int reportSeconds = o.Int("report-seconds", 60);
+        double maxMinutes = o.Double("max-minutes", 0);
+        var device = GpuOptions.Device(o);
         o.RejectUnknown();
         double cycleWeight = method switch
         {
@@ -40,7 +42,7 @@ internal static class EmojiEvaluation
         };
 
         var emoji = EmojiDataset.Open(folder);
-        var ml = new MLContext(seed);
+        var ml = GpuOptions.Context(seed, device);
         var all = emoji.GetTrainingImages(seed: 0);
         var rows = images <= 0 ? all : all.Where(r => !r.IsTwitter).Take(images).Concat(all.Where(r => r.IsTwitter).Take(images)).ToList();
         int countA = rows.Count(r => !r.IsTwitter), countB = rows.Count - countA;
@@ -52,19 +54,26 @@ internal static class EmojiEvaluation
         (options.Epochs, options.DecayEpochs) = ((epochs + 1) / 2, epochs / 2);
         options.CycleWeight = cycleWeight;
         options.ProgressInterval = TimeSpan.FromSeconds(reportSeconds);
-        options.Progress = new SyncProgress(p => Console.WriteLine(FormattableString.Invariant(
-            $"{DateTime.Now:HH:mm:ss} epoch {p.Epoch} step {p.Step}/{p.TotalSteps} {p.SamplesPerSecond:F2} img/s eta {p.Eta:hh\\:mm\\:ss} load {MachineInfo.LoadAverage()} | ") +
-            string.Join(' ', p.Losses.Select(kv => FormattableString.Invariant($"{kv.Key} {kv.Value:F3}")))));
+        if (maxMinutes > 0) options.MaxTrainingTime = TimeSpan.FromMinutes(maxMinutes);
+        long lastStep = 0;
+        options.Progress = new SyncProgress(p =>
+        {
+            lastStep = p.Step;
+            Console.WriteLine(FormattableString.Invariant(
+                $"{DateTime.Now:HH:mm:ss} epoch {p.Epoch} step {p.Step}/{p.TotalSteps} {p.SamplesPerSecond:F2} img/s eta {p.Eta:hh\\:mm\\:ss} load {MachineInfo.LoadAverage()} | ") +
+                string.Join(' ', p.Losses.Select(kv => FormattableString.Invariant($"{kv.Key} {kv.Value:F3}"))));
+        });
 
         var machine = MachineInfo.Now();
         long steps = (long)epochs * ((Math.Max(countA, countB) + config.Batch - 1) / config.Batch);
-        Console.WriteLine($"emoji {method}: {config}, {countA} Google + {countB} Twitter training images, {epochs} epochs ({options.Epochs} + {options.DecayEpochs} decay) = {steps} steps, seed {seed}; {machine}");
+        Console.WriteLine($"emoji {method}: {config}, {countA} Google + {countB} Twitter training images on {device}, {epochs} epochs ({options.Epochs} + {options.DecayEpochs} decay) = {steps} steps, seed {seed}; {machine}");
 
         var pipeline = Load(ml, "Emoji", nameof(EmojiImage.Image), config.Size).Append(ml.Transforms.Gan().CycleGan(options));
         var clock = Stopwatch.StartNew();
         using var model = pipeline.Fit(ml.Data.LoadFromEnumerable(rows)).LastTransformer;
         double trainSeconds = clock.Elapsed.TotalSeconds;
-        Console.WriteLine($"trained in {trainSeconds / 60:F1} min");
+        long trainedSteps = lastStep;
+        Console.WriteLine($"trained {trainedSteps} of {steps} steps in {trainSeconds / 60:F1} min");
 
         var pairs = ReadTestPairs(ml, emoji, config.Size);
         clock.Restart();
@@ -99,9 +108,12 @@ internal static class EmojiEvaluation
             decayEpochs = options.DecayEpochs,
             trainingImages = new { google = countA, twitter = countB },
             steps,
+            trainedSteps,
+            maxMinutes,
             cycleWeight,
             identityWeight = cycleWeight > 0 ? options.IdentityWeight : 0,
             seed,
+            device = device.ToString(),
             trainMinutes = trainSeconds / 60,
             translateSeconds,
             testPairs = pairs.Count,

@@ -28,10 +28,12 @@ internal static class NetGanBenchmark
         double target = options.Double("eo", 0.5);
         int seed = options.Int("seed", 1);
         string output = options.String("out", "bench/results/netgan-cora");
+        double maxMinutes = options.Double("max-minutes", 0);
+        var device = GpuOptions.Device(options);
         options.RejectUnknown();
 
         var edges = GraphFiles.ReadEdgeList(edgesPath).Graph.Edges().Select(e => new Edge { Source = e.Source, Target = e.Target }).ToList();
-        var ml = new MLContext(seed);
+        var ml = GpuOptions.Context(seed, device);
         ml.Log += (_, e) => { if (e.Message.Contains("NetGAN")) Console.WriteLine($"{DateTime.Now:HH:mm:ss} {e.Message}"); };
         var estimator = ml.Transforms.Gan().NetGan(new NetGanEstimator.Options
         {
@@ -42,6 +44,7 @@ internal static class NetGanBenchmark
             EdgeOverlapTarget = target,
             CheckpointDirectory = Path.Combine(output, "checkpoints"),
             ProgressInterval = TimeSpan.FromSeconds(30),
+            MaxTrainingTime = maxMinutes > 0 ? TimeSpan.FromMinutes(maxMinutes) : null,
             Progress = new Progress<GanProgress>(p => Console.WriteLine(FormattableString.Invariant(
                 $"{DateTime.Now:HH:mm:ss} it {p.Step}/{p.TotalSteps} {p.SamplesPerSecond:F0} walks/s G {p.Losses["G"]:F3} D {p.Losses["D"]:F3} load {MachineInfo.LoadAverage()}"))),
         });
@@ -63,7 +66,7 @@ internal static class NetGanBenchmark
         var lines = new List<string>
         {
             $"NetGAN on {Path.GetFileName(edgesPath)}: {model.NodeCount} nodes; training graph {model.Split.Train.EdgeCount} edges; " +
-            $"{model.Evaluations.Count} evaluations, last at iteration {model.Evaluations.LastOrDefault().Iteration}; training {trainMinutes:F1} min",
+            $"{model.Evaluations.Count} evaluations, last at iteration {model.Evaluations.LastOrDefault().Iteration}; training {trainMinutes:F1} min on {device}",
             "",
             "| statistic | training graph | NetGAN (mean of 5) |",
             "|---|---|---|",

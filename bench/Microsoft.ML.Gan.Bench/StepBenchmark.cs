@@ -7,7 +7,7 @@ namespace Microsoft.ML.Gan.Bench;
 
 /// <summary>
 /// <c>step</c>: time of one CycleGAN training step (G update + D update, with the crop/flip augmentation and history
-/// pool) on the CPU, measured on the library's own <see cref="CycleGanModel"/> the way its training loop drives it.
+/// pool) on the CPU or with <c>--gpu true</c> on CUDA device 0, measured on the library's own <see cref="CycleGanModel"/> the way its training loop drives it.
 /// </summary>
 internal static class StepBenchmark
 {
@@ -17,11 +17,12 @@ internal static class StepBenchmark
         int blocks = o.Int("blocks", 6), ngf = o.Int("ngf", 64), ndf = o.Int("ndf", 64), batch = o.Int("batch", 1);
         int warmup = o.Int("warmup", 3), reps = o.Int("reps", 10);
         bool oneDnn = o.Flag("onednn");
+        var device = GpuOptions.Device(o);
         string? output = o.OptionalString("out");
         o.RejectUnknown();
 
         var machine = MachineInfo.Now();
-        Console.WriteLine($"step: oneDNN {(oneDnn ? "on" : "off (as Fit sets it with more than one thread)")}; {machine}");
+        Console.WriteLine($"step on {device}: oneDNN {(oneDnn ? "on" : "off (as Fit sets it with more than one thread)")}, cuDNN autotuning {(GpuOptions.CuDnnBenchmark ? "on" : "off")}; {machine}");
         Console.WriteLine("| size | blocks | ngf/ndf | batch | ms/step median | IQR | min–max | steps/s | peak RSS MiB | load after |");
         Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|");
         var results = new List<object>();
@@ -29,20 +30,20 @@ internal static class StepBenchmark
         {
             var config = new NetworkConfig(size, blocks, ngf, ndf, batch, Pool: 50);
             bool peakReset = ProcessMemory.ResetPeak();
-            var ms = TimeSteps(config, warmup, reps, oneDnn);
+            var ms = TimeSteps(config, warmup, reps, oneDnn, device);
             var s = Summary.Of(ms);
             double peak = ProcessMemory.PeakResidentMiB;
             string load = MachineInfo.LoadAverage();
             Console.WriteLine(FormattableString.Invariant(
                 $"| {size}×{size} | {blocks} | {ngf}/{ndf} | {batch} | {s.Median:F0} | {s.P25:F0}–{s.P75:F0} | {s.Min:F0}–{s.Max:F0} | {1000 / s.Median:F2} | {peak:F0}{(peakReset ? "" : " (process)")} | {load} |"));
-            results.Add(new { config, oneDnn, warmup, msPerStep = s, stepsPerSecond = 1000 / s.Median, peakRssMiB = peak, peakIsPerConfig = peakReset, loadAfter = load, samplesMs = ms });
+            results.Add(new { config, device = device.ToString(), cudnnBenchmark = GpuOptions.CuDnnBenchmark, oneDnn, warmup, msPerStep = s, stepsPerSecond = 1000 / s.Median, peakRssMiB = peak, peakIsPerConfig = peakReset, loadAfter = load, samplesMs = ms });
         }
         if (output is not null) ResultFile.WriteJson(output, new { command = "step", machine, results });
         return 0;
     }
 
     /// <summary>Milliseconds of each of <paramref name="reps"/> steps after <paramref name="warmup"/> untimed ones.</summary>
-    public static List<double> TimeSteps(NetworkConfig config, int warmup, int reps, bool oneDnn)
+    public static List<double> TimeSteps(NetworkConfig config, int warmup, int reps, bool oneDnn, torch.Device device)
     {
         // Fit uses oneDNN on the CPU only with one libtorch thread (LibTorchContext explains why); the step is timed
         // outside Fit, so --onednn chooses it explicitly.
@@ -54,7 +55,7 @@ internal static class StepBenchmark
         options.Epochs = 1_000_000;
         options.DecayEpochs = 0;
         options.LoadSize = (int)Math.Round(config.Size * 286.0 / 256.0);
-        var model = new CycleGanModel(options, a, b, torch.CPU, seed: 1);
+        var model = new CycleGanModel(options, a, b, device, seed: 1);
         try
         {
             var random = new GanRandom(2);

@@ -17,6 +17,12 @@ public abstract class GanTrainerOptions
     public TimeSpan ProgressInterval = TimeSpan.FromSeconds(1);
     /// <summary>Stops training (after writing a checkpoint when a folder is set) with <see cref="OperationCanceledException"/>.</summary>
     public CancellationToken CancellationToken;
+    /// <summary>
+    /// Ends training early, keeping the model as trained so far, once a run has trained this long (wall time, checked
+    /// after each step; a resumed run counts its own time). A checkpoint is written there when a folder is set, so a
+    /// later run with the same options resumes and goes on. Null (the default) trains to the end.
+    /// </summary>
+    public TimeSpan? MaxTrainingTime;
 
     /// <summary>Throws for values no GAN can train with; estimators call it up front.</summary>
     internal void CheckTrainerOptions()
@@ -25,6 +31,8 @@ public abstract class GanTrainerOptions
             throw new ArgumentOutOfRangeException(nameof(CheckpointEvery), CheckpointEvery, $"Option {nameof(CheckpointEvery)} is {CheckpointEvery}; expected 1 or more.");
         if (ProgressInterval < TimeSpan.Zero)
             throw new ArgumentOutOfRangeException(nameof(ProgressInterval), ProgressInterval, $"Option {nameof(ProgressInterval)} is negative.");
+        if (MaxTrainingTime < TimeSpan.Zero)
+            throw new ArgumentOutOfRangeException(nameof(MaxTrainingTime), MaxTrainingTime, $"Option {nameof(MaxTrainingTime)} is negative.");
     }
 
     internal GanTrainingOptions ToLoopOptions()
@@ -38,6 +46,7 @@ public abstract class GanTrainerOptions
             Progress = Progress,
             ReportInterval = ProgressInterval,
             CancellationToken = CancellationToken,
+            MaxTrainingTime = MaxTrainingTime,
         };
     }
 }

@@ -82,7 +82,8 @@ internal sealed class GanTrainingLoop
                 Interlocked.Increment(ref step);
 
                 bool stopEarly = model.ShouldStop(step);
-                bool last = step == totalSteps || stopEarly;
+                bool outOfTime = !stopEarly && step < totalSteps && clock.Elapsed >= _options.MaxTrainingTime;
+                bool last = step == totalSteps || stopEarly || outOfTime;
                 if (last || sinceReport.Elapsed >= _options.ReportInterval)
                 {
                     Report(model, writer, epoch, lastLosses, (runStartStep, reportedStep, step, totalSteps), sinceReport.Elapsed, clock.Elapsed);
@@ -98,9 +99,10 @@ internal sealed class GanTrainingLoop
                     }
                     if (writer is not null) LogSamples(model, writer, step);
                 }
-                if (stopEarly)
+                if (stopEarly || outOfTime)
                 {
-                    ch.Info(MessageSensitivity.None, $"{model.Kind}: stopping criterion met at step {step}.");
+                    ch.Info(MessageSensitivity.None, stopEarly ? $"{model.Kind}: stopping criterion met at step {step}."
+                        : $"{model.Kind}: training time limit {_options.MaxTrainingTime} reached at step {step} of {totalSteps}.");
                     totalSteps = step;
                     break;
                 }

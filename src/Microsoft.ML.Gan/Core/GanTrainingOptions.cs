@@ -8,6 +8,7 @@ internal sealed record GanTrainingOptions
     public string? LogDirectory { get; init; }
     public IProgress<GanProgress>? Progress { get; init; }
     public CancellationToken CancellationToken { get; init; }
+    public TimeSpan? MaxTrainingTime { get; init; }
 
     /// <summary>Steps are reported (progress, TensorBoard) at most this often.</summary>
     public TimeSpan ReportInterval { get; init; } = TimeSpan.FromSeconds(1);

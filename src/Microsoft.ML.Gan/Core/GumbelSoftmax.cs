@@ -13,7 +13,7 @@ internal static class GumbelSoftmax
 
     public static Tensor Sample(Tensor logits, double temperature, bool hard, Generator? generator = null)
     {
-        var u = rand(logits.shape, dtype: logits.dtype, device: logits.device, generator: generator);
+        var u = Draw.Uniform(logits.shape, logits, generator);
         var gumbel = -(-(u + Eps).log() + Eps).log();
         var soft = nn.functional.softmax((logits + gumbel) / temperature, dim: -1);
         if (!hard) return soft;

@@ -18,7 +18,7 @@ internal static class Losses
         var alphaShape = new long[real.dim()];
         Array.Fill(alphaShape, 1L);
         alphaShape[0] = real.shape[0];
-        var alpha = rand(alphaShape, dtype: real.dtype, device: real.device, generator: generator);
+        var alpha = Draw.Uniform(alphaShape, real, generator);
         return GradientPenaltyAt(critic, real + alpha * (fake - real));
     }
 

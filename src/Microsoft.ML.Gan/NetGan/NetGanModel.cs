@@ -42,6 +42,9 @@ internal sealed class NetGanModel : IGanModel
     private readonly Func<IReadOnlyList<NetGanEvaluation>, bool> _stop;
     private readonly Device _device;
     private readonly Generator _noise;
+    // Gumbel and gradient-penalty draws: _noise itself on the CPU, a generator of their own on a GPU (libtorch draws
+    // on the generator's device, and moving [batch, N] uniforms from the CPU every step would dominate the step).
+    private readonly Generator _sampling;
     private readonly GanAdam _optimizerG, _optimizerD;
     private readonly List<NetGanEvaluation> _evaluations = new();
 
@@ -57,6 +60,7 @@ internal sealed class NetGanModel : IGanModel
         var random = new GanRandom(seed);
         using var init = new Generator((ulong)random.NextSeed());
         _noise = new Generator((ulong)random.NextSeed());
+        _sampling = device.type == DeviceType.CPU ? _noise : new Generator((ulong)random.NextSeed(), device);
         Generator = new NetGanGenerator(nodes, settings.NoiseSize, settings.GeneratorHiddenSize, settings.EmbeddingSize);
         Discriminator = new NetGanDiscriminator(nodes, settings.DiscriminatorHiddenSize, settings.EmbeddingSize);
         TensorFlowInit.GlorotUniform(Generator, init);
@@ -89,7 +93,7 @@ internal sealed class NetGanModel : IGanModel
 
     /// <summary>Walks from the generator as one-hot [count, WalkLength, N] (differentiable through the Gumbel-softmax).</summary>
     public Tensor GenerateOneHot(int count, double temperature) =>
-        Generator.Generate(Noise(count), _s.WalkLength, temperature, hard: true, _noise);
+        Generator.Generate(Noise(count), _s.WalkLength, temperature, hard: true, _sampling);
 
     /// <summary>Walks from the generator as node ids [count, WalkLength], for evaluation and sampling.</summary>
     public Tensor GenerateWalks(int count, double temperature = 0.5)
@@ -111,7 +115,6 @@ internal sealed class NetGanModel : IGanModel
         generatorCost.backward();
         _optimizerG.Step();
 
-        Tensor discriminatorCost = zeros(1);
         var costs = new List<Tensor>();
         for (int k = 0; k < _s.DiscriminatorSteps; k++)
         {
@@ -119,8 +122,8 @@ internal sealed class NetGanModel : IGanModel
             var real = nn.functional.one_hot(_realWalks(_s.BatchSize, random).to(_device), Nodes).to(float32);
             Tensor fakeWalks;
             using (no_grad()) fakeWalks = GenerateOneHot(_s.BatchSize, Temperature);
-            discriminatorCost = Discriminator.forward(fakeWalks).mean() - Discriminator.forward(real).mean()
-                + _s.GradientPenaltyWeight * Losses.GradientPenalty(Discriminator.forward, real, fakeWalks, _noise)
+            var discriminatorCost = Discriminator.forward(fakeWalks).mean() - Discriminator.forward(real).mean()
+                + _s.GradientPenaltyWeight * Losses.GradientPenalty(Discriminator.forward, real, fakeWalks, _sampling)
                 + _s.DiscriminatorL2 * L2(Discriminator);
             discriminatorCost.backward();
             _optimizerD.Step();
@@ -151,6 +154,7 @@ internal sealed class NetGanModel : IGanModel
         checkpoint.AddOptimizer("optimizer_G", _optimizerG);
         checkpoint.AddOptimizer("optimizer_D", _optimizerD);
         checkpoint.Tensors["noise_random"] = _noise.get_state();
+        if (_sampling != _noise) checkpoint.Tensors["sampling_random"] = _sampling.get_state();
         checkpoint.Scalars["temperature"] = Temperature;
         checkpoint.Scalars["evaluations"] = _evaluations.Count;
         for (int i = 0; i < _evaluations.Count; i++)
@@ -167,6 +171,8 @@ internal sealed class NetGanModel : IGanModel
         checkpoint.LoadOptimizer("optimizer_G", _optimizerG);
         checkpoint.LoadOptimizer("optimizer_D", _optimizerD);
         _noise.set_state(checkpoint.GetTensor("noise_random"));
+        // A checkpoint written on the CPU has no GPU generator state; the GPU generator then keeps its seed.
+        if (_sampling != _noise && checkpoint.Tensors.ContainsKey("sampling_random")) _sampling.set_state(checkpoint.GetTensor("sampling_random"));
         Temperature = checkpoint.GetScalar("temperature");
         _evaluations.Clear();
         for (int i = 0; i < checkpoint.GetLong("evaluations"); i++)
@@ -182,6 +188,7 @@ internal sealed class NetGanModel : IGanModel
     {
         _optimizerG.Dispose();
         _optimizerD.Dispose();
+        if (_sampling != _noise) _sampling.Dispose();
         _noise.Dispose();
         Discriminator.Dispose();
         // The generator outlives training: the transformer samples from it.

@@ -145,6 +145,10 @@ public sealed class CycleGanBadInputTests
         var o = TinyOptions(); o.BatchSize = 0;
         var e = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => ml.Transforms.Gan().CycleGan(o));
         StringAssert.Contains(e.Message, "BatchSize");
+
+        var late = TinyOptions(); late.MaxTrainingTime = TimeSpan.FromSeconds(-1);
+        e = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => ml.Transforms.Gan().CycleGan(late));
+        StringAssert.Contains(e.Message, "MaxTrainingTime");
     }
 
     [TestMethod]

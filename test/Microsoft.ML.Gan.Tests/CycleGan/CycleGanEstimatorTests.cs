@@ -51,6 +51,33 @@ public sealed class CycleGanEstimatorTests
     }
 
     [TestMethod]
+    public void TimeLimitEndsTrainingWithACheckpointThatAnotherRunContinues()
+    {
+        var ml = new MLContext(seed: 5);
+        using var straight = ml.Transforms.Gan().CycleGan(TinyOptions(TempDirectory())).Fit(TrainingData(ml));
+
+        // A zero limit is reached after the first step, whatever the machine's speed.
+        string folder = TempDirectory();
+        var limited = TinyOptions(folder);
+        limited.CheckpointEvery = 100;
+        limited.MaxTrainingTime = TimeSpan.Zero;
+        long lastReported = -1;
+        limited.ProgressInterval = TimeSpan.Zero;
+        limited.Progress = new SyncProgress(p => lastReported = p.Step);
+        var ml2 = new MLContext(seed: 5);
+        using var early = ml2.Transforms.Gan().CycleGan(limited).Fit(TrainingData(ml2));
+        Assert.AreEqual(1, lastReported);
+        Assert.AreEqual(1, Checkpoint.Load(Path.Combine(folder, Checkpoint.FileName), "CycleGAN").GetLong("step"));
+        CollectionAssert.AreNotEqual(Weights(straight), Weights(early), "One step is not the whole run.");
+
+        var rest = TinyOptions(folder);
+        rest.CheckpointEvery = 100;
+        var ml3 = new MLContext(seed: 5);
+        using var resumed = ml3.Transforms.Gan().CycleGan(rest).Fit(TrainingData(ml3));
+        CollectionAssert.AreEqual(Weights(straight), Weights(resumed));
+    }
+
+    [TestMethod]
     public void ProgressReportsStepsLossesAndTheEnd()
     {
         var ml = new MLContext(seed: 1);

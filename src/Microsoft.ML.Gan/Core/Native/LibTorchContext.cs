@@ -23,6 +23,23 @@ internal static class LibTorchContext
     [DllImport(Library, EntryPoint = "_ZN2at7Context20setUserEnabledNNPACKEb")]
     private static extern void SetUserEnabledNnpack(IntPtr context, [MarshalAs(UnmanagedType.I1)] bool enabled);
 
+    [DllImport(Library, EntryPoint = "_ZN2at7Context17setBenchmarkCuDNNEb")]
+    private static extern void SetBenchmarkCuDnn(IntPtr context, [MarshalAs(UnmanagedType.I1)] bool enabled);
+
+    /// <summary>
+    /// cuDNN autotuning (PyTorch's <c>torch.backends.cudnn.benchmark</c>, which TorchSharp does not expose): each new
+    /// convolution shape is timed once and the fastest algorithm kept. Returns false where libtorch lacks the switch.
+    /// </summary>
+    public static bool SetCuDnnBenchmark(bool enabled)
+    {
+        try
+        {
+            SetBenchmarkCuDnn(GlobalContext(), enabled);
+            return true;
+        }
+        catch (Exception e) when (e is EntryPointNotFoundException or DllNotFoundException) { return false; }
+    }
+
     /// <summary>
     /// Whether CPU convolutions may try NNPACK. With oneDNN off, libtorch asks NNPACK on every convolution, and on CPUs
     /// NNPACK does not support it logs "Could not initialize NNPACK! Reason: Unsupported hardware." to stderr each

@@ -1,0 +1,38 @@
+using Microsoft.ML.Gan.Core.Native;
+using TorchSharp;
+
+namespace Microsoft.ML.Gan.Bench;
+
+/// <summary>
+/// The options every command shares for running on a GPU: <c>--gpu true</c> (CUDA device 0, an error where CUDA is
+/// missing) and <c>--cudnn-benchmark true</c> (cuDNN autotuning, off by default as in PyTorch).
+/// </summary>
+internal static class GpuOptions
+{
+    public static bool CuDnnBenchmark { get; private set; }
+
+    /// <summary>The device a benchmark that drives a model directly runs on.</summary>
+    public static torch.Device Device(CommandOptions o)
+    {
+        bool gpu = o.Flag("gpu");
+        CuDnnBenchmark = o.Flag("cudnn-benchmark");
+        if (!gpu) return torch.CPU;
+        torch.InitializeDeviceType(DeviceType.CUDA); // loads libtorch's CUDA part; throws with the loader's reason
+        if (!torch.cuda.is_available()) throw new ArgumentException("--gpu true, but CUDA is not available to the loaded libtorch.");
+        if (CuDnnBenchmark && !LibTorchContext.SetCuDnnBenchmark(true))
+            throw new ArgumentException("--cudnn-benchmark true, but the loaded libtorch has no at::Context::setBenchmarkCuDNN.");
+        return new torch.Device(DeviceType.CUDA, 0);
+    }
+
+    /// <summary>Points an MLContext at the device chosen by <see cref="Device"/> (no CPU fallback).</summary>
+    public static MLContext Context(int seed, torch.Device device)
+    {
+        var ml = new MLContext(seed);
+        if (device.type == DeviceType.CUDA)
+        {
+            ml.GpuDeviceId = device.index;
+            ml.FallbackToCpu = false;
+        }
+        return ml;
+    }
+}

@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Here (with .NET): packs what the GPU scripts need into .gpu/ (ignored by git; name it in the device call's carry):
+# the bench program self-contained for linux-x64 against an external libtorch, and the emoji data.
+# Usage: bash bench/gpu/publish.sh [emoji folder]
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+emoji=${1:-data/emoji}
+stage=$(mktemp -d)
+dotnet publish bench/Microsoft.ML.Gan.Bench -c Release -r linux-x64 --self-contained -p:TorchBackend=external -o "$stage/pub"
+find "$stage/pub" \( -name '*.pdb' -o -name '*.dbg' \) -delete
+mkdir -p .gpu/emoji
+tar -cJf .gpu/pub.tar.xz -C "$stage" pub
+rm -rf "$stage"
+for part in split.tsv ATTRIBUTION.md google twitter; do cp -r "$emoji/$part" .gpu/emoji/; done
+du -sh .gpu
