@@ -8,7 +8,7 @@ internal static class Draw
     /// <summary>
     /// U[0, 1) of <paramref name="like"/>'s dtype on <paramref name="like"/>'s device. libtorch draws only on the
     /// generator's own device (a CPU generator cannot fill a CUDA tensor), so the numbers are drawn there and moved;
-    /// a model on the GPU passes a generator made on the GPU to keep large draws off the CPU.
+    /// with no generator they come from the default generator of <paramref name="like"/>'s device.
     /// </summary>
     public static Tensor Uniform(long[] shape, Tensor like, Generator? generator)
     {

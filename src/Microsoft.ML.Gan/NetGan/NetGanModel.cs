@@ -42,9 +42,10 @@ internal sealed class NetGanModel : IGanModel
     private readonly Func<IReadOnlyList<NetGanEvaluation>, bool> _stop;
     private readonly Device _device;
     private readonly Generator _noise;
-    // Gumbel and gradient-penalty draws: _noise itself on the CPU, a generator of their own on a GPU (libtorch draws
-    // on the generator's device, and moving [batch, N] uniforms from the CPU every step would dominate the step).
-    private readonly Generator _sampling;
+    // Gumbel and gradient-penalty draws: _noise itself on the CPU. On a GPU, libtorch draws only with a CUDA generator,
+    // which TorchSharp cannot create (its Generator is always a CPU one), and moving [batch, N] uniforms from the CPU
+    // every step would dominate the step; so there they come from the device's default generator, seeded once.
+    private readonly Generator? _sampling;
     private readonly GanAdam _optimizerG, _optimizerD;
     private readonly List<NetGanEvaluation> _evaluations = new();
 
@@ -60,7 +61,8 @@ internal sealed class NetGanModel : IGanModel
         var random = new GanRandom(seed);
         using var init = new Generator((ulong)random.NextSeed());
         _noise = new Generator((ulong)random.NextSeed());
-        _sampling = device.type == DeviceType.CPU ? _noise : new Generator((ulong)random.NextSeed(), device);
+        _sampling = device.type == DeviceType.CPU ? _noise : null;
+        if (device.type == DeviceType.CUDA) cuda.manual_seed(random.NextSeed());
         Generator = new NetGanGenerator(nodes, settings.NoiseSize, settings.GeneratorHiddenSize, settings.EmbeddingSize);
         Discriminator = new NetGanDiscriminator(nodes, settings.DiscriminatorHiddenSize, settings.EmbeddingSize);
         TensorFlowInit.GlorotUniform(Generator, init);
@@ -154,7 +156,6 @@ internal sealed class NetGanModel : IGanModel
         checkpoint.AddOptimizer("optimizer_G", _optimizerG);
         checkpoint.AddOptimizer("optimizer_D", _optimizerD);
         checkpoint.Tensors["noise_random"] = _noise.get_state();
-        if (_sampling != _noise) checkpoint.Tensors["sampling_random"] = _sampling.get_state();
         checkpoint.Scalars["temperature"] = Temperature;
         checkpoint.Scalars["evaluations"] = _evaluations.Count;
         for (int i = 0; i < _evaluations.Count; i++)
@@ -171,8 +172,6 @@ internal sealed class NetGanModel : IGanModel
         checkpoint.LoadOptimizer("optimizer_G", _optimizerG);
         checkpoint.LoadOptimizer("optimizer_D", _optimizerD);
         _noise.set_state(checkpoint.GetTensor("noise_random"));
-        // A checkpoint written on the CPU has no GPU generator state; the GPU generator then keeps its seed.
-        if (_sampling != _noise && checkpoint.Tensors.ContainsKey("sampling_random")) _sampling.set_state(checkpoint.GetTensor("sampling_random"));
         Temperature = checkpoint.GetScalar("temperature");
         _evaluations.Clear();
         for (int i = 0; i < checkpoint.GetLong("evaluations"); i++)
@@ -188,7 +187,6 @@ internal sealed class NetGanModel : IGanModel
     {
         _optimizerG.Dispose();
         _optimizerD.Dispose();
-        if (_sampling != _noise) _sampling.Dispose();
         _noise.Dispose();
         Discriminator.Dispose();
         // The generator outlives training: the transformer samples from it.
