@@ -23,15 +23,24 @@ internal sealed class TransitionCounts
     /// <summary>Adds the transitions of walks [count, length] of node ids.</summary>
     public void Add(Tensor walks)
     {
-        using var scope = NewDisposeScope();
-        var w = walks.cpu().to(int64);
-        var from = w[.., ..^1].flatten();
-        var to = w[.., 1..].flatten();
-        var index = cat(new[] { from * _nodes + to, to * _nodes + from });
-        var counts = bincount(index, minlength: _nodes * _nodes).to(float64);
-        var added = counts.data<double>();
-        for (long i = 0; i < added.Count; i++) _counts[i] += added[i];
-        Transitions += from.shape[0];
+        if (walks.dim() != 2) throw new ArgumentException($"Walks must be [count, length]; found [{string.Join(", ", walks.shape)}].", nameof(walks));
+        long[] ids;
+        using (var cpu = walks.detach().to(int64, CPU).contiguous()) ids = cpu.data<long>().ToArray();
+        int length = (int)walks.shape[1];
+        // Counting in place costs O(transitions); a dense bincount per batch cost O(N²) per batch (80 s per
+        // evaluation of 1M walks on Cora-ML).
+        for (int start = 0; start + length <= ids.Length; start += length)
+        {
+            for (int k = start; k < start + length - 1; k++)
+            {
+                long from = ids[k], to = ids[k + 1];
+                if ((ulong)from >= (ulong)_nodes || (ulong)to >= (ulong)_nodes)
+                    throw new ArgumentOutOfRangeException(nameof(walks), $"Walk node {(from < 0 || from >= _nodes ? from : to)} is outside 0 … {_nodes - 1}.");
+                _counts[from * _nodes + to]++;
+                _counts[to * _nodes + from]++;
+            }
+        }
+        Transitions += ids.Length / length * (length - 1);
     }
 
     public double this[int u, int v] => _counts[u * _nodes + v];
