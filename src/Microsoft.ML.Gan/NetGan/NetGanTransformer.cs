@@ -16,7 +16,7 @@ public sealed class NetGanTransformer : ITransformer, IDisposable
 {
     private readonly IHostEnvironment _env;
     private readonly NetGanEstimator.Options _options;
-    private readonly float[] _scores;
+    private readonly TransitionCounts _scores;
     private readonly double _transitions;
     private readonly GanRandom _random;
 
@@ -28,7 +28,7 @@ public sealed class NetGanTransformer : ITransformer, IDisposable
         _sourceType = trainingSchema[options.SourceColumnName].Type;
         _targetType = trainingSchema[options.TargetColumnName].Type;
         (_env, _options, Graph, Split, Generator, _random) = (env, options, graph, split, generator, random);
-        _scores = counts.ToDense();
+        _scores = counts;
         _transitions = Math.Max(counts.Transitions, 1);
         Evaluations = evaluations.Select(e => (e.Iteration, e.EdgeOverlap, e.ValidationAuc, e.ValidationAveragePrecision)).ToArray();
         Generator.eval();
@@ -54,7 +54,7 @@ public sealed class NetGanTransformer : ITransformer, IDisposable
     {
         CheckNode(source, _options.SourceColumnName, -1);
         CheckNode(target, _options.TargetColumnName, -1);
-        return (float)(_scores[(long)source * NodeCount + target] / _transitions);
+        return (float)(_scores[source, target] / _transitions);
     }
 
     private void CheckNode(long node, string column, long row)
@@ -93,7 +93,7 @@ public sealed class NetGanTransformer : ITransformer, IDisposable
                 long s = readSource(), t = readTarget();
                 CheckNode(s, _options.SourceColumnName, row.Position);
                 CheckNode(t, _options.TargetColumnName, row.Position);
-                value = (float)(_scores[s * NodeCount + t] / _transitions);
+                value = (float)(_scores[(int)s, (int)t] / _transitions);
             });
         }, _options.SourceColumnName, _options.TargetColumnName);
     }
@@ -110,13 +110,13 @@ public sealed class NetGanTransformer : ITransformer, IDisposable
     /// </summary>
     public IDataView GenerateGraph(int? edgeCount = null)
     {
-        var graph = GraphAssembly.FromScores(_scores, NodeCount, edgeCount ?? Split.Train.EdgeCount, _random);
+        var graph = GraphAssembly.FromScores(_scores.Entries(), NodeCount, edgeCount ?? Split.Train.EdgeCount, _random);
         var rows = graph.Edges().Select(e => new EdgeRow { Source = e.Source, Target = e.Target }).ToList();
         return new MLContext().Data.LoadFromEnumerable(rows);
     }
 
     internal Graph GenerateGraphStructure(int? edgeCount = null) =>
-        GraphAssembly.FromScores(_scores, NodeCount, edgeCount ?? Split.Train.EdgeCount, _random);
+        GraphAssembly.FromScores(_scores.Entries(), NodeCount, edgeCount ?? Split.Train.EdgeCount, _random);
 
     private sealed class WalkRow
     {
@@ -151,9 +151,7 @@ public sealed class NetGanTransformer : ITransformer, IDisposable
                 $"Node columns '{_options.SourceColumnName}' / '{_options.TargetColumnName}' are keys; a saved NetGAN model reads integer ids. Convert the keys to integers before NetGAN to save the model.");
         var ml = new MLContext();
         string source = $"{_options.ScoreColumnName}.source", target = $"{_options.ScoreColumnName}.target", pair = $"{_options.ScoreColumnName}.pair";
-        var entries = new List<KeyValuePair<long, float>>();
-        for (long i = 0; i < _scores.Length; i++)
-            if (_scores[i] != 0) entries.Add(new(i, (float)(_scores[i] / _transitions)));
+        var entries = _scores.Entries().Select(e => new KeyValuePair<long, float>((long)e.Row * NodeCount + e.Column, (float)(e.Score / _transitions))).ToList();
         var pipeline = ml.Transforms.Conversion.ConvertType(source, _options.SourceColumnName, DataKind.Int64)
             .Append(ml.Transforms.Conversion.ConvertType(target, _options.TargetColumnName, DataKind.Int64))
             .Append(ml.Transforms.Expression(pair, FormattableString.Invariant($"(s, t) => s * {NodeCount}L + t"), source, target))

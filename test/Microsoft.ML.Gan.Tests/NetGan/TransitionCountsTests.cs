@@ -1,3 +1,4 @@
+using Microsoft.ML.Gan.Core;
 using Microsoft.ML.Gan.NetGan;
 using static TorchSharp.torch;
 
@@ -19,6 +20,33 @@ public sealed class TransitionCountsTests
         Assert.AreEqual(2.0, counts[2, 1]);
         Assert.AreEqual(0.0, counts[0, 2], "0 and 2 are never consecutive.");
         Assert.AreEqual(0.0, counts[3, 3]);
+        Assert.AreEqual(2, counts.PairCount, "Only {0, 1} and {1, 2} are stored.");
+        CollectionAssert.AreEqual(new (int, int, float)[] { (0, 1, 2f), (1, 0, 2f), (1, 2, 2f), (2, 1, 2f) }, counts.Entries().ToList(),
+            "Entries list both directions in row-major order.");
+    }
+
+    [TestMethod]
+    public void AWalkThatStaysOnANodeCountsTwiceOnTheDiagonal()
+    {
+        var counts = new TransitionCounts(3);
+        using var walks = tensor(new long[] { 1, 1 }, new long[] { 1, 2 });
+        counts.Add(walks);
+        Assert.AreEqual(2.0, counts[1, 1], "As S = C + Cᵀ in the official code.");
+        CollectionAssert.AreEqual(new (int, int, float)[] { (1, 1, 2f) }, counts.Entries().ToList());
+    }
+
+    [TestMethod]
+    public void TheGraphAssembledFromTheEntriesIsTheOneTheDenseMatrixGives()
+    {
+        using var walks = randint(0, 12, new long[] { 40, 6 }, generator: new Generator(5));
+        var counts = new TransitionCounts(12);
+        counts.Add(walks);
+        var dense = new float[12 * 12];
+        for (int u = 0; u < 12; u++)
+            for (int v = 0; v < 12; v++) dense[u * 12 + v] = (float)counts[u, v];
+        var fromDense = GraphAssembly.FromScores(dense, 12, 20, new GanRandom(9));
+        var fromEntries = GraphAssembly.FromScores(counts.Entries(), 12, 20, new GanRandom(9));
+        CollectionAssert.AreEqual(fromDense.Edges().ToList(), fromEntries.Edges().ToList());
     }
 
     [TestMethod]
@@ -30,8 +58,8 @@ public sealed class TransitionCountsTests
         var twoBatches = new TransitionCounts(7);
         twoBatches.Add(walks[..20]);
         twoBatches.Add(walks[20..]);
-        CollectionAssert.AreEqual(oneBatch.ToDense(), twoBatches.ToDense());
-        Assert.AreEqual(50 * 4 * 2, oneBatch.ToDense().Sum(), "Each of the 200 transitions is counted twice (u→v and v→u).");
+        CollectionAssert.AreEqual(oneBatch.Entries().ToList(), twoBatches.Entries().ToList());
+        Assert.AreEqual(50 * 4 * 2, oneBatch.Entries().Sum(e => e.Score), "Each of the 200 transitions is counted twice (u→v and v→u).");
     }
 
     [TestMethod]
