@@ -13,11 +13,16 @@ internal static class GumbelSoftmax
 
     public static Tensor Sample(Tensor logits, double temperature, bool hard, Generator? generator = null)
     {
-        var u = Draw.Uniform(logits.shape, logits, generator);
-        var gumbel = -(-(u + Eps).log() + Eps).log();
-        var soft = nn.functional.softmax((logits + gumbel) / temperature, dim: -1);
+        var soft = nn.functional.softmax((logits + Noise(logits, generator)) / temperature, dim: -1);
         if (!hard) return soft;
         var oneHot = nn.functional.one_hot(soft.argmax(-1), soft.shape[^1]).to(soft.dtype);
         return (oneHot - soft).detach() + soft;
+    }
+
+    /// <summary>Gumbel noise g = −log(−log(U + ε) + ε) shaped like <paramref name="logits"/>.</summary>
+    public static Tensor Noise(Tensor logits, Generator? generator)
+    {
+        var u = Draw.Uniform(logits.shape, logits, generator);
+        return -(-(u + Eps).log() + Eps).log();
     }
 }

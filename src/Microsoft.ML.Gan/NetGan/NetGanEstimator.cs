@@ -189,11 +189,12 @@ public sealed class NetGanEstimator : IEstimator<NetGanTransformer>
     internal static TransitionCounts SampleTransitions(NetGanModel model, int walks)
     {
         var counts = new TransitionCounts(model.Nodes);
-        const int Batch = 10_000;
-        for (int done = 0; done < walks; done += Batch)
+        // 10,000 walks per batch, fewer on large graphs so that one [batch, N] tensor stays at about 200 MB.
+        int batch = (int)Math.Clamp(50_000_000L / model.Nodes, 1, 10_000);
+        for (int done = 0; done < walks; done += batch)
         {
             using var scope = NewDisposeScope();
-            counts.Add(model.GenerateWalks(Math.Min(Batch, walks - done)));
+            counts.Add(model.GenerateWalks(Math.Min(batch, walks - done)));
         }
         return counts;
     }

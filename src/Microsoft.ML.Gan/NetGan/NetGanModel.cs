@@ -98,11 +98,7 @@ internal sealed class NetGanModel : IGanModel
         Generator.Generate(Noise(count), _s.WalkLength, temperature, hard: true, _sampling);
 
     /// <summary>Walks from the generator as node ids [count, WalkLength], for evaluation and sampling.</summary>
-    public Tensor GenerateWalks(int count, double temperature = 0.5)
-    {
-        using var _ = no_grad();
-        return GenerateOneHot(count, temperature).argmax(-1);
-    }
+    public Tensor GenerateWalks(int count) => Generator.Sample(Noise(count), _s.WalkLength, _sampling);
 
     private static Tensor L2(nn.Module module) =>
         // tf.nn.l2_loss is Σv²/2. The official code means to spare W_down but tests for 'W_down' in names spelt

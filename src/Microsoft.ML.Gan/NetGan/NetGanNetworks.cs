@@ -82,6 +82,34 @@ internal sealed class NetGanGenerator : nn.Module
         }
         return stack(steps, 1);
     }
+
+    /// <summary>
+    /// Walks as node ids [count, length] (int64), for evaluation and sampling: the same draws as the hard
+    /// <see cref="Generate"/> (argmax of logits plus Gumbel noise; the softmax and τ do not move the argmax), without
+    /// building the [count, length, N] one-hot tensor or keeping any step's [count, N] intermediates, so memory stays
+    /// at a few [count, N] tensors whatever the length. No gradient flows.
+    /// </summary>
+    public Tensor Sample(Tensor z, int length, Generator? generator = null)
+    {
+        using var _ = no_grad();
+        using var scope = NewDisposeScope();
+        var shared = intermediate.forward(z).tanh();
+        var h = initial_h.forward(shared).tanh();
+        var c = initial_c.forward(shared).tanh();
+        var input = zeros(z.shape[0], EmbeddingSize, device: z.device);
+        var nodes = new List<Tensor>(length);
+        for (int t = 0; t < length; t++)
+        {
+            using var stepScope = NewDisposeScope();
+            (h, c) = lstm.Step(input, h, c);
+            var logits = h.matmul(W_up) + W_up_bias;
+            var node = (logits + GumbelSoftmax.Noise(logits, generator)).argmax(-1);
+            input = W_down.index_select(0, node);
+            (h, c, input) = (h.MoveToOuterDisposeScope(), c.MoveToOuterDisposeScope(), input.MoveToOuterDisposeScope());
+            nodes.Add(node.MoveToOuterDisposeScope());
+        }
+        return stack(nodes, 1).MoveToOuterDisposeScope();
+    }
 }
 
 /// <summary>

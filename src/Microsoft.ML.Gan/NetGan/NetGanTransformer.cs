@@ -130,7 +130,7 @@ public sealed class NetGanTransformer : ITransformer, IDisposable
         using var scope = NewDisposeScope();
         using var _ = no_grad();
         var z = randn(new long[] { count, Generator.NoiseSize }, generator: new Generator((ulong)_random.NextSeed()));
-        var walks = Generator.Generate(z.to(Generator.W_up.device), _options.WalkLength, 0.5).argmax(-1).cpu().to(int32);
+        var walks = Generator.Sample(z.to(Generator.W_up.device), _options.WalkLength).cpu().to(int32);
         var flat = walks.data<int>().ToArray();
         var rows = Enumerable.Range(0, count).Select(i => new WalkRow { Walk = flat[(i * _options.WalkLength)..((i + 1) * _options.WalkLength)] }).ToList();
         return new MLContext().Data.LoadFromEnumerable(rows);

@@ -38,6 +38,19 @@ public sealed class NetGanNetworksTests
     }
 
     [TestMethod]
+    public void SamplingDrawsTheWalksTheHardGeneratorDraws()
+    {
+        using var g = new NetGanGenerator(nodes: 60);
+        TensorFlowInit.GlorotUniform(g, new Generator(7));
+        var z = randn(new long[] { 32, 16 }, generator: new Generator(2));
+        using var _ = no_grad();
+        var oneHot = g.Generate(z, length: 16, temperature: 0.5, generator: new Generator(3));
+        var ids = g.Sample(z, length: 16, generator: new Generator(3));
+        CollectionAssert.AreEqual(new long[] { 32, 16 }, ids.shape);
+        CollectionAssert.AreEqual(oneHot.argmax(-1).data<long>().ToArray(), ids.data<long>().ToArray(), "Same noise, same Gumbel draws: the same walks, without the one-hot tensor.");
+    }
+
+    [TestMethod]
     public void ParameterCountsAtThePapersSizes()
     {
         // Cora-ML: N = 2,810; noise 16, generator LSTM 40, critic LSTM 30, W_down 128 each.
