@@ -21,6 +21,7 @@ internal static class NetGanBenchmark
     {
         string edgesPath = options.String("edges", "examples/data/cora_ml/cora_ml_lcc.edges");
         string? labelsPath = options.OptionalString("labels") ?? Path.ChangeExtension(edgesPath, ".labels");
+        bool baselineOnly = options.Flag("baseline-only");
         int maxIterations = options.Int("iterations", 5000);
         int evaluateEvery = options.Int("eval-every", 500);
         int evaluationWalks = options.Int("eval-walks", 100_000);
@@ -32,7 +33,10 @@ internal static class NetGanBenchmark
         var device = GpuOptions.Device(options);
         options.RejectUnknown();
 
-        var edges = GraphFiles.ReadEdgeList(edgesPath).Graph.Edges().Select(e => new Edge { Source = e.Source, Target = e.Target }).ToList();
+        var graph = edgesPath.EndsWith(".gml", StringComparison.OrdinalIgnoreCase) || edgesPath.EndsWith(".gml.gz", StringComparison.OrdinalIgnoreCase)
+            ? GraphFiles.ReadGml(edgesPath).Graph : GraphFiles.ReadEdgeList(edgesPath).Graph;
+        if (baselineOnly) return Baselines(graph, edgesPath, labelsPath, seed, output);
+        var edges = graph.Edges().Select(e => new Edge { Source = e.Source, Target = e.Target }).ToList();
         var ml = GpuOptions.Context(seed, device);
         ml.Log += (_, e) => { if (e.Message.Contains("NetGAN")) Console.WriteLine($"{DateTime.Now:HH:mm:ss} {e.Message}"); };
         var estimator = ml.Transforms.Gan().NetGan(new NetGanEstimator.Options
@@ -96,6 +100,35 @@ internal static class NetGanBenchmark
         lines.Add($"`{ResultFile.CommandLine()}`");
         Directory.CreateDirectory(output);
         File.WriteAllLines(Path.Combine(output, "result.md"), lines);
+        foreach (var l in lines) Console.WriteLine(l);
+        return 0;
+    }
+
+    /// <summary>
+    /// <c>--baseline-only true</c>: no training; the training graph's statistics and Adamic/Adar on the paper's split
+    /// (drawn here from <paramref name="seed"/> directly, so not the split a training run with that seed uses).
+    /// </summary>
+    private static int Baselines(Graph graph, string path, string? labelsPath, int seed, string output)
+    {
+        var split = GraphSplit.Create(graph, 0.10, 0.05, seed);
+        int[]? labels = labelsPath is not null && File.Exists(labelsPath) ? GraphFiles.ReadNodeLabels(labelsPath, graph.NodeCount) : null;
+        var s = GraphMetrics.Compute(split.Train, labels);
+        var pairs = split.TestEdges.Concat(split.TestNonEdges).ToList();
+        var truth = split.TestEdges.Select(_ => true).Concat(split.TestNonEdges.Select(_ => false)).ToArray();
+        var adamicAdar = GraphMetrics.AdamicAdar(split.Train, pairs);
+        var lines = new List<string>
+        {
+            $"{Path.GetFileName(path)}: {graph.NodeCount} nodes, {graph.EdgeCount} edges; training graph {split.Train.EdgeCount} edges, " +
+            $"{split.TestEdges.Count} test edges and as many non-edges (split seed {seed})",
+            "",
+            FormattableString.Invariant($"training graph: max degree {s.MaxDegree}, assortativity {s.Assortativity:F3}, triangles {s.TriangleCount}, power-law exponent {s.PowerLawExponent:F3}, ") +
+            FormattableString.Invariant($"clustering {s.ClusteringCoefficient:E2}, characteristic path length {s.CharacteristicPathLength:F2}, largest component {s.LargestComponentSize}, Gini {s.Gini:F3}"),
+            FormattableString.Invariant($"Adamic/Adar on the test edges: ROC-AUC {100 * GraphMetrics.RocAuc(adamicAdar, truth):F2}, AP {100 * GraphMetrics.AveragePrecision(adamicAdar, truth):F2}"),
+            "",
+            $"`{ResultFile.CommandLine()}`",
+        };
+        Directory.CreateDirectory(output);
+        File.WriteAllLines(Path.Combine(output, "baselines.md"), lines);
         foreach (var l in lines) Console.WriteLine(l);
         return 0;
     }
