@@ -9,7 +9,7 @@ namespace Microsoft.ML.Gan.Bench;
 /// of Cora-ML's density (2.84 edges per node: a random spanning tree plus uniformly random extra edges). Per N: the
 /// median step time (1 G + 3 D updates at the paper's sizes), the process's peak memory, and the score matrix after
 /// sampling walks from the (untrained, so nearly uniform) generator: distinct pairs kept against the N² a dense
-/// matrix needs.
+/// matrix needs. <c>--edges FILE</c> times that graph instead.
 /// </summary>
 internal static class NetGanScaleBenchmark
 {
@@ -18,6 +18,9 @@ internal static class NetGanScaleBenchmark
     public static int Run(CommandOptions o)
     {
         int[] sizes = o.Ints("nodes", 1_000, 2_000, 5_000, 10_000, 20_000);
+        // --edges times one real graph instead (Cora-ML, for the comparison with bench/pytorch/netgan_step.py).
+        var file = o.OptionalString("edges") is { } path ? GraphFiles.ReadEdgeList(path).Graph : null;
+        if (file is not null) sizes = new[] { file.NodeCount };
         int warmup = o.Int("warmup", 1), reps = o.Int("reps", 3), walks = o.Int("walks", 100_000);
         string? output = o.OptionalString("out");
         var device = GpuOptions.Device(o);
@@ -30,7 +33,7 @@ internal static class NetGanScaleBenchmark
         var results = new List<object>();
         foreach (int n in sizes)
         {
-            var graph = SyntheticGraph(n, seed: n);
+            var graph = file ?? SyntheticGraph(n, seed: n);
             ProcessMemory.ResetPeak();
             var walker = new RandomWalker(graph);
             var settings = new NetGanSettings();

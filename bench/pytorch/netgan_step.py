@@ -1,0 +1,185 @@
+"""NetGAN training-iteration time in PyTorch, for the C# / PyTorch ratio in BENCHMARKS.md.
+
+The same iteration as `dotnet run -c Release --project bench/Microsoft.ML.Gan.Bench -- netgan-scale --edges FILE`
+(NetGanModel.TrainStep): the official TensorFlow NetGAN's networks written in PyTorch (generator: z -> dense tanh ->
+initial (h, c) by two dense tanh layers, an LSTM cell with TensorFlow's gate order and forget bias 1, logits = h W_up +
+b, straight-through Gumbel-softmax, next input = one-hot W_down; critic: one-hot W_down -> LSTM -> linear on the last
+state), WGAN-GP (lambda 10), L2 1e-7 (G) and 5e-5 (D) on every weight, Adam 3e-4 (0.5, 0.9), 1 generator step then 3
+critic steps, uniform random walks of 16 on the graph drawn on the CPU, both losses read with .item() per iteration
+as the library's training loop does. A benchmark only: the library never needs Python.
+
+    python3 bench/pytorch/netgan_step.py --device cuda --edges examples/data/cora_ml/cora_ml_lcc.edges
+"""
+import argparse
+import json
+import statistics
+import time
+
+import numpy as np
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+
+class LstmCell(nn.Module):
+    """tf.nn.rnn_cell.BasicLSTMCell: one kernel over [input, h], gates i, j, f, o, forget bias 1."""
+
+    def __init__(self, inputs, hidden):
+        super().__init__()
+        self.kernel = nn.Linear(inputs + hidden, 4 * hidden)
+
+    def forward(self, x, h, c):
+        i, j, f, o = self.kernel(torch.cat([x, h], 1)).chunk(4, 1)
+        c = c * torch.sigmoid(f + 1.0) + torch.sigmoid(i) * torch.tanh(j)
+        return torch.tanh(c) * torch.sigmoid(o), c
+
+
+def gumbel_softmax(logits, tau):
+    u = torch.rand_like(logits)
+    g = -torch.log(-torch.log(u + 1e-20) + 1e-20)
+    soft = F.softmax((logits + g) / tau, dim=-1)
+    hard = F.one_hot(soft.argmax(-1), soft.shape[-1]).to(soft.dtype)
+    return (hard - soft).detach() + soft
+
+
+class Generator(nn.Module):
+    def __init__(self, n, noise=16, hidden=40, emb=128):
+        super().__init__()
+        self.intermediate = nn.Linear(noise, hidden)
+        self.initial_h = nn.Linear(hidden, hidden)
+        self.initial_c = nn.Linear(hidden, hidden)
+        self.lstm = LstmCell(emb, hidden)
+        self.W_up = nn.Parameter(torch.empty(hidden, n))
+        self.W_up_bias = nn.Parameter(torch.zeros(n))
+        self.W_down = nn.Parameter(torch.empty(n, emb))
+        self.emb = emb
+
+    def forward(self, z, length, tau):
+        shared = torch.tanh(self.intermediate(z))
+        h, c = torch.tanh(self.initial_h(shared)), torch.tanh(self.initial_c(shared))
+        x = z.new_zeros(z.shape[0], self.emb)
+        out = []
+        for _ in range(length):
+            h, c = self.lstm(x, h, c)
+            node = gumbel_softmax(h @ self.W_up + self.W_up_bias, tau)
+            x = node @ self.W_down
+            out.append(node)
+        return torch.stack(out, 1)
+
+
+class Critic(nn.Module):
+    def __init__(self, n, hidden=30, emb=128):
+        super().__init__()
+        self.W_down = nn.Parameter(torch.empty(n, emb))
+        self.lstm = LstmCell(emb, hidden)
+        self.output = nn.Linear(hidden, 1)
+        self.hidden = hidden
+
+    def forward(self, walks):
+        b, length, n = walks.shape
+        e = (walks.reshape(-1, n) @ self.W_down).reshape(b, length, -1)
+        h = walks.new_zeros(b, self.hidden)
+        c = walks.new_zeros(b, self.hidden)
+        for t in range(length):
+            h, c = self.lstm(e[:, t], h, c)
+        return self.output(h).squeeze(1)
+
+
+def glorot(module):
+    with torch.no_grad():
+        for p in module.parameters():
+            if p.dim() == 2:
+                limit = (6.0 / (p.shape[0] + p.shape[1])) ** 0.5
+                p.uniform_(-limit, limit)
+            else:
+                p.zero_()
+
+
+def l2(module):
+    return sum((p ** 2).sum() / 2 for p in module.parameters())
+
+
+def read_graph(path):
+    edges = np.loadtxt(path, dtype=np.int64, comments="#")[:, :2]
+    n = int(edges.max()) + 1
+    both = np.concatenate([edges, edges[:, ::-1]])
+    both = both[np.lexsort((both[:, 1], both[:, 0]))]
+    offsets = np.zeros(n + 1, dtype=np.int64)
+    np.add.at(offsets, both[:, 0] + 1, 1)
+    return n, np.cumsum(offsets), both[:, 1]
+
+
+def walks(rng, n, offsets, columns, batch, length):
+    out = np.empty((batch, length), dtype=np.int64)
+    out[:, 0] = rng.integers(0, n, batch)
+    for t in range(1, length):
+        prev = out[:, t - 1]
+        degree = offsets[prev + 1] - offsets[prev]
+        out[:, t] = columns[offsets[prev] + (rng.random(batch) * degree).astype(np.int64)]
+    return out
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
+    parser.add_argument("--edges", default="examples/data/cora_ml/cora_ml_lcc.edges")
+    parser.add_argument("--warmup", type=int, default=3)
+    parser.add_argument("--reps", type=int, default=20)
+    parser.add_argument("--threads", type=int, default=0)
+    parser.add_argument("--out")
+    a = parser.parse_args()
+    if a.threads > 0:
+        torch.set_num_threads(a.threads)
+    device = torch.device(a.device)
+    torch.manual_seed(1)
+    rng = np.random.default_rng(2)
+    n, offsets, columns = read_graph(a.edges)
+    g, d = Generator(n), Critic(n)
+    glorot(g)
+    glorot(d)
+    g.to(device)
+    d.to(device)
+    opt_g = torch.optim.Adam(g.parameters(), lr=3e-4, betas=(0.5, 0.9))
+    opt_d = torch.optim.Adam(d.parameters(), lr=3e-4, betas=(0.5, 0.9))
+    batch, length, tau = 128, 16, 5.0
+
+    def iteration():
+        opt_g.zero_grad()
+        fake = g(torch.randn(batch, 16).to(device), length, tau)
+        loss_g = -d(fake).mean() + 1e-7 * l2(g)
+        loss_g.backward()
+        opt_g.step()
+        for _ in range(3):
+            opt_d.zero_grad()
+            real = F.one_hot(torch.from_numpy(walks(rng, n, offsets, columns, batch, length)).to(device), n).float()
+            with torch.no_grad():
+                fake = g(torch.randn(batch, 16).to(device), length, tau)
+            alpha = torch.rand(batch, 1, 1, device=device)
+            x = (real + alpha * (fake - real)).detach().requires_grad_(True)
+            grad, = torch.autograd.grad(d(x).sum(), x, create_graph=True)
+            penalty = ((grad.flatten(1).pow(2).sum(1).sqrt() - 1) ** 2).mean()
+            loss_d = d(fake).mean() - d(real).mean() + 10 * penalty + 5e-5 * l2(d)
+            loss_d.backward()
+            opt_d.step()
+        loss_g.item()
+        loss_d.item()
+
+    for _ in range(a.warmup):
+        iteration()
+    times = []
+    for _ in range(a.reps):
+        start = time.perf_counter()
+        iteration()
+        times.append((time.perf_counter() - start) * 1000)
+    med = statistics.median(times)
+    q = statistics.quantiles(times, n=4)
+    name = torch.cuda.get_device_name(device) if device.type == "cuda" else "cpu"
+    print(f"pytorch {torch.__version__} NetGAN iteration on {name}, N = {n}: median {med:.1f} ms "
+          f"(IQR {q[0]:.1f}-{q[2]:.1f}, min-max {min(times):.1f}-{max(times):.1f}, {a.reps} iterations)")
+    if a.out:
+        with open(a.out, "w") as f:
+            json.dump({"torch": torch.__version__, "device": name, "nodes": n, "median_ms": med, "samples_ms": times}, f, indent=1)
+
+
+if __name__ == "__main__":
+    main()
