@@ -90,93 +90,14 @@ public static class GraphFiles
         using var file = File.OpenRead(path);
         using Stream stream = path.EndsWith(".gz", StringComparison.OrdinalIgnoreCase) ? new GZipStream(file, CompressionMode.Decompress) : file;
         using var reader = new StreamReader(stream, Encoding.UTF8);
-        var tokens = GmlTokens(reader, path).GetEnumerator();
-
-        (string Text, int Line) Next(string expected)
-        {
-            if (!tokens.MoveNext()) throw new FormatException($"{path}: the file ends where {expected} was expected.");
-            return tokens.Current;
-        }
-        void SkipValue()
-        {
-            var value = Next("a value");
-            for (int depth = value.Text == "[" ? 1 : 0; depth > 0;)
-            {
-                var t = Next("']'");
-                depth += t.Text == "[" ? 1 : t.Text == "]" ? -1 : 0;
-            }
-        }
-        // The keys of one record ("id", or "source" and "target") with the line where the record starts.
-        (Dictionary<string, long> Keys, int Line) Record(params string[] wanted)
-        {
-            var open = Next("'['");
-            if (open.Text != "[") throw new FormatException($"{path}, line {open.Line}: expected '[', found '{open.Text}'.");
-            var keys = new Dictionary<string, long>();
-            for (var t = Next("']'"); t.Text != "]"; t = Next("']'"))
-            {
-                if (!wanted.Contains(t.Text)) { SkipValue(); continue; }
-                var value = Next($"the value of {t.Text}");
-                if (!long.TryParse(value.Text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out long number))
-                    throw new FormatException($"{path}, line {value.Line}: {t.Text} is '{value.Text}', not an integer.");
-                keys[t.Text] = number;
-            }
-            return (keys, open.Line);
-        }
-
-        var graphKey = Next("'graph'");
-        while (graphKey.Text != "graph") { SkipValue(); graphKey = Next("'graph'"); }
-        var start = Next("'['");
-        if (start.Text != "[") throw new FormatException($"{path}, line {start.Line}: expected '[' after 'graph', found '{start.Text}'.");
+        using var gml = new GmlReader(reader, path);
+        var (nodeIds, edges) = gml.ReadGraph();
         var index = new Dictionary<long, int>();
-        var pending = new List<(long Source, long Target, int Line)>();
-        for (var t = Next("']'"); t.Text != "]"; t = Next("']'"))
-        {
-            if (t.Text == "node")
-            {
-                var (keys, line) = Record("id");
-                if (!keys.TryGetValue("id", out long id)) throw new FormatException($"{path}, line {line}: a node has no id.");
-                if (!index.TryAdd(id, index.Count)) throw new FormatException($"{path}, line {line}: node id {id} appears a second time.");
-            }
-            else if (t.Text == "edge")
-            {
-                var (keys, line) = Record("source", "target");
-                if (!keys.TryGetValue("source", out long source) || !keys.TryGetValue("target", out long target))
-                    throw new FormatException($"{path}, line {line}: an edge needs both a source and a target.");
-                pending.Add((source, target, line));
-            }
-            else SkipValue();
-        }
+        foreach (var (id, line) in nodeIds)
+            if (!index.TryAdd(id, index.Count)) throw new FormatException($"{path}, line {line}: node id {id} appears a second time.");
         int Node(long id, int line) => index.TryGetValue(id, out int node) ? node
             : throw new FormatException($"{path}, line {line}: the edge names node {id}, which has no node record.");
-        var edges = pending.Select(e => (Node(e.Source, e.Line), Node(e.Target, e.Line))).ToList();
-        return Graph.FromEdges(edges, index.Count);
-    }
-
-    /// <summary>GML's tokens: '[', ']', quoted strings (with their quotes) and space-separated words, each with its line.</summary>
-    private static IEnumerable<(string Text, int Line)> GmlTokens(TextReader reader, string path)
-    {
-        int line = 0;
-        for (string? raw = reader.ReadLine(); raw is not null; raw = reader.ReadLine())
-        {
-            line++;
-            for (int i = 0; i < raw.Length;)
-            {
-                char ch = raw[i];
-                if (char.IsWhiteSpace(ch)) { i++; continue; }
-                if (ch == '#') break;
-                if (ch is '[' or ']') { yield return (ch.ToString(), line); i++; continue; }
-                int end = i + 1;
-                if (ch == '"')
-                {
-                    end = raw.IndexOf('"', i + 1) + 1;
-                    if (end == 0) throw new FormatException($"{path}, line {line}: a string is not closed on its line.");
-                }
-                else
-                    while (end < raw.Length && !char.IsWhiteSpace(raw[end]) && raw[end] is not '[' and not ']') end++;
-                yield return (raw[i..end], line);
-                i = end;
-            }
-        }
+        return Graph.FromEdges(edges.Select(e => (Node(e.Source, e.Line), Node(e.Target, e.Line))).ToList(), index.Count);
     }
 
     private static IEnumerable<(int Line, string[] Fields)> Records(string path)
@@ -199,5 +120,103 @@ public static class GraphFiles
         if (value < 0)
             throw new FormatException($"{path}, line {line}: {what} {value} is negative; it must be 0 or more.");
         return value;
+    }
+
+    /// <summary>A reader of GML's <c>graph [ node [ id … ] edge [ source … target … ] ]</c> that skips everything else.</summary>
+    private sealed class GmlReader(TextReader text, string path) : IDisposable
+    {
+        private readonly IEnumerator<(string Text, int Line)> _tokens = Tokens(text, path).GetEnumerator();
+
+        /// <summary>The node ids and the edges, each with the line of its record.</summary>
+        public (List<(long Id, int Line)> Nodes, List<(long Source, long Target, int Line)> Edges) ReadGraph()
+        {
+            var key = Next("'graph'");
+            while (key.Text != "graph") { SkipValue(); key = Next("'graph'"); }
+            Expect("[", "after 'graph'");
+            var nodes = new List<(long, int)>();
+            var edges = new List<(long, long, int)>();
+            for (var t = Next("']'"); t.Text != "]"; t = Next("']'"))
+            {
+                if (t.Text == "node")
+                {
+                    var (keys, line) = Record("id");
+                    nodes.Add((keys.TryGetValue("id", out long id) ? id : throw new FormatException($"{path}, line {line}: a node has no id."), line));
+                }
+                else if (t.Text == "edge")
+                {
+                    var (keys, line) = Record("source", "target");
+                    if (!keys.TryGetValue("source", out long source) || !keys.TryGetValue("target", out long target))
+                        throw new FormatException($"{path}, line {line}: an edge needs both a source and a target.");
+                    edges.Add((source, target, line));
+                }
+                else SkipValue();
+            }
+            return (nodes, edges);
+        }
+
+        /// <summary>The integer values of the <paramref name="wanted"/> keys of one <c>[ … ]</c> record, and its first line.</summary>
+        private (Dictionary<string, long> Keys, int Line) Record(params string[] wanted)
+        {
+            int line = Expect("[", "");
+            var keys = new Dictionary<string, long>();
+            for (var t = Next("']'"); t.Text != "]"; t = Next("']'"))
+            {
+                if (!wanted.Contains(t.Text)) { SkipValue(); continue; }
+                var value = Next($"the value of {t.Text}");
+                if (!long.TryParse(value.Text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out long number))
+                    throw new FormatException($"{path}, line {value.Line}: {t.Text} is '{value.Text}', not an integer.");
+                keys[t.Text] = number;
+            }
+            return (keys, line);
+        }
+
+        private void SkipValue()
+        {
+            var value = Next("a value");
+            for (int depth = value.Text == "[" ? 1 : 0; depth > 0;)
+            {
+                var t = Next("']'");
+                depth += t.Text == "[" ? 1 : t.Text == "]" ? -1 : 0;
+            }
+        }
+
+        private int Expect(string token, string where)
+        {
+            var t = Next($"'{token}'");
+            if (t.Text != token) throw new FormatException($"{path}, line {t.Line}: expected '{token}'{(where.Length > 0 ? " " + where : "")}, found '{t.Text}'.");
+            return t.Line;
+        }
+
+        private (string Text, int Line) Next(string expected) =>
+            _tokens.MoveNext() ? _tokens.Current : throw new FormatException($"{path}: the file ends where {expected} was expected.");
+
+        public void Dispose() => _tokens.Dispose();
+
+        /// <summary>GML's tokens: '[', ']', quoted strings (with their quotes) and space-separated words, each with its line.</summary>
+        private static IEnumerable<(string Text, int Line)> Tokens(TextReader reader, string path)
+        {
+            int line = 0;
+            for (string? raw = reader.ReadLine(); raw is not null; raw = reader.ReadLine())
+            {
+                line++;
+                for (int i = 0; i < raw.Length;)
+                {
+                    char ch = raw[i];
+                    if (char.IsWhiteSpace(ch)) { i++; continue; }
+                    if (ch == '#') break;
+                    if (ch is '[' or ']') { yield return (ch.ToString(), line); i++; continue; }
+                    int end = i + 1;
+                    if (ch == '"')
+                    {
+                        end = raw.IndexOf('"', i + 1) + 1;
+                        if (end == 0) throw new FormatException($"{path}, line {line}: a string is not closed on its line.");
+                    }
+                    else
+                        while (end < raw.Length && !char.IsWhiteSpace(raw[end]) && raw[end] is not '[' and not ']') end++;
+                    yield return (raw[i..end], line);
+                    i = end;
+                }
+            }
+        }
     }
 }
