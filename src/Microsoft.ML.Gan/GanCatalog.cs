@@ -66,6 +66,25 @@ namespace Microsoft.ML.Gan
                 MaxIterations = maxIterations,
             });
 
+        /// <summary>
+        /// Decodes a column of audio file paths (WAV or OGG Vorbis) into a column of clips, as WaveGAN's official loader
+        /// does: channels averaged to mono, resampled to <paramref name="sampleRate"/>, divided by the file's peak, the
+        /// first <paramref name="sliceLength"/> samples, zero-padded. Usable in any pipeline.
+        /// </summary>
+        /// <param name="outputColumnName">The column of clips added: a vector of <paramref name="sliceLength"/> Single values in [−1, 1].</param>
+        /// <param name="audioFolder">The folder relative paths start from; null for the current folder.</param>
+        /// <param name="inputColumnName">A text column of file paths.</param>
+        /// <param name="sampleRate">Samples per second of the clips; files at other rates are resampled.</param>
+        /// <param name="sliceLength">Samples per clip (WaveGAN: 16,384, about 1 s at 16 kHz).</param>
+        /// <example>
+        /// <code>
+        /// var files = mlContext.Data.LoadFromEnumerable(Directory.GetFiles("digits", "*.wav").Select(p => new { Path = p }));
+        /// var clips = mlContext.Transforms.Gan().LoadAudio("Audio", null, "Path").Fit(files).Transform(files);
+        /// </code>
+        /// </example>
+        public AudioLoadingEstimator LoadAudio(string outputColumnName, string? audioFolder, string inputColumnName, int sampleRate = 16000, int sliceLength = 16384) =>
+            new(outputColumnName, inputColumnName, audioFolder, sampleRate, sliceLength);
+
         /// <summary>Trains NetGAN with every option spelled out.</summary>
         /// <example>
         /// <code>
