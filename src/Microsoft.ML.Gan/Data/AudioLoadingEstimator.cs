@@ -1,4 +1,5 @@
 using Microsoft.ML.Data;
+using Microsoft.ML.Gan.Data;
 
 namespace Microsoft.ML.Gan;
 
@@ -32,13 +33,6 @@ public sealed class AudioLoadingEstimator : IEstimator<AudioLoadingTransformer>
             throw new ArgumentOutOfRangeException(nameof(inputSchema), $"Audio path column '{_transformer.InputColumnName}' was not found.");
         if (input.ItemType is not TextDataViewType || input.Kind != SchemaShape.Column.VectorKind.Scalar)
             throw new ArgumentOutOfRangeException(nameof(inputSchema), $"Audio path column '{_transformer.InputColumnName}' has type {input.ItemType}; expected text (file paths).");
-        // SchemaShape.Column has no public constructor: the output's shape (a vector of Single) is the one ML.NET's
-        // own Concatenate reports for a Single column, which ConvertType makes from the path column first.
-        var ml = new MLContext();
-        string temporary = _transformer.OutputColumnName + ".shape";
-        var shape = ml.Transforms.Conversion.ConvertType(temporary, _transformer.InputColumnName, DataKind.Single)
-            .Append(ml.Transforms.Concatenate(_transformer.OutputColumnName, temporary))
-            .GetOutputSchema(inputSchema);
-        return new SchemaShape(shape.Where(c => c.Name != temporary));
+        return ColumnShapes.With(inputSchema, ColumnShapes.Of(_transformer.OutputColumnName, _transformer.OutputType));
     }
 }
