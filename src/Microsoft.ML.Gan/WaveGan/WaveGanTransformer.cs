@@ -1,6 +1,7 @@
 using Microsoft.ML.Data;
 using Microsoft.ML.Gan.Core;
 using Microsoft.ML.Gan.Data;
+using Microsoft.ML.Gan.Onnx;
 using Microsoft.ML.Gan.WaveGan;
 using Microsoft.ML.Runtime;
 using static TorchSharp.torch;
@@ -186,8 +187,35 @@ public sealed class WaveGanTransformer : ITransformer, IDisposable
         public float[] Latent { get; set; } = Array.Empty<float>();
     }
 
-    void ICanSaveModel.Save(ModelSaveContext ctx) =>
-        throw new NotSupportedException("Saving a WaveGAN model is not implemented yet.");
+    /// <summary>
+    /// Writes the generator as an ONNX model (opset 17): input <see cref="LatentColumnName"/> [batch, LatentSize],
+    /// output <see cref="OutputColumnName"/> [batch, SliceLength] in [−1, 1].
+    /// </summary>
+    public void ExportOnnx(string path)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        WaveGanOnnx.Build(Generator, LatentColumnName, OnnxOutputName).Save(path);
+    }
+
+    private string OnnxOutputName => OutputColumnName + ".onnx";
+
+    /// <summary>
+    /// Saves an equivalent chain of ML.NET's own transformers (ML.NET gives third parties no way to store their own
+    /// weights in a model zip): ApplyOnnxModel over the generator, the output renamed to the waveform column. The zip
+    /// loads without Microsoft.ML.Gan and generates the same waveforms from the latent column, which its input must
+    /// have; per-row latent draws and the critic's score need this library.
+    /// </summary>
+    void ICanSaveModel.Save(ModelSaveContext ctx) => ((ICanSaveModel)OnnxEquivalent()).Save(ctx);
+
+    internal ITransformer OnnxEquivalent()
+    {
+        var ml = new MLContext();
+        var bytes = WaveGanOnnx.Build(Generator, LatentColumnName, OnnxOutputName).ToBytes();
+        return ml.Transforms.ApplyOnnxModel(OnnxOutputName, LatentColumnName, new MemoryStream(bytes))
+            .Append(ml.Transforms.CopyColumns(OutputColumnName, OnnxOutputName))
+            .Append(ml.Transforms.DropColumns(OnnxOutputName))
+            .Fit(SchemaOnlyData.Create(LatentColumnName, LatentType));
+    }
 
     public void Dispose()
     {
