@@ -67,6 +67,13 @@ internal sealed class Checkpoint
         optimizer.RestoreCounters(GetLong($"{prefix}.step"), GetScalar($"{prefix}.lr"));
     }
 
+    /// <summary>Stores the state of a <see cref="GanRandom"/> (its four words, as int64).</summary>
+    public void AddRandom(string name, GanRandom random) =>
+        Tensors[name] = tensor(random.GetState().Select(u => unchecked((long)u)).ToArray());
+
+    public void LoadRandom(string name, GanRandom random) =>
+        random.SetState(GetTensor(name).data<long>().ToArray().Select(l => unchecked((ulong)l)).ToArray());
+
     public void Save(string path)
     {
         string dir = Path.GetDirectoryName(Path.GetFullPath(path))!;

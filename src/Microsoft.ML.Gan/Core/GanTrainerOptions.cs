@@ -35,6 +35,12 @@ public abstract class GanTrainerOptions
             throw new ArgumentOutOfRangeException(nameof(MaxTrainingTime), MaxTrainingTime, $"Option {nameof(MaxTrainingTime)} is negative.");
     }
 
+    /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> naming the GAN, the option, its value and what was expected.</summary>
+    internal static void Require(string gan, bool ok, string name, object value, string expected)
+    {
+        if (!ok) throw new ArgumentOutOfRangeException(name, value, $"{gan} option {name} is {value}; expected {expected}.");
+    }
+
     internal GanTrainingOptions ToLoopOptions()
     {
         CheckTrainerOptions();

@@ -135,9 +135,8 @@ internal sealed class GanTrainingLoop
         if (CheckpointPath is null) return;
         var checkpoint = new Checkpoint(model.Kind, model.Fingerprint);
         checkpoint.Scalars["step"] = step;
-        using var rngState = tensor(random.GetState().Select(u => unchecked((long)u)).ToArray());
+        checkpoint.AddRandom("loop.random", random);
         using var torchState = torch.random.get_rng_state();
-        checkpoint.Tensors["loop.random"] = rngState;
         checkpoint.Tensors["loop.torch_random"] = torchState;
         model.SaveState(checkpoint);
         // A step can leave weights non-finite while its losses (computed before the update) were fine; such a state
@@ -156,7 +155,7 @@ internal sealed class GanTrainingLoop
             throw new InvalidOperationException(
                 $"Checkpoint '{path}' was made with other options ({checkpoint.Fingerprint}); these options are ({model.Fingerprint}). " +
                 "Use another CheckpointDirectory, or delete the checkpoint to start over.");
-        random.SetState(checkpoint.GetTensor("loop.random").data<long>().ToArray().Select(l => unchecked((ulong)l)).ToArray());
+        checkpoint.LoadRandom("loop.random", random);
         torch.random.set_rng_state(checkpoint.GetTensor("loop.torch_random"));
         model.LoadState(checkpoint);
         long step = checkpoint.GetLong("step");

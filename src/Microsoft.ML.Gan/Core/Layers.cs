@@ -21,4 +21,14 @@ internal static class Layers
             else p.normal_(0, gain, generator);
         }
     }
+
+    /// <summary>
+    /// Freezes or unfreezes a network's weights: a generator's update backpropagates through the discriminator to its
+    /// input without filling the discriminator's gradients.
+    /// </summary>
+    public static void SetRequiresGrad(bool requiresGrad, params nn.Module[] modules)
+    {
+        foreach (var m in modules)
+            foreach (var p in m.parameters()) p.requires_grad = requiresGrad;
+    }
 }

@@ -85,10 +85,7 @@ public sealed class CycleGanEstimator : IEstimator<CycleGanTransformer>
 
     private static void Validate(Options o)
     {
-        void Require(bool ok, string name, object value, string expected)
-        {
-            if (!ok) throw new ArgumentOutOfRangeException(name, value, $"CycleGAN option {name} is {value}; expected {expected}.");
-        }
+        void Require(bool ok, string name, object value, string expected) => GanTrainerOptions.Require("CycleGAN", ok, name, value, expected);
         Require(!string.IsNullOrWhiteSpace(o.InputColumnName), nameof(o.InputColumnName), o.InputColumnName, "a column name");
         Require(!string.IsNullOrWhiteSpace(o.OutputColumnName), nameof(o.OutputColumnName), o.OutputColumnName, "a column name");
         Require(!string.IsNullOrWhiteSpace(o.DomainColumnName), nameof(o.DomainColumnName), o.DomainColumnName, "a column name");

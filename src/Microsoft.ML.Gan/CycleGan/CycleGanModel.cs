@@ -111,7 +111,7 @@ internal sealed class CycleGanModel : IGanModel
     internal IReadOnlyList<(string Name, Tensor Value)> Update(Tensor realA, Tensor realB, GanRandom random)
     {
         double cycle = _options.CycleWeight, identity = _options.IdentityWeight;
-        SetRequiresGrad(false, DiscriminatorA, DiscriminatorB);
+        Layers.SetRequiresGrad(false, DiscriminatorA, DiscriminatorB);
         _optimizerG.ZeroGrad();
         var fakeB = GeneratorA.forward(realA);
         var recA = GeneratorB.forward(fakeB);
@@ -135,7 +135,7 @@ internal sealed class CycleGanModel : IGanModel
         (ganA + ganB + cycleA + cycleB + idtA + idtB).backward();
         _optimizerG.Step();
 
-        SetRequiresGrad(true, DiscriminatorA, DiscriminatorB);
+        Layers.SetRequiresGrad(true, DiscriminatorA, DiscriminatorB);
         _optimizerD.ZeroGrad();
         var lossDA = DiscriminatorLoss(DiscriminatorA, realB, _fakeBPool.Query(fakeB.detach(), random));
         lossDA.backward();
@@ -149,12 +149,6 @@ internal sealed class CycleGanModel : IGanModel
 
     private static Tensor DiscriminatorLoss(PatchDiscriminator d, Tensor real, Tensor fake) =>
         (Losses.LeastSquares(d.forward(real), real: true) + Losses.LeastSquares(d.forward(fake.detach()), real: false)) * 0.5;
-
-    private static void SetRequiresGrad(bool requiresGrad, params nn.Module[] modules)
-    {
-        foreach (var m in modules)
-            foreach (var p in m.parameters()) p.requires_grad = requiresGrad;
-    }
 
     private IEnumerable<(string Name, nn.Module Module)> Networks =>
         new (string, nn.Module)[] { ("G_A", GeneratorA), ("G_B", GeneratorB), ("D_A", DiscriminatorA), ("D_B", DiscriminatorB) };

@@ -60,10 +60,7 @@ public sealed class CycleGanTransformer : ITransformer, IDisposable
     public DataViewSchema GetOutputSchema(DataViewSchema inputSchema)
     {
         CheckInput(inputSchema);
-        var builder = new DataViewSchema.Builder();
-        builder.AddColumns(inputSchema);
-        builder.AddColumn(OutputColumnName, InputType);
-        return builder.ToSchema();
+        return MappedDataView.WithColumn(inputSchema, OutputColumnName, InputType);
     }
 
     private DataViewSchema.Column CheckInput(DataViewSchema schema)

@@ -19,10 +19,16 @@ internal sealed class MappedDataView : IDataView
         _source = source;
         _makeGetter = makeGetter;
         _needs = needs;
+        Schema = WithColumn(source.Schema, outputName, outputType);
+    }
+
+    /// <summary><paramref name="schema"/> with one column added at the end (hiding one of the same name).</summary>
+    public static DataViewSchema WithColumn(DataViewSchema schema, string name, DataViewType type)
+    {
         var builder = new DataViewSchema.Builder();
-        builder.AddColumns(source.Schema);
-        builder.AddColumn(outputName, outputType);
-        Schema = builder.ToSchema();
+        builder.AddColumns(schema);
+        builder.AddColumn(name, type);
+        return builder.ToSchema();
     }
 
     public DataViewSchema Schema { get; }

@@ -141,20 +141,3 @@ internal sealed class NetGanDiscriminator : nn.Module<Tensor, Tensor>
         return output.forward(h).squeeze(1);
     }
 }
-
-/// <summary>TensorFlow 1's initialisers, which NetGAN's networks start from.</summary>
-internal static class TensorFlowInit
-{
-    /// <summary>Glorot (Xavier) uniform for every weight matrix, zeros for every bias: tf.get_variable's and tf.layers.dense's defaults.</summary>
-    public static void GlorotUniform(nn.Module module, Generator generator)
-    {
-        using var _ = no_grad();
-        foreach (var (name, p) in module.named_parameters())
-        {
-            if (p.dim() == 1) { p.zero_(); continue; }
-            // TF stores a dense kernel as [in, out]; torch's Linear as [out, in]: fan in + fan out is the same sum.
-            double limit = Math.Sqrt(6.0 / (p.shape[0] + p.shape[1]));
-            p.uniform_(-limit, limit, generator);
-        }
-    }
-}

@@ -4,6 +4,7 @@ using TorchSharp.Modules;
 using static TorchSharp.torch;
 
 using Microsoft.ML.Gan.CycleGan;
+using Microsoft.ML.Gan.WaveGan;
 using AttributeProto = global::Onnx.AttributeProto;
 
 namespace Microsoft.ML.Gan.Onnx;
@@ -71,6 +72,8 @@ internal sealed class OnnxModuleExporter
             OnnxGraphBuilder.Float("alpha", (float)m.negative_slope)));
         Register<Tanh>((e, _, x, p) => e.Graph.AddNode("Tanh", new[] { x }, $"{p}.tanh"));
         Register<Sigmoid>((e, _, x, p) => e.Graph.AddNode("Sigmoid", new[] { x }, $"{p}.sigmoid"));
+
+        Register<WaveGanGenerator>(WaveGanOnnx.ExportGenerator);
 
         // The CycleGAN networks: wrappers whose forward is their Sequential, and the residual block.
         Register<ResnetGenerator>((e, m, x, p) => e.Export(m.model, x, Join(p, "model")));

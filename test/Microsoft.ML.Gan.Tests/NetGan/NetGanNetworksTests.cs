@@ -1,3 +1,4 @@
+using Microsoft.ML.Gan.Core;
 using Microsoft.ML.Gan.NetGan;
 using static TorchSharp.torch;
 

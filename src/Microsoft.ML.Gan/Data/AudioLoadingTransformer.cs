@@ -1,0 +1,96 @@
+using Microsoft.ML.Data;
+using Microsoft.ML.Gan.Data;
+
+namespace Microsoft.ML.Gan;
+
+/// <summary>
+/// Turns a text column of audio file paths into a column of fixed-length clips (vector of Single, SliceLength values),
+/// as <see cref="AudioFile.Load"/> decodes them: mono, resampled to SampleRate, peak-normalised, first SliceLength
+/// samples, zero-padded. Files are read lazily, as cursors ask for rows.
+/// </summary>
+/// <remarks>
+/// An unreadable, missing or non-audio file fails the row with an <see cref="InvalidDataException"/> (or
+/// <see cref="FileNotFoundException"/>) naming the column, the row and the file. A silent or empty file gives a clip
+/// of zeros; WaveGAN skips such clips and counts them. The transformer cannot be saved in a model zip (ML.NET has no
+/// public way for third-party transformers to do so): decode audio before the saved part of a pipeline.
+/// </remarks>
+public sealed class AudioLoadingTransformer : ITransformer
+{
+    internal AudioLoadingTransformer(string outputColumnName, string inputColumnName, string? audioFolder, int sampleRate, int sliceLength)
+    {
+        (OutputColumnName, InputColumnName, AudioFolder, SampleRate, SliceLength) = (outputColumnName, inputColumnName, audioFolder, sampleRate, sliceLength);
+        OutputType = new VectorDataViewType(NumberDataViewType.Single, sliceLength);
+    }
+
+    /// <summary>The column of clips added.</summary>
+    public string OutputColumnName { get; }
+    /// <summary>The text column of file paths.</summary>
+    public string InputColumnName { get; }
+    /// <summary>The folder relative paths are taken from (null: the current folder).</summary>
+    public string? AudioFolder { get; }
+    /// <summary>Samples per second of the clips.</summary>
+    public int SampleRate { get; }
+    /// <summary>Samples per clip.</summary>
+    public int SliceLength { get; }
+
+    internal VectorDataViewType OutputType { get; }
+
+    public bool IsRowToRowMapper => false;
+
+    public IRowToRowMapper GetRowToRowMapper(DataViewSchema inputSchema) =>
+        throw new NotSupportedException("AudioLoadingTransformer maps whole data views; call Transform.");
+
+    public DataViewSchema GetOutputSchema(DataViewSchema inputSchema)
+    {
+        CheckInput(inputSchema);
+        return MappedDataView.WithColumn(inputSchema, OutputColumnName, OutputType);
+    }
+
+    private DataViewSchema.Column CheckInput(DataViewSchema schema)
+    {
+        var column = ImageColumn.Find(schema, InputColumnName, "Audio path");
+        if (column.Type is not TextDataViewType)
+            throw new ArgumentOutOfRangeException(nameof(schema), $"Audio path column '{InputColumnName}' has type {column.Type}; expected text (file paths).");
+        return column;
+    }
+
+    /// <summary>Adds the clip column, decoding each row's file when a cursor first asks for it.</summary>
+    public IDataView Transform(IDataView input)
+    {
+        var column = CheckInput(input.Schema);
+        return new MappedDataView(input, OutputColumnName, OutputType, row =>
+        {
+            var getPath = row.GetGetter<ReadOnlyMemory<char>>(row.Schema[column.Index]);
+            var path = default(ReadOnlyMemory<char>);
+            return (ValueGetter<VBuffer<float>>)((ref VBuffer<float> value) =>
+            {
+                getPath(ref path);
+                value = new VBuffer<float>(SliceLength, Load(path.ToString(), row.Position));
+            });
+        }, InputColumnName);
+    }
+
+    private float[] Load(string path, long row)
+    {
+        if (string.IsNullOrWhiteSpace(path))
+            throw new InvalidDataException($"Audio path column '{InputColumnName}', row {row}: the path is empty.");
+        string full = AudioFolder is null ? path : Path.Combine(AudioFolder, path);
+        try
+        {
+            return AudioFile.Load(full, SampleRate, SliceLength);
+        }
+        catch (FileNotFoundException e)
+        {
+            throw new FileNotFoundException($"Audio path column '{InputColumnName}', row {row}: {e.Message}", full, e);
+        }
+        catch (InvalidDataException e)
+        {
+            throw new InvalidDataException($"Audio path column '{InputColumnName}', row {row}: {e.Message}", e);
+        }
+    }
+
+    void ICanSaveModel.Save(ModelSaveContext ctx) =>
+        throw new NotSupportedException(
+            "AudioLoadingTransformer cannot be saved in an ML.NET model: ML.NET lets only its own transformers store state there. " +
+            "Decode the audio first (Transform, then save the model that follows), or save the WaveGAN transformer alone.");
+}

@@ -1,0 +1,178 @@
+using Microsoft.ML.Gan.Core;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Microsoft.ML.Gan.WaveGan;
+
+/// <summary>The settings WaveGAN's training needs (the estimator's options, resolved); defaults are the official code's.</summary>
+internal sealed record WaveGanSettings
+{
+    public int SliceLength { get; init; } = 16384;
+    public int LatentSize { get; init; } = 100;
+    public int ModelSize { get; init; } = 64;
+    public int PhaseShuffle { get; init; } = 2;
+    public int DiscriminatorUpdates { get; init; } = 5;
+    public double GradientPenalty { get; init; } = 10;
+    public int BatchSize { get; init; } = 64;
+    public int Epochs { get; init; } = 1;
+    public double LearningRate { get; init; } = 1e-4;
+    public double Beta1 { get; init; } = 0.5;
+    public double Beta2 { get; init; } = 0.9;
+}
+
+/// <summary>
+/// WaveGAN's training as the official <c>train_wavegan.py</c> does it with <c>--wavegan_loss wgan-gp</c>: per step
+/// <c>DiscriminatorUpdates</c> critic updates, each on a fresh batch of real clips and of fakes from fresh
+/// z ~ U(−1, 1), with loss D(G(z)) − D(x) + λ·GP; then one generator update with loss −D(G(z)). Adam
+/// (1e-4, β = 0.5, 0.9) for both. Every call of the critic draws its own phase shifts, as each of the official
+/// graph's three critic calls (real, fake, interpolates) does.
+/// </summary>
+/// <remarks>
+/// TensorFlow's Adam adds ε to √v̂ before the bias correction of the step size, PyTorch's after; with ε = 1e-8 the two
+/// agree to far below float precision of the weights, and <see cref="GanAdam"/> follows PyTorch.
+/// An epoch is one pass of the critic over the clips: ⌊clips / (batch × DiscriminatorUpdates)⌋ steps (at least one),
+/// in an order drawn per epoch; a batch that runs past the end of the order wraps round to its start.
+/// </remarks>
+internal sealed class WaveGanModel : IGanModel
+{
+    private readonly WaveGanSettings _s;
+    private readonly Tensor _clips; // [N, 1, SliceLength] on the CPU
+    private readonly Device _device;
+    private readonly long _dataSeed;
+    private readonly Generator _noise;
+    // Penalty mixing weights: _noise on the CPU; on a GPU the device's default generator (seeded once), because
+    // TorchSharp's Generator is a CPU one and libtorch draws only on the generator's device.
+    private readonly Generator? _sampling;
+    private readonly GanRandom _shuffleRandom;
+    private readonly GanAdam _optimizerG, _optimizerD;
+    private int[] _epochOrder = Array.Empty<int>();
+    private long _stepInEpoch;
+
+    /// <param name="clips">[N, 1, SliceLength] real clips in [−1, 1], on the CPU; batches move to <paramref name="device"/>.</param>
+    public WaveGanModel(WaveGanSettings settings, Tensor clips, Device device, long seed)
+    {
+        if (clips.dim() != 3 || clips.shape[1] != 1 || clips.shape[2] != settings.SliceLength)
+            throw new ArgumentException($"Expected clips of shape [N, 1, {settings.SliceLength}]; got [{string.Join(", ", clips.shape)}].", nameof(clips));
+        if (clips.shape[0] == 0) throw new ArgumentException("There are no clips to train on.", nameof(clips));
+        _s = settings;
+        (_clips, _device) = (clips, device);
+        var random = new GanRandom(seed);
+        _dataSeed = random.NextSeed();
+        using var init = new Generator((ulong)random.NextSeed());
+        _noise = new Generator((ulong)random.NextSeed());
+        _sampling = device.type == DeviceType.CPU ? _noise : null;
+        if (device.type == DeviceType.CUDA) cuda.manual_seed(random.NextSeed());
+        _shuffleRandom = new GanRandom(random.NextSeed());
+        Generator = new WaveGanGenerator(settings.LatentSize, settings.ModelSize, settings.SliceLength);
+        Discriminator = new WaveGanDiscriminator(settings.ModelSize, settings.SliceLength, settings.PhaseShuffle, _shuffleRandom);
+        TensorFlowInit.GlorotUniform(Generator, init);
+        TensorFlowInit.GlorotUniform(Discriminator, init);
+        Generator.to(device);
+        Discriminator.to(device);
+        _optimizerG = new GanAdam(Generator.parameters(), settings.LearningRate, settings.Beta1, settings.Beta2);
+        _optimizerD = new GanAdam(Discriminator.parameters(), settings.LearningRate, settings.Beta1, settings.Beta2);
+        StepsPerEpoch = Math.Max(1, clips.shape[0] / ((long)settings.BatchSize * settings.DiscriminatorUpdates));
+    }
+
+    public WaveGanGenerator Generator { get; }
+    public WaveGanDiscriminator Discriminator { get; }
+
+    public string Kind => "WaveGAN";
+
+    public string Fingerprint => FormattableString.Invariant(
+        $"clips={_clips.shape[0]}, slice={_s.SliceLength}, latent={_s.LatentSize}, d={_s.ModelSize}, phase_shuffle={_s.PhaseShuffle}, d_updates={_s.DiscriminatorUpdates}, gp={_s.GradientPenalty}, batch={_s.BatchSize}, epochs={_s.Epochs}, lr={_s.LearningRate}, betas={_s.Beta1}/{_s.Beta2}");
+
+    public int Epochs => _s.Epochs;
+    public long StepsPerEpoch { get; }
+    public int SamplesPerStep => _s.BatchSize;
+
+    public IReadOnlyList<(string Name, double Rate)> LearningRates =>
+        new[] { ("G", _optimizerG.LearningRate), ("D", _optimizerD.LearningRate) };
+
+    public void BeginEpoch(int epoch)
+    {
+        // The order depends only on the data seed and the epoch, so a resumed run sees the same batches.
+        _epochOrder = new GanRandom(_dataSeed + epoch).Permutation((int)_clips.shape[0]);
+        _stepInEpoch = _optimizerG.StepCount - (epoch - 1) * StepsPerEpoch;
+    }
+
+    /// <summary>z ~ U(−1, 1), [count, LatentSize], as the official <c>tf.random_uniform([n, 100], -1, 1)</c>.</summary>
+    public Tensor Latent(int count) => (rand(new long[] { count, _s.LatentSize }, generator: _noise) * 2 - 1).to(_device);
+
+    /// <summary>The real clips of critic update <paramref name="update"/> of the current step.</summary>
+    internal Tensor RealBatch(int update)
+    {
+        long first = (_stepInEpoch * _s.DiscriminatorUpdates + update) * _s.BatchSize;
+        var indices = new long[_s.BatchSize];
+        for (int i = 0; i < indices.Length; i++) indices[i] = _epochOrder[(first + i) % _epochOrder.Length];
+        return _clips.index_select(0, tensor(indices)).to(_device);
+    }
+
+    public IReadOnlyList<(string Name, Tensor Value)> TrainStep(GanRandom random)
+    {
+        var criticLosses = new List<Tensor>();
+        var penalties = new List<Tensor>();
+        for (int k = 0; k < _s.DiscriminatorUpdates; k++)
+        {
+            _optimizerD.ZeroGrad();
+            var real = RealBatch(k);
+            Tensor fake;
+            using (no_grad()) fake = Generator.forward(Latent(_s.BatchSize));
+            var penalty = Losses.GradientPenalty(Discriminator.forward, real, fake, _sampling);
+            var loss = Discriminator.forward(fake).mean() - Discriminator.forward(real).mean() + _s.GradientPenalty * penalty;
+            loss.backward();
+            _optimizerD.Step();
+            criticLosses.Add(loss.detach());
+            penalties.Add(penalty.detach());
+        }
+        _stepInEpoch++;
+
+        // The critic's weights get no gradient from the generator's loss (the official G_opt minimises over G_vars only).
+        Layers.SetRequiresGrad(false, Discriminator);
+        try
+        {
+            _optimizerG.ZeroGrad();
+            var generatorLoss = -Discriminator.forward(Generator.forward(Latent(_s.BatchSize))).mean();
+            generatorLoss.backward();
+            _optimizerG.Step();
+            return new[] { ("D", stack(criticLosses).mean()), ("G", generatorLoss.detach()), ("GP", stack(penalties).mean()) };
+        }
+        finally
+        {
+            Layers.SetRequiresGrad(true, Discriminator);
+        }
+    }
+
+    public void SaveState(Checkpoint checkpoint)
+    {
+        checkpoint.AddModule("G", Generator);
+        checkpoint.AddModule("D", Discriminator);
+        checkpoint.AddOptimizer("optimizer_G", _optimizerG);
+        checkpoint.AddOptimizer("optimizer_D", _optimizerD);
+        checkpoint.Tensors["noise_random"] = _noise.get_state();
+        checkpoint.AddRandom("phase_shuffle_random", _shuffleRandom);
+        checkpoint.Scalars["data_seed"] = _dataSeed;
+    }
+
+    public void LoadState(Checkpoint checkpoint)
+    {
+        if (checkpoint.GetLong("data_seed") != _dataSeed)
+            throw new InvalidDataException("The checkpoint was made from another seed; resume with the same MLContext seed.");
+        checkpoint.LoadModule("G", Generator);
+        checkpoint.LoadModule("D", Discriminator);
+        checkpoint.LoadOptimizer("optimizer_G", _optimizerG);
+        checkpoint.LoadOptimizer("optimizer_D", _optimizerD);
+        _noise.set_state(checkpoint.GetTensor("noise_random"));
+        checkpoint.LoadRandom("phase_shuffle_random", _shuffleRandom);
+    }
+
+    public Tensor? SampleGrid() => null;
+
+    public void Dispose()
+    {
+        _optimizerG.Dispose();
+        _optimizerD.Dispose();
+        _noise.Dispose();
+        // The networks outlive training: the transformer generates with G and scores with D.
+    }
+}

@@ -1,0 +1,180 @@
+using Microsoft.ML.Data;
+using Microsoft.ML.Gan.Core;
+using static Microsoft.ML.Gan.Tests.TestSupport;
+
+namespace Microsoft.ML.Gan.Tests.WaveGan;
+
+[TestClass]
+public sealed class WaveGanEstimatorTests
+{
+    public sealed class ClipRow
+    {
+        public float[] Audio { get; set; } = Array.Empty<float>();
+    }
+
+    /// <summary>Rows of clips in a column 'Audio' declared as a vector of <paramref name="length"/> values.</summary>
+    internal static IDataView Clips(MLContext ml, IEnumerable<float[]> clips, int length = 16384)
+    {
+        var definition = SchemaDefinition.Create(typeof(ClipRow));
+        definition[0].ColumnType = new VectorDataViewType(NumberDataViewType.Single, length);
+        return ml.Data.LoadFromEnumerable(clips.Select(c => new ClipRow { Audio = c }).ToList(), definition);
+    }
+
+    /// <summary>Ten sine clips of different pitches and one silent one.</summary>
+    internal static IDataView TrainingData(MLContext ml) =>
+        Clips(ml, Enumerable.Range(0, 10).Select(i => TestAudio.Sine(220 + 110 * i, 16000, 16384 / 16000.0, 0.8f)[0]).Append(new float[16384]));
+
+    internal static WaveGanEstimator.Options Tiny(string? checkpoints = null) => new()
+    {
+        LatentSize = 8,
+        ModelSize = 2,
+        BatchSize = 2,
+        Epochs = 1,
+        CheckpointDirectory = checkpoints,
+    };
+
+    private static float[] Weights(WaveGanTransformer t) =>
+        t.Generator.parameters().Concat(t.Discriminator.parameters()).SelectMany(p => p.data<float>().ToArray()).ToArray();
+
+    private static readonly Lazy<WaveGanTransformer> Trained = new(() =>
+    {
+        var ml = new MLContext(seed: 1);
+        return ml.Transforms.Gan().WaveGan(Tiny()).Fit(TrainingData(ml));
+    });
+
+    [ClassCleanup]
+    public static void DisposeTrained()
+    {
+        if (Trained.IsValueCreated) Trained.Value.Dispose();
+    }
+
+    [TestMethod]
+    public void TrainsGeneratesAndScores()
+    {
+        var ml = new MLContext(seed: 1);
+        var data = TrainingData(ml);
+        var model = Trained.Value;
+        Assert.AreEqual(10, model.TrainingClips);
+        Assert.AreEqual(1, model.SkippedClips, "The silent clip is skipped.");
+
+        var scored = model.Transform(data);
+        Assert.AreEqual(new VectorDataViewType(NumberDataViewType.Single, 16384), scored.Schema["Waveform"].Type);
+        var scores = scored.GetColumn<float>("Score").ToArray();
+        Assert.AreEqual(11, scores.Length);
+        Assert.IsTrue(scores.All(float.IsFinite));
+        var first = model.Score(TestAudio.Sine(220, 16000, 16384 / 16000.0, 0.8f)[0]);
+        Assert.AreEqual(first, scores[0], 1e-5f, "The score column is the critic's score, without phase shuffle.");
+
+        // Rows without a latent column get one drawn from the row position: reading twice gives the same waveform.
+        var waves = scored.GetColumn<float[]>("Waveform").Take(2).ToArray();
+        CollectionAssert.AreEqual(waves[0], scored.GetColumn<float[]>("Waveform").First());
+        CollectionAssert.AreNotEqual(waves[0], waves[1]);
+        Assert.IsTrue(waves.All(w => w.Length == 16384 && w.All(v => v is >= -1 and <= 1)));
+
+        var generated = model.Generate(3);
+        var latents = generated.GetColumn<float[]>("Latent").ToArray();
+        var generatedWaves = generated.GetColumn<float[]>("Waveform").ToArray();
+        Assert.AreEqual(3, generatedWaves.Length);
+        Assert.IsTrue(latents.All(z => z.Length == 8 && z.All(v => v is >= -1 and < 1)));
+        CollectionAssert.AreEqual(model.Generate(latents[1]), generatedWaves[1], "The latent column drives the generator.");
+        CollectionAssert.AreNotEqual(latents[0], model.Generate(1).GetColumn<float[]>("Latent").First(), "Each call draws new latents.");
+    }
+
+    [TestMethod]
+    public void ResumingFromACheckpointGivesTheSameWeightsAsAnUninterruptedRun()
+    {
+        // Two steps of two critic updates each; the run is stopped after the first and resumed.
+        static WaveGanEstimator.Options Options(string? folder = null)
+        {
+            var options = Tiny(folder);
+            (options.Epochs, options.DiscriminatorUpdates) = (2, 2);
+            return options;
+        }
+        var ml = new MLContext(seed: 5);
+        using var straight = ml.Transforms.Gan().WaveGan(Options()).Fit(TrainingData(ml));
+
+        string folder = TempDirectory();
+        using var cancel = new CancellationTokenSource();
+        var interrupted = Options(folder);
+        interrupted.ProgressInterval = TimeSpan.Zero;
+        interrupted.CancellationToken = cancel.Token;
+        interrupted.Progress = new SyncProgress(p => { if (p.Step == 1) cancel.Cancel(); });
+        var ml2 = new MLContext(seed: 5);
+        Assert.ThrowsExactly<OperationCanceledException>(() => ml2.Transforms.Gan().WaveGan(interrupted).Fit(TrainingData(ml2)));
+        Assert.AreEqual(1, Checkpoint.Load(Path.Combine(folder, Checkpoint.FileName), "WaveGAN").GetLong("step"));
+
+        var ml3 = new MLContext(seed: 5);
+        long firstReported = -1;
+        var resumedOptions = Options(folder);
+        resumedOptions.ProgressInterval = TimeSpan.Zero;
+        resumedOptions.Progress = new SyncProgress(p => { if (firstReported < 0) firstReported = p.Step; });
+        using var resumed = ml3.Transforms.Gan().WaveGan(resumedOptions).Fit(TrainingData(ml3));
+        Assert.AreEqual(2, firstReported, "The resumed run starts after the checkpoint's step.");
+        CollectionAssert.AreEqual(Weights(straight), Weights(resumed));
+    }
+
+    [TestMethod]
+    public void BadOptionsAreRefusedUpFront()
+    {
+        var ml = new MLContext(seed: 1);
+        foreach (var (change, name) in new (Action<WaveGanEstimator.Options>, string)[]
+        {
+            (o => o.SliceLength = 16000, "SliceLength"),
+            (o => o.BatchSize = 0, "BatchSize"),
+            (o => o.LatentSize = 0, "LatentSize"),
+            (o => o.PhaseShuffle = -1, "PhaseShuffle"),
+            (o => o.DiscriminatorUpdates = 0, "DiscriminatorUpdates"),
+            (o => o.GradientPenalty = -1, "GradientPenalty"),
+            (o => o.Epochs = 0, "Epochs"),
+            (o => o.LearningRate = 0, "LearningRate"),
+            (o => o.InputColumnName = " ", "InputColumnName"),
+        })
+        {
+            var options = Tiny();
+            change(options);
+            var e = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => ml.Transforms.Gan().WaveGan(options), name);
+            StringAssert.Contains(e.Message, $"WaveGAN option {name}");
+        }
+    }
+
+    [TestMethod]
+    public void BadInputGetsAnErrorNamingTheColumn()
+    {
+        var ml = new MLContext(seed: 1);
+        var estimator = ml.Transforms.Gan().WaveGan(Tiny());
+        var shortClips = Clips(ml, new[] { new float[16000] }, 16000);
+        var wrongLength = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => estimator.Fit(shortClips));
+        StringAssert.Contains(wrongLength.Message, "'Audio' holds 16000 samples per row; WaveGAN's SliceLength is 16384");
+
+        var variable = ml.Data.LoadFromEnumerable(new[] { new ClipRow { Audio = new float[16384] } });
+        StringAssert.Contains(Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => estimator.Fit(variable)).Message, "vectors of varying length");
+
+        var missing = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => ml.Transforms.Gan().WaveGan("Waveform", "Sound").Fit(shortClips));
+        StringAssert.Contains(missing.Message, "'Sound' was not found");
+
+        var silent = Assert.ThrowsExactly<InvalidOperationException>(() => estimator.Fit(Clips(ml, new[] { new float[16384], new float[16384] })));
+        StringAssert.Contains(silent.Message, "all 2 clips are silent or empty");
+
+        var nan = new float[16384];
+        nan[7] = float.NaN;
+        StringAssert.Contains(Assert.ThrowsExactly<InvalidDataException>(() => estimator.Fit(Clips(ml, new[] { nan }))).Message, "row 0: sample 7 is NaN");
+    }
+
+    [TestMethod]
+    public void TheTransformerChecksItsLatentAndClipColumns()
+    {
+        var ml = new MLContext(seed: 1);
+        var model = Trained.Value;
+        var wrongLatent = ml.Data.LoadFromEnumerable(new[] { new { Latent = new float[3] } }.Select(r => new LatentRow { Latent = r.Latent }));
+        var e = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => model.Transform(wrongLatent));
+        StringAssert.Contains(e.Message, "Latent column 'Latent'");
+        Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => model.Transform(Clips(ml, new[] { new float[100] }, 100)));
+        Assert.ThrowsExactly<ArgumentException>(() => model.Generate(new float[3]));
+        Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => model.Generate(0));
+    }
+
+    public sealed class LatentRow
+    {
+        public float[] Latent { get; set; } = Array.Empty<float>();
+    }
+}

@@ -1,0 +1,60 @@
+using Microsoft.ML.Gan.Core;
+using Microsoft.ML.Gan.WaveGan;
+using static TorchSharp.torch;
+
+namespace Microsoft.ML.Gan.Tests.WaveGan;
+
+[TestClass]
+public sealed class WaveGanModelTests
+{
+    internal static WaveGanSettings Tiny => new() { LatentSize = 8, ModelSize = 2, BatchSize = 2, DiscriminatorUpdates = 5, Epochs = 1 };
+
+    /// <summary>[count, 1, 16384] sine waves of different pitches, peak 1.</summary>
+    internal static Tensor Sines(int count)
+    {
+        var t = arange(16384, dtype: float32) / 16000f;
+        return stack(Enumerable.Range(0, count).Select(i => (t * (2 * Math.PI * (220 + 110 * i))).sin()).ToArray()).unsqueeze(1);
+    }
+
+    [TestMethod]
+    public void TrainsAFewStepsWithFiniteLossesAndMovesBothNetworks()
+    {
+        using var clips = Sines(10);
+        using var model = new WaveGanModel(Tiny, clips, CPU, seed: 3);
+        Assert.AreEqual(1L, model.StepsPerEpoch, "10 clips / (2 × 5) per step.");
+        var g0 = model.Generator.upconv[0].conv.weight!.clone();
+        var d0 = model.Discriminator.downconv[0].conv.weight!.clone();
+        model.BeginEpoch(1);
+        for (int step = 0; step < 2; step++)
+        {
+            using var scope = NewDisposeScope();
+            var losses = model.TrainStep(new GanRandom(step));
+            CollectionAssert.AreEqual(new[] { "D", "G", "GP" }, losses.Select(l => l.Name).ToArray());
+            foreach (var (name, value) in losses) Assert.IsTrue(float.IsFinite(value.item<float>()), $"{name} is {value.item<float>()}");
+        }
+        Assert.IsFalse(g0.allclose(model.Generator.upconv[0].conv.weight!), "G was updated.");
+        Assert.IsFalse(d0.allclose(model.Discriminator.downconv[0].conv.weight!), "D was updated.");
+        Assert.IsTrue(model.Discriminator.parameters().All(p => p.requires_grad), "D is unfrozen after the generator's update.");
+        model.Generator.Dispose();
+        model.Discriminator.Dispose();
+    }
+
+    [TestMethod]
+    public void TheCriticSeesEveryClipOncePerEpoch()
+    {
+        using var clips = arange(10, dtype: float32).view(10, 1, 1).expand(10, 1, 16384).contiguous();
+        using var model = new WaveGanModel(Tiny with { DiscriminatorUpdates = 1, BatchSize = 5 }, clips, CPU, seed: 1);
+        Assert.AreEqual(2L, model.StepsPerEpoch);
+        model.BeginEpoch(1);
+        var seen = new List<float>();
+        foreach (var step in new[] { 0, 1 })
+        {
+            using var batch = model.RealBatch(0);
+            seen.AddRange(batch[.., 0, 0].data<float>().ToArray());
+            model.TrainStep(new GanRandom(step));
+        }
+        CollectionAssert.AreEquivalent(Enumerable.Range(0, 10).Select(i => (float)i).ToArray(), seen.ToArray());
+        model.Generator.Dispose();
+        model.Discriminator.Dispose();
+    }
+}

@@ -1,0 +1,123 @@
+using Microsoft.ML.Gan.Core;
+using Microsoft.ML.Gan.WaveGan;
+using static TorchSharp.torch;
+
+namespace Microsoft.ML.Gan.Tests.WaveGan;
+
+[TestClass]
+public sealed class WaveGanNetworksTests
+{
+    private static long Count(nn.Module module) => module.parameters().Sum(p => p.numel());
+
+    [TestMethod]
+    public void ParameterCountsAreThePapers()
+    {
+        using var g = new WaveGanGenerator(latentSize: 100, modelSize: 64);
+        using var d = new WaveGanDiscriminator(modelSize: 64);
+        Assert.AreEqual(19_065_345L, Count(g));
+        Assert.AreEqual(17_427_969L, Count(d));
+    }
+
+    [TestMethod]
+    public void ShapesFollowTheSliceLength()
+    {
+        using var _ = NewDisposeScope();
+        foreach (int slice in new[] { 16384, 32768, 65536 })
+        {
+            using var g = new WaveGanGenerator(latentSize: 3, modelSize: 1, sliceLength: slice);
+            using var d = new WaveGanDiscriminator(modelSize: 1, sliceLength: slice, phaseShuffle: 2, new GanRandom(1));
+            var z = rand(2, 3) * 2 - 1;
+            var x = g.forward(z);
+            CollectionAssert.AreEqual(new long[] { 2, 1, slice }, x.shape, $"slice {slice}");
+            Assert.IsTrue(x.abs().max().item<float>() <= 1f, "tanh output");
+            CollectionAssert.AreEqual(new long[] { 2 }, d.forward(x).shape);
+        }
+        Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => new WaveGanGenerator(sliceLength: 16000));
+    }
+
+    [TestMethod]
+    public void ConvolutionsAlignAsTensorFlowSame()
+    {
+        using var _ = NewDisposeScope();
+        using var __ = no_grad();
+        // A kernel whose only tap is the 11th (index 10): TF's SAME pads 10 samples before and 11 after, so output i
+        // reads input 4i exactly, and the transposed convolution writes input j to output 4j.
+        var x = arange(1, 33, dtype: float32).view(1, 1, 32);
+        using var conv = new SameConv1d(1, 1, 25, 4);
+        conv.conv.weight!.zero_();
+        conv.conv.weight[0, 0, 10] = tensor(1f);
+        conv.conv.bias!.zero_();
+        CollectionAssert.AreEqual(new float[] { 1, 5, 9, 13, 17, 21, 25, 29 }, conv.forward(x).data<float>().ToArray());
+
+        using var up = new SameConvTranspose1d(1, 1, 25, 4);
+        up.conv.weight!.zero_();
+        up.conv.weight[0, 0, 10] = tensor(1f);
+        up.conv.bias!.zero_();
+        var y = up.forward(arange(1, 5, dtype: float32).view(1, 1, 4)).data<float>().ToArray();
+        CollectionAssert.AreEqual(new float[] { 1, 0, 0, 0, 2, 0, 0, 0, 3, 0, 0, 0, 4, 0, 0, 0 }, y);
+    }
+
+    [TestMethod]
+    public void PhaseShuffleReflectsAtTheEdgesAndKeepsTheShape()
+    {
+        using var _ = NewDisposeScope();
+        var x = arange(1, 9, dtype: float32).view(1, 1, 8).expand(2, 3, 8);
+        float[] Row(Tensor t) => t[1, 2].data<float>().ToArray();
+        CollectionAssert.AreEqual(new float[] { 3, 2, 1, 2, 3, 4, 5, 6 }, Row(PhaseShuffle.Shift(x, 2)));
+        CollectionAssert.AreEqual(new float[] { 2, 1, 2, 3, 4, 5, 6, 7 }, Row(PhaseShuffle.Shift(x, 1)));
+        CollectionAssert.AreEqual(new float[] { 3, 4, 5, 6, 7, 8, 7, 6 }, Row(PhaseShuffle.Shift(x, -2)));
+        CollectionAssert.AreEqual(new float[] { 1, 2, 3, 4, 5, 6, 7, 8 }, Row(PhaseShuffle.Shift(x, 0)));
+        CollectionAssert.AreEqual(new long[] { 2, 3, 8 }, PhaseShuffle.Shift(x, -2).shape);
+    }
+
+    [TestMethod]
+    public void PhaseShuffleDrawsOneShiftPerBatchFromTheRadius()
+    {
+        using var _ = NewDisposeScope();
+        using var shuffle = new PhaseShuffle(2, new GanRandom(5));
+        // Two rows with different content: one shift for the whole batch moves both alike.
+        var x = stack(new[] { arange(0, 16, dtype: float32), arange(100, 116, dtype: float32) }).view(2, 1, 16);
+        var seen = new HashSet<int>();
+        for (int i = 0; i < 200; i++)
+        {
+            var y = shuffle.forward(x);
+            CollectionAssert.AreEqual(x.shape, y.shape);
+            // Row 0 holds 0…15, so the value at position 8 tells the shift: 8 − y[8].
+            int shift = 8 - (int)y[0, 0, 8].item<float>();
+            Assert.AreEqual(shift, 108 - (int)y[1, 0, 8].item<float>(), "Both rows are shifted alike.");
+            Assert.IsTrue((y == PhaseShuffle.Shift(x, shift)).all().item<bool>());
+            seen.Add(shift);
+        }
+        CollectionAssert.AreEquivalent(new[] { -2, -1, 0, 1, 2 }, seen.ToArray(), "Every shift of −2 … 2 occurs, and no other.");
+
+        shuffle.eval();
+        Assert.IsTrue((shuffle.forward(x) == x).all().item<bool>(), "Phase shuffle is off in eval mode.");
+        using var off = new PhaseShuffle(0, null);
+        Assert.IsTrue((off.forward(x) == x).all().item<bool>());
+    }
+
+    [TestMethod]
+    public void GradientPenaltyNormsAWaveformOverChannelsAndTime()
+    {
+        using var _ = NewDisposeScope();
+        // D(x) = Σ w·x on [batch, 1, 4]: ∇ₓD = w, so the penalty is (‖w‖ − 1)² = (√(1 + 4 + 4 + 16) − 1)² = 16, which
+        // needs the norm over both the channel and the time axis (the official reduction_indices=[1, 2]).
+        var w = tensor(new float[] { 1, 2, 2, 4 }).view(1, 1, 4);
+        Func<Tensor, Tensor> critic = x => (x * w).sum(new long[] { 1, 2 });
+        var penalty = Losses.GradientPenalty(critic, randn(3, 1, 4), randn(3, 1, 4), new Generator(2));
+        Assert.AreEqual(16f, penalty.item<float>(), 1e-4f);
+    }
+
+    [TestMethod]
+    public void InitialisationIsTensorFlowsGlorotUniform()
+    {
+        using var g = new WaveGanGenerator(latentSize: 100, modelSize: 4);
+        using var generator = new Generator(1);
+        TensorFlowInit.GlorotUniform(g, generator);
+        // upconv.0: [64 in, 32 out, 25]: limit √(6 / (25·(64 + 32))) = 0.05.
+        var w = g.upconv[0].conv.weight!;
+        Assert.AreEqual(0.05, w.abs().max().item<float>(), 0.002);
+        Assert.AreEqual(0.05 / Math.Sqrt(3), w.std().item<float>(), 0.002, "Uniform on ±0.05.");
+        Assert.AreEqual(0f, g.upconv[0].conv.bias!.abs().max().item<float>());
+    }
+}
