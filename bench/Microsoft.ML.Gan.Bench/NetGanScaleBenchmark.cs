@@ -7,7 +7,8 @@ namespace Microsoft.ML.Gan.Bench;
 /// <summary>
 /// <c>netgan-scale</c>: how NetGAN's training step and its score matrix grow with the node count N, on synthetic graphs
 /// of Cora-ML's density (2.84 edges per node: a random spanning tree plus uniformly random extra edges). Per N: the
-/// median step time (1 G + 3 D updates at the paper's sizes), the process's peak memory, and the score matrix after
+/// median step time (1 G + 3 D updates at the paper's sizes), the process's peak memory while training and while
+/// sampling walks (each from its own reset of the peak), and the score matrix after
 /// sampling walks from the (untrained, so nearly uniform) generator: distinct pairs kept against the N² a dense
 /// matrix needs. <c>--edges FILE</c> times that graph instead.
 /// </summary>
@@ -28,8 +29,8 @@ internal static class NetGanScaleBenchmark
 
         var machine = MachineInfo.Now();
         Console.WriteLine($"netgan-scale on {device}: batch 128, walks of 16, G 40 / D 30 units, 1 G + 3 D steps; {machine}");
-        Console.WriteLine("| nodes | edges | parameters | ms/step median | min–max | peak RSS MiB | score pairs after " + walks.ToString("N0", System.Globalization.CultureInfo.InvariantCulture) + " walks | dense N² float MiB | sparse MiB (approx.) |");
-        Console.WriteLine("|---|---|---|---|---|---|---|---|---|");
+        Console.WriteLine("| nodes | edges | parameters | ms/step median | min–max | peak RSS MiB, training | peak RSS MiB, sampling | score pairs after " + walks.ToString("N0", System.Globalization.CultureInfo.InvariantCulture) + " walks | dense N² float MiB | sparse MiB (approx.) |");
+        Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|");
         var results = new List<object>();
         foreach (int n in sizes)
         {
@@ -49,15 +50,17 @@ internal static class NetGanScaleBenchmark
             }
             for (int i = 0; i < warmup; i++) Step();
             var ms = Enumerable.Range(0, reps).Select(_ => Timing.Milliseconds(Step)).ToList();
-            var counts = NetGanEstimator.SampleTransitions(model, walks);
             double peak = ProcessMemory.PeakResidentMiB;
+            ProcessMemory.ResetPeak();
+            var counts = NetGanEstimator.SampleTransitions(model, walks);
+            double samplingPeak = ProcessMemory.PeakResidentMiB;
             var s = Summary.Of(ms);
             double denseMiB = (double)n * n * sizeof(float) / (1 << 20);
             // A Dictionary<long, double> entry is about 24 bytes plus its bucket (4).
             double sparseMiB = counts.PairCount * 28.0 / (1 << 20);
             Console.WriteLine(FormattableString.Invariant(
-                $"| {n:N0} | {graph.EdgeCount:N0} | {parameters:N0} | {s.Median:F0} | {s.Min:F0}–{s.Max:F0} | {peak:F0} | {counts.PairCount:N0} | {denseMiB:F0} | {sparseMiB:F0} |"));
-            results.Add(new { nodes = n, edges = graph.EdgeCount, parameters, msPerStep = s, samplesMs = ms, peakRssMiB = peak, walks, scorePairs = counts.PairCount, denseFloatMiB = denseMiB, sparseMiB, loadAfter = MachineInfo.LoadAverage() });
+                $"| {n:N0} | {graph.EdgeCount:N0} | {parameters:N0} | {s.Median:F0} | {s.Min:F0}–{s.Max:F0} | {peak:F0} | {samplingPeak:F0} | {counts.PairCount:N0} | {denseMiB:F0} | {sparseMiB:F0} |"));
+            results.Add(new { nodes = n, edges = graph.EdgeCount, parameters, msPerStep = s, samplesMs = ms, peakRssMiB = peak, samplingPeakRssMiB = samplingPeak, walks, scorePairs = counts.PairCount, denseFloatMiB = denseMiB, sparseMiB, loadAfter = MachineInfo.LoadAverage() });
             model.Generator.Dispose();
         }
         if (output is not null) ResultFile.WriteJson(output, new { command = ResultFile.CommandLine(), device = device.ToString(), machine, results });
