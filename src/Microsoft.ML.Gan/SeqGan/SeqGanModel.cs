@@ -21,11 +21,11 @@ internal sealed record SeqGanSettings
     /// <summary>Rounds of discriminator pretraining, each on fresh negatives.</summary>
     public int DiscriminatorPretrainRounds { get; init; } = 50;
     /// <summary>Discriminator epochs over each set of fresh negatives.</summary>
-    public int DiscriminatorEpochs { get; init; } = 3;
+    public int DiscriminatorEpochsPerRound { get; init; } = 3;
     /// <summary>Adversarial rounds (TOTAL_BATCH): one generator step, then discriminator training.</summary>
     public int AdversarialRounds { get; init; } = 200;
     /// <summary>Sets of fresh negatives the discriminator trains on per adversarial round.</summary>
-    public int DiscriminatorRoundsPerAdversarialRound { get; init; } = 5;
+    public int AdversarialDiscriminatorRounds { get; init; } = 5;
     public int RolloutCount { get; init; } = 16;
     /// <summary>0: rollouts from the current generator (what the official code computes); see <see cref="Rollout"/>.</summary>
     public double RolloutUpdateRate { get; init; }
@@ -56,9 +56,9 @@ internal sealed record SeqGanEvaluation(SeqGanPhase Phase, int Index, double Val
 /// SeqGAN's training as the official <c>sequence_gan.py</c> runs it, one loop step per update:
 /// <list type="number">
 /// <item>MLE: <c>PretrainEpochs</c> epochs over the real sequences in a fixed order (the code's loader never shuffles), Adam 0.01, clip 5;</item>
-/// <item>discriminator pretraining: <c>DiscriminatorPretrainRounds</c> × (sample as many negatives as positives, shuffle, <c>DiscriminatorEpochs</c> epochs), Adam 1e-4;</item>
+/// <item>discriminator pretraining: <c>DiscriminatorPretrainRounds</c> × (sample as many negatives as positives, shuffle, <c>DiscriminatorEpochsPerRound</c> epochs), Adam 1e-4;</item>
 /// <item><c>AdversarialRounds</c> × (one policy-gradient step on a batch with rollout rewards, a fresh Adam 0.01 and clip 5;
-/// rollout update; <c>DiscriminatorRoundsPerAdversarialRound</c> × (fresh negatives, <c>DiscriminatorEpochs</c> epochs)).</item>
+/// rollout update; <c>AdversarialDiscriminatorRounds</c> × (fresh negatives, <c>DiscriminatorEpochsPerRound</c> epochs)).</item>
 /// </list>
 /// The discriminator minimises the mean cross-entropy + 0.2 × L2 of its output layer, with dropout (keep 0.75).
 /// </summary>
@@ -112,8 +112,8 @@ internal sealed class SeqGanModel : IGanModel
 
         _mleBatches = real.shape[0] / settings.BatchSize;
         NegativeCount = _mleBatches * settings.BatchSize;
-        _dRoundSteps = settings.DiscriminatorEpochs * ((real.shape[0] + NegativeCount) / settings.BatchSize);
-        _adversarialRoundSteps = 1 + settings.DiscriminatorRoundsPerAdversarialRound * _dRoundSteps;
+        _dRoundSteps = settings.DiscriminatorEpochsPerRound * ((real.shape[0] + NegativeCount) / settings.BatchSize);
+        _adversarialRoundSteps = 1 + settings.AdversarialDiscriminatorRounds * _dRoundSteps;
         PretrainingSteps = settings.PretrainEpochs * _mleBatches;
         DiscriminatorPretrainingSteps = settings.DiscriminatorPretrainRounds * _dRoundSteps;
         StepsPerEpoch = PretrainingSteps + DiscriminatorPretrainingSteps + settings.AdversarialRounds * _adversarialRoundSteps;
@@ -145,7 +145,7 @@ internal sealed class SeqGanModel : IGanModel
     public string Fingerprint => FormattableString.Invariant(
         $"V={_s.VocabularySize}, L={_s.SequenceLength}, E={_s.EmbeddingSize}, H={_s.HiddenSize}, D_E={_s.DiscriminatorEmbeddingSize}, filters={string.Join(' ', _s.DiscriminatorFilters.Select(f => $"{f.Window}x{f.Filters}"))}, keep={_s.DropoutKeepProbability}, l2={_s.DiscriminatorL2}, batch={_s.BatchSize}, ") +
         FormattableString.Invariant(
-        $"mle={_s.PretrainEpochs}, d_pre={_s.DiscriminatorPretrainRounds}x{_s.DiscriminatorEpochs}, adv={_s.AdversarialRounds}x{_s.DiscriminatorRoundsPerAdversarialRound}, rollouts={_s.RolloutCount}, rollout_rate={_s.RolloutUpdateRate}, lr_g={_s.GeneratorLearningRate}, lr_d={_s.DiscriminatorLearningRate}, clip={_s.GradientClipNorm}, N={_real.shape[0]}, data={_s.DataFingerprint}");
+        $"mle={_s.PretrainEpochs}, d_pre={_s.DiscriminatorPretrainRounds}x{_s.DiscriminatorEpochsPerRound}, adv={_s.AdversarialRounds}x{_s.AdversarialDiscriminatorRounds}, rollouts={_s.RolloutCount}, rollout_rate={_s.RolloutUpdateRate}, lr_g={_s.GeneratorLearningRate}, lr_d={_s.DiscriminatorLearningRate}, clip={_s.GradientClipNorm}, N={_real.shape[0]}, data={_s.DataFingerprint}");
 
     // The schedule has three phases of different step kinds, so the loop sees one long epoch; the model places
     // each step itself.
@@ -195,7 +195,7 @@ internal sealed class SeqGanModel : IGanModel
         long inRound = step % _dRoundSteps;
         if (inRound == 0 || _dSequences is null) NewDiscriminatorData(random);
         // The code resets its pointer between epochs without reshuffling: every epoch of a round sees the same batches.
-        long batches = _dRoundSteps / _s.DiscriminatorEpochs;
+        long batches = _dRoundSteps / _s.DiscriminatorEpochsPerRound;
         long start = inRound % batches * _s.BatchSize;
         var x = _dSequences!.narrow(0, start, _s.BatchSize);
         var y = _dLabels!.narrow(0, start, _s.BatchSize);

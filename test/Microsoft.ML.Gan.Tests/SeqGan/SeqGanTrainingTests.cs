@@ -53,8 +53,8 @@ public sealed class SeqGanTrainingTests
         var real = oracle.Sample(64, 8, new Generator(4));
         var settings = Tiny with
         {
-            PretrainEpochs = 2, DiscriminatorPretrainRounds = 1, DiscriminatorEpochs = 2, AdversarialRounds = 2,
-            DiscriminatorRoundsPerAdversarialRound = 1, RolloutCount = 2,
+            PretrainEpochs = 2, DiscriminatorPretrainRounds = 1, DiscriminatorEpochsPerRound = 2, AdversarialRounds = 2,
+            AdversarialDiscriminatorRounds = 1, RolloutCount = 2,
         };
         using var model = new SeqGanModel(settings, real, m => Nll(oracle, m), GanEnvironment.UseCpu(), seed: 1);
         // MLE 2 × 2 batches; D 1 × 2 epochs × (64 real + 64 fake) / 32; adversarial 2 × (1 + 1 × 2 × 4).
@@ -86,7 +86,7 @@ public sealed class SeqGanTrainingTests
         using var oracle = new OracleLstm(40, seed: 3, embeddingSize: 16, hiddenSize: 16);
         var real = oracle.Sample(128, 8, new Generator(4));
         // A faster rate than the official 1e-4, so that a few steps show it.
-        var settings = Tiny with { DiscriminatorPretrainRounds = 2, DiscriminatorEpochs = 2, DiscriminatorLearningRate = 1e-2 };
+        var settings = Tiny with { DiscriminatorPretrainRounds = 2, DiscriminatorEpochsPerRound = 2, DiscriminatorLearningRate = 1e-2 };
         using var model = new SeqGanModel(settings, real, null, GanEnvironment.UseCpu(), seed: 1);
         Train(model, model.StepsPerEpoch);
         using var _ = no_grad();
