@@ -137,7 +137,7 @@ internal sealed class SeqGanGenerator : nn.Module
             (h, c) = lstm.Step(input, h, c);
             var logits = Output(h);
             if (temperature != 1.0) logits = logits / temperature;
-            var next = multinomial(nn.functional.softmax(logits, -1), 1, generator: generator).squeeze(1);
+            var next = Draw.Categorical(nn.functional.softmax(logits, -1), generator);
             input = g_embeddings.index_select(0, next);
             tokens.Add(next.unsqueeze(1));
         }
