@@ -61,6 +61,8 @@ internal sealed record SeqGanEvaluation(SeqGanPhase Phase, int Index, double Val
 /// rollout update; <c>AdversarialDiscriminatorRounds</c> × (fresh negatives, <c>DiscriminatorEpochsPerRound</c> epochs)).</item>
 /// </list>
 /// The discriminator minimises the mean cross-entropy + 0.2 × L2 of its output layer, with dropout (keep 0.75).
+/// Adam is PyTorch's (<see cref="GanAdam"/>); TensorFlow's adds its ε to √v̂·√(1 − β₂ᵗ) rather than to √v̂, a difference
+/// of order 1e-8 in the denominator.
 /// </summary>
 internal sealed class SeqGanModel : IGanModel
 {

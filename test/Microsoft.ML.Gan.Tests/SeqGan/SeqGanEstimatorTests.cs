@@ -69,6 +69,23 @@ public sealed class SeqGanEstimatorTests
     }
 
     [TestMethod]
+    public void OutputSchemaAddsATextAndASingleColumn()
+    {
+        var ml = new MLContext(seed: 1);
+        var schema = ml.Data.LoadFromEnumerable(Lines()).Schema;
+        // ML.NET keeps SchemaShape.Create internal; pipelines call it before GetOutputSchema.
+        var shape = (SchemaShape)typeof(SchemaShape).GetMethod("Create", System.Reflection.BindingFlags.Static | System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.NonPublic,
+            new[] { typeof(DataViewSchema) })!.Invoke(null, new object[] { schema })!;
+        var output = ml.Transforms.Gan().SeqGan("Generated", "Text").GetOutputSchema(shape);
+        var generated = output.Single(c => c.Name == "Generated");
+        var score = output.Single(c => c.Name == "Score");
+        Assert.AreEqual(TextDataViewType.Instance, generated.ItemType);
+        Assert.AreEqual(SchemaShape.Column.VectorKind.Scalar, generated.Kind);
+        Assert.AreEqual(NumberDataViewType.Single, score.ItemType);
+        Assert.IsTrue(output.Any(c => c.Name == "Text"), "The input columns stay.");
+    }
+
+    [TestMethod]
     public void TheContextsSeedFixesTheModel()
     {
         string[] Samples(int seed)
