@@ -100,6 +100,11 @@ internal sealed class SeqGanModel : IGanModel
         _sampling = device.type == DeviceType.CPU ? _cpuSampling : null;
         if (device.type == DeviceType.CUDA) cuda.manual_seed(random.NextSeed());
 
+        // oneDNN's convolution backward gave this discriminator non-finite gradients on the CPU (the oracle bench,
+        // vocabulary 5,000, one libtorch thread: D's loss NaN at its third pretraining step; a two-thread run gave NaN
+        // embedding gradients at the first step), as it did CycleGAN's with two threads (PLATFORM.md). libtorch's own
+        // kernels are used instead.
+        if (device.type == DeviceType.CPU) Core.Native.LibTorchContext.OneDnnEnabled = false;
         Generator = new SeqGanGenerator(settings.VocabularySize, settings.EmbeddingSize, settings.HiddenSize);
         Discriminator = new SeqGanDiscriminator(settings.VocabularySize, settings.SequenceLength, settings.DiscriminatorEmbeddingSize,
             settings.DiscriminatorFilters, settings.DropoutKeepProbability);
