@@ -52,6 +52,22 @@ internal sealed class Checkpoint
         foreach (var (name, t) in module.state_dict()) Tensors[$"{prefix}.{name}"] = t;
     }
 
+    /// <summary>
+    /// Stores a list of numeric records (e.g. evaluations made during training): the count as "names" and record i as
+    /// the tensor "name.i" (the layout NetGAN's checkpoints have always had).
+    /// </summary>
+    public void AddRecords(string prefix, IReadOnlyList<double[]> records)
+    {
+        Scalars[$"{prefix}s"] = records.Count;
+        for (int i = 0; i < records.Count; i++) Tensors[$"{prefix}.{i}"] = tensor(records[i]);
+    }
+
+    /// <summary>The records stored by <see cref="AddRecords"/>.</summary>
+    public IEnumerable<double[]> GetRecords(string prefix)
+    {
+        for (int i = 0; i < GetLong($"{prefix}s"); i++) yield return GetTensor($"{prefix}.{i}").data<double>().ToArray();
+    }
+
     /// <summary>Stores an optimiser's moments, step count and learning rate under "name.".</summary>
     public void AddOptimizer(string prefix, GanAdam optimizer)
     {

@@ -16,4 +16,26 @@ internal static class Draw
         var u = rand(shape, dtype: like.dtype, device: device, generator: generator);
         return device.type == like.device.type && device.index == like.device.index ? u : u.to(like.device);
     }
+
+    /// <summary>
+    /// One category per row of <paramref name="weights"/> [rows, V] (non-negative, not necessarily normalised), with
+    /// probability proportional to its weight: what <c>multinomial(weights, 1)</c> draws, in two stages (a block of
+    /// about √V categories, then a category inside it), so that it makes about 2√V random draws per row instead of V.
+    /// On a CPU libtorch's multinomial costs about 20 ns per category, which made it most of a SeqGAN sampling step at
+    /// V = 5,000. Returns int64 [rows].
+    /// </summary>
+    public static Tensor Categorical(Tensor weights, Generator? generator)
+    {
+        using var scope = NewDisposeScope();
+        long rows = weights.shape[0], categories = weights.shape[1];
+        long block = Math.Max(1, (long)Math.Ceiling(Math.Sqrt(categories)));
+        long blocks = (categories + block - 1) / block;
+        var padded = blocks * block == categories ? weights : nn.functional.pad(weights, new[] { 0L, blocks * block - categories });
+        var grouped = padded.reshape(rows, blocks, block);
+        // A block of zero weight is never drawn, so the block drawn always has a category of positive weight.
+        var chosenBlock = multinomial(grouped.sum(-1), 1, generator: generator);
+        var inside = grouped.gather(1, chosenBlock.unsqueeze(-1).expand(rows, 1, block)).squeeze(1);
+        var chosen = multinomial(inside, 1, generator: generator);
+        return (chosenBlock * block + chosen).squeeze(1).MoveToOuterDisposeScope();
+    }
 }

@@ -36,6 +36,22 @@ internal sealed class GanAdam : IDisposable
         foreach (var p in _parameters) p.grad?.zero_();
     }
 
+    /// <summary>
+    /// Scales the gradients so that their global L2 norm is at most <paramref name="maxNorm"/>, as TensorFlow's
+    /// <c>clip_by_global_norm</c> does (factor maxNorm / max(norm, maxNorm), no epsilon); returns the norm before.
+    /// </summary>
+    public double ClipGlobalNorm(double maxNorm)
+    {
+        using var scope = NewDisposeScope();
+        using var _ = no_grad();
+        var grads = _parameters.Select(p => p.grad).OfType<Tensor>().ToArray();
+        if (grads.Length == 0) return 0;
+        double norm = stack(grads.Select(g => g.pow(2).sum()).ToArray()).sum().sqrt().item<float>();
+        if (norm > maxNorm)
+            foreach (var g in grads) g.mul_(maxNorm / norm);
+        return norm;
+    }
+
     public void Step()
     {
         using var scope = NewDisposeScope();

@@ -33,6 +33,13 @@ internal static class Losses
         return (slopes - 1).pow(2).mean();
     }
 
+    /// <summary>
+    /// SeqGAN's policy-gradient loss (paper eq. 8; official <c>g_loss</c>): −Σ_b Σ_t log G(y_t | y_&lt;t) · R_t, a sum
+    /// over the batch and the sequence with no baseline. <paramref name="rewards"/> are constants (no gradient).
+    /// </summary>
+    public static Tensor PolicyGradient(Tensor tokenLogProbabilities, Tensor rewards) =>
+        -(tokenLogProbabilities * rewards.detach()).sum();
+
     /// <summary>Mean absolute difference (PyTorch's L1Loss with mean reduction).</summary>
     public static Tensor L1(Tensor a, Tensor b) => (a - b).abs().mean();
 }

@@ -153,12 +153,7 @@ internal sealed class NetGanModel : IGanModel
         checkpoint.AddOptimizer("optimizer_D", _optimizerD);
         checkpoint.Tensors["noise_random"] = _noise.get_state();
         checkpoint.Scalars["temperature"] = Temperature;
-        checkpoint.Scalars["evaluations"] = _evaluations.Count;
-        for (int i = 0; i < _evaluations.Count; i++)
-        {
-            var e = _evaluations[i];
-            checkpoint.Tensors[$"evaluation.{i}"] = tensor(new[] { e.Iteration, e.EdgeOverlap, e.ValidationAuc, e.ValidationAveragePrecision });
-        }
+        checkpoint.AddRecords("evaluation", _evaluations.Select(e => new[] { e.Iteration, e.EdgeOverlap, e.ValidationAuc, e.ValidationAveragePrecision }).ToList());
     }
 
     public void LoadState(Checkpoint checkpoint)
@@ -170,11 +165,7 @@ internal sealed class NetGanModel : IGanModel
         _noise.set_state(checkpoint.GetTensor("noise_random"));
         Temperature = checkpoint.GetScalar("temperature");
         _evaluations.Clear();
-        for (int i = 0; i < checkpoint.GetLong("evaluations"); i++)
-        {
-            var v = checkpoint.GetTensor($"evaluation.{i}").data<double>().ToArray();
-            _evaluations.Add(new NetGanEvaluation((long)v[0], v[1], v[2], v[3]));
-        }
+        _evaluations.AddRange(checkpoint.GetRecords("evaluation").Select(v => new NetGanEvaluation((long)v[0], v[1], v[2], v[3])));
     }
 
     public Tensor? SampleGrid() => null;
