@@ -54,6 +54,19 @@ public static class GraphMetrics
         };
     }
 
+    /// <summary>
+    /// The degree distribution: how many nodes have each degree, for the degrees that occur (0 included when a node is
+    /// isolated), ascending. Plotted on log-log axes it shows the power law the paper's figures compare.
+    /// </summary>
+    /// <example>
+    /// <code>
+    /// foreach (var (degree, nodes) in GraphMetrics.DegreeDistribution(graph))
+    ///     Console.WriteLine($"{nodes} nodes of degree {degree}");
+    /// </code>
+    /// </example>
+    public static IReadOnlyList<(int Degree, int NodeCount)> DegreeDistribution(Graph graph) =>
+        NotNull(graph).Degrees().CountBy(d => d).Select(kv => (kv.Key, kv.Value)).Order().ToArray();
+
     /// <summary>The largest degree.</summary>
     public static int MaxDegree(Graph graph) => NotNull(graph).Degrees().Max();
 

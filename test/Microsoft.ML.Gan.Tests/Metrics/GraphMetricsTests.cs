@@ -24,6 +24,15 @@ public sealed class GraphMetricsTests
     }
 
     [TestMethod]
+    public void DegreeDistribution_CountsNodesPerDegree()
+    {
+        CollectionAssert.AreEqual(new[] { (1, 4), (4, 1) }, GraphMetrics.DegreeDistribution(Star).ToArray());
+        var withIsolated = Graph.FromEdges(new[] { (0, 1), (1, 2), (2, 0), (2, 3) }, nodeCount: 6).Graph;
+        CollectionAssert.AreEqual(new[] { (0, 2), (1, 1), (2, 2), (3, 1) }, GraphMetrics.DegreeDistribution(withIsolated).ToArray());
+        Assert.AreEqual(Cora.NodeCount, GraphMetrics.DegreeDistribution(Cora).Sum(d => d.NodeCount));
+    }
+
+    [TestMethod]
     public void Star_ByHand()
     {
         var g = Star;
