@@ -1,0 +1,43 @@
+namespace NetGanCora;
+
+/// <summary>What the command line chooses.</summary>
+/// <remarks>
+/// The defaults are sized for two CPU cores, a run of a few minutes: the paper's networks and batch (its iterations
+/// take about a second each here), far fewer iterations and generated walks than the paper's tens of thousands of
+/// iterations and millions of walks, which need a GPU (about 160 ms an iteration on an H100, BENCHMARKS.md). Such a
+/// short run learns the degree distribution roughly but not the paper's edge overlap or link prediction.
+/// </remarks>
+internal sealed record TrainingSettings
+{
+    public static readonly TrainingSettings Default = new();
+
+    /// <summary>The edge list; null for the Cora-ML graph that travels with the program.</summary>
+    public string? EdgesPath { get; init; }
+    public int Iterations { get; init; } = 200;
+    public int EvaluateEvery { get; init; } = 100;
+    /// <summary>Generated walks behind each evaluation and behind the final link scores.</summary>
+    public int Walks { get; init; } = 20_000;
+    public bool UseGpu { get; init; }
+    public string CheckpointDirectory { get; init; } = "checkpoints";
+    /// <summary>Training time after which the run stops and keeps the model so far; null for none.</summary>
+    public TimeSpan? MaxTrainingTime { get; init; }
+    public int Seed { get; init; } = 1;
+
+    /// <summary>A message for the first value out of range, or null.</summary>
+    public string? Check() =>
+        Iterations < 1 ? $"--iterations is {Iterations}; expected 1 or more."
+        : EvaluateEvery < 1 ? $"--eval-every is {EvaluateEvery}; expected 1 or more."
+        : Walks < 1 ? $"--walks is {Walks}; expected 1 or more."
+        : MaxTrainingTime <= TimeSpan.Zero ? $"--max-minutes is {MaxTrainingTime.Value.TotalMinutes}; expected more than 0."
+        : null;
+}
+
+internal static class ExitCodes
+{
+    public const int Success = 0;
+    public const int Failed = 1;
+    /// <summary>Bad arguments or no usable data.</summary>
+    public const int BadInput = 2;
+    /// <summary>Ctrl+C, as shells report SIGINT.</summary>
+    public const int Cancelled = 130;
+}
