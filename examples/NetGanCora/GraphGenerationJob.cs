@@ -88,6 +88,12 @@ internal static class GraphGenerationJob
             AnsiConsole.MarkupLineInterpolated($"[yellow]Stopped. Checkpoint: {checkpoint}; run the same command again to resume.[/]");
             return ExitCodes.Cancelled;
         }
+        catch (ArgumentException e)
+        {
+            // A graph NetGAN cannot train on, such as one too small to hold edges out.
+            AnsiConsole.MarkupLineInterpolated($"[red]error:[/] {input.EdgesPath}: {e.Message}");
+            return ExitCodes.BadInput;
+        }
         catch (InvalidOperationException e)
         {
             // Divergence, or a checkpoint made with other options: the message says which and what to do.
