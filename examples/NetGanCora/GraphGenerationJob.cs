@@ -2,8 +2,8 @@ using System.Diagnostics;
 using System.Globalization;
 using Microsoft.ML;
 using Microsoft.ML.Data;
+using GanExamples;
 using Microsoft.ML.Gan;
-using Microsoft.ML.Runtime;
 using Spectre.Console;
 
 namespace NetGanCora;
@@ -35,36 +35,13 @@ internal static class GraphGenerationJob
         AnsiConsole.MarkupLineInterpolated($"Data: [bold]{input.EdgesPath}[/]: {graph.NodeCount} nodes, {input.Edges}; {labels}.");
         string limit = settings.MaxTrainingTime is { } time ? $", for at most {time.TotalMinutes:0.#} min" : "";
         AnsiConsole.MarkupLineInterpolated($"Training: {settings.Iterations} iterations, evaluated every {settings.EvaluateEvery} with {settings.Walks:N0} generated walks{limit}.");
-        string checkpoint = Path.Combine(settings.CheckpointDirectory, "checkpoint.mlgan");
-        if (File.Exists(checkpoint)) AnsiConsole.MarkupLineInterpolated($"Resuming from [bold]{checkpoint}[/] (delete it to start over).");
 
-        var ml = new MLContext(seed: settings.Seed);
-        if (settings.UseGpu)
-        {
-            ml.GpuDeviceId = 0;
-            ml.FallbackToCpu = true;
-        }
-        ml.Log += (_, e) =>
-        {
-            // The library's evaluations (edge overlap, validation link prediction) and its training milestones.
-            if (e.Kind is ChannelMessageKind.Warning or ChannelMessageKind.Error) AnsiConsole.MarkupLineInterpolated($"[yellow]{e.RawMessage}[/]");
-            else if (e.Kind == ChannelMessageKind.Info && e.RawMessage.StartsWith("NetGAN ", StringComparison.Ordinal))
-                AnsiConsole.MarkupLineInterpolated($"[grey]{DateTime.Now:HH:mm:ss}[/] {e.RawMessage}");
-        };
-
-        using var cancel = new CancellationTokenSource();
-        ConsoleCancelEventHandler onCancel = (_, e) =>
-        {
-            // The first Ctrl+C stops after the current iteration and writes a checkpoint; a second one kills the process.
-            if (cancel.IsCancellationRequested) return;
-            e.Cancel = true;
-            cancel.Cancel();
-        };
-        Console.CancelKeyPress += onCancel;
-
+        // The library's evaluations (edge overlap, validation link prediction) and its training milestones are shown.
+        var ml = ExampleContext.Create(settings.Seed, settings.UseGpu, message => message.StartsWith("NetGAN", StringComparison.Ordinal));
         var edges = ml.Data.LoadFromEnumerable(graph.Edges().Select(e => new EdgeRow { Source = e.Source, Target = e.Target }));
-        var progress = new TrainingProgressView();
-        var estimator = ml.Transforms.Gan().NetGan(new NetGanEstimator.Options
+        var progress = new TrainingProgressView(_ => "NetGAN", Summary, "splitting the graph, building networks ...");
+        var clock = Stopwatch.StartNew();
+        var (model, exitCode) = GuardedTraining.Run(token => ml.Transforms.Gan().NetGan(new NetGanEstimator.Options
         {
             ScoreColumnName = ScoreColumn,
             MaxIterations = settings.Iterations,
@@ -74,37 +51,9 @@ internal static class GraphGenerationJob
             CheckpointDirectory = settings.CheckpointDirectory,
             MaxTrainingTime = settings.MaxTrainingTime,
             Progress = progress,
-            CancellationToken = cancel.Token,
-        });
-
-        NetGanTransformer model;
-        var clock = Stopwatch.StartNew();
-        try
-        {
-            model = progress.Run(() => estimator.Fit(edges));
-        }
-        catch (OperationCanceledException)
-        {
-            AnsiConsole.MarkupLineInterpolated($"[yellow]Stopped. Checkpoint: {checkpoint}; run the same command again to resume.[/]");
-            return ExitCodes.Cancelled;
-        }
-        catch (ArgumentException e)
-        {
-            // A graph NetGAN cannot train on, such as one too small to hold edges out.
-            AnsiConsole.MarkupLineInterpolated($"[red]error:[/] {input.EdgesPath}: {e.Message}");
-            return ExitCodes.BadInput;
-        }
-        catch (InvalidOperationException e)
-        {
-            // Divergence, or a checkpoint made with other options: the message says which and what to do.
-            AnsiConsole.MarkupLineInterpolated($"[red]error:[/] {e.Message}");
-            if (File.Exists(checkpoint)) AnsiConsole.MarkupLine("(--checkpoints FOLDER trains in another folder.)");
-            return ExitCodes.Failed;
-        }
-        finally
-        {
-            Console.CancelKeyPress -= onCancel;
-        }
+            CancellationToken = token,
+        }).Fit(edges), progress, settings.CheckpointDirectory, input.EdgesPath);
+        if (model is null) return exitCode;
         AnsiConsole.MarkupLineInterpolated($"Training and scoring took {clock.Elapsed:mm\\:ss} (iteration {progress.Latest?.Step ?? settings.Iterations} of {settings.Iterations}).");
 
         using (model)
@@ -112,7 +61,7 @@ internal static class GraphGenerationJob
             Directory.CreateDirectory(output);
             string csv = Path.Combine(output, "generated-graph.csv");
             string plot = Path.Combine(output, "degree-distribution.png");
-            string zip = Path.Combine(output, "netgan-cora.zip");
+            string zip = Path.Combine(output, "netgan.zip");
 
             var generatedEdges = model.GenerateGraph();
             using (var file = File.Create(csv))
@@ -132,30 +81,17 @@ internal static class GraphGenerationJob
         return ExitCodes.Success;
     }
 
+    private static string Summary(GanProgress p) =>
+        FormattableString.Invariant($"G {p.Losses["G"]:F3}  D {p.Losses["D"]:F3}  {p.SamplesPerSecond:F0} walks/s  ETA {p.Eta:h\\:mm\\:ss}");
+
     /// <summary>The statistics of the paper's table 2, for the training graph and the generated one.</summary>
     private static Table StatisticsTable(Graph train, Graph generated, int[]? labels)
     {
-        var t = GraphMetrics.Compute(train, labels);
-        var g = GraphMetrics.Compute(generated, labels);
         var table = new Table().AddColumns("statistic", "training graph", "NetGAN");
-        void Row(string name, Func<GraphStatistics, double> statistic, string format) => table.AddRow(name,
-            statistic(t).ToString(format, CultureInfo.InvariantCulture), statistic(g).ToString(format, CultureInfo.InvariantCulture));
-        Row("edges", s => s.EdgeCount, "N0");
-        Row("max degree", s => s.MaxDegree, "N0");
-        Row("assortativity", s => s.Assortativity, "F3");
-        Row("triangles", s => s.TriangleCount, "N0");
-        Row("power-law exponent", s => s.PowerLawExponent, "F3");
-        Row("clustering (3·triangles/claws)", s => s.ClusteringCoefficient, "E2");
-        if (labels is not null)
-        {
-            Row("intra-community density", s => s.IntraCommunityDensity, "E2");
-            Row("inter-community density", s => s.InterCommunityDensity, "E2");
-        }
-        Row("characteristic path length", s => s.CharacteristicPathLength, "F2");
-        Row("largest connected component", s => s.LargestComponentSize, "N0");
-        Row("Gini", s => s.Gini, "F3");
-        table.AddRow("edge overlap with the training graph", "1", GraphMetrics.EdgeOverlap(train, generated).ToString("F3", CultureInfo.InvariantCulture));
-        return table;
+        string Cell(double value, string format) => value.ToString(format, CultureInfo.InvariantCulture);
+        var rows = GraphMetrics.Compute(train, labels).PaperTable().Zip(GraphMetrics.Compute(generated, labels).PaperTable());
+        foreach (var (t, g) in rows) table.AddRow(t.Name, Cell(t.Value, t.Format), Cell(g.Value, g.Format));
+        return table.AddRow("edge overlap with the training graph", "1", Cell(GraphMetrics.EdgeOverlap(train, generated), "F3"));
     }
 
     /// <summary>ROC-AUC and AP on the held-out test edges, scored by the fitted transformer, next to Adamic/Adar.</summary>

@@ -5,8 +5,8 @@
 //   dotnet run --project examples/NetGanCora -c Release [-- --help]
 
 using System.CommandLine;
+using GanExamples;
 using NetGanCora;
-using Spectre.Console;
 
 var edgesOption = new Option<string?>("--edges")
 {
@@ -65,17 +65,7 @@ var root = new RootCommand("Trains NetGAN on a graph (Cora-ML by default) with M
     edgesOption, outOption, iterationsOption, evalOption, walksOption, gpuOption, checkpointsOption, maxMinutesOption, seedOption,
 };
 
-// Redirected output (logs, CI) gets Spectre's 80-column default, which would wrap the tables and the paths printed at the end.
-if (Console.IsOutputRedirected) AnsiConsole.Profile.Width = 200;
-
-var parsed = root.Parse(args);
-if (parsed.Errors.Count > 0)
-{
-    foreach (var error in parsed.Errors) Console.Error.WriteLine($"error: {error.Message}");
-    Console.Error.WriteLine("Run with --help for the options.");
-    return ExitCodes.BadInput;
-}
-root.SetAction(result =>
+return ExampleCommandLine.Invoke(root, args, result =>
 {
     string output = result.GetValue(outOption)!;
     var settings = new TrainingSettings
@@ -96,4 +86,3 @@ root.SetAction(result =>
     }
     return GraphGenerationJob.Run(settings, output);
 });
-return parsed.Invoke();

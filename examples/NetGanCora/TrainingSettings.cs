@@ -5,7 +5,7 @@ namespace NetGanCora;
 /// The defaults are sized for two CPU cores: the paper's networks and batch, but far fewer iterations and generated
 /// walks than the paper's tens of thousands of iterations and millions of walks, which need a GPU (about 160 ms an
 /// iteration on an H100, BENCHMARKS.md). On two idle cores here an iteration took about 1 s and sampling 2,000 walks
-/// over Cora-ML's 2,810 nodes several seconds; the default run took 2.5 min. It shows the pipeline, not the paper's
+/// over Cora-ML's 2,810 nodes several seconds; the default run took 2.3–2.6 min. It shows the pipeline, not the paper's
 /// edge overlap or link prediction, which stay at chance after so few iterations.
 /// </remarks>
 internal sealed record TrainingSettings
@@ -31,14 +31,4 @@ internal sealed record TrainingSettings
         : Walks < 1 ? $"--walks is {Walks}; expected 1 or more."
         : MaxTrainingTime <= TimeSpan.Zero ? $"--max-minutes is {MaxTrainingTime.Value.TotalMinutes}; expected more than 0."
         : null;
-}
-
-internal static class ExitCodes
-{
-    public const int Success = 0;
-    public const int Failed = 1;
-    /// <summary>Bad arguments or no usable data.</summary>
-    public const int BadInput = 2;
-    /// <summary>Ctrl+C, as shells report SIGINT.</summary>
-    public const int Cancelled = 130;
 }

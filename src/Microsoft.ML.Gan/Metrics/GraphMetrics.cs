@@ -474,4 +474,36 @@ public sealed record GraphStatistics
     public double InterCommunityDensity { get; init; }
     /// <summary>See <see cref="GraphMetrics.CharacteristicPathLength"/>.</summary>
     public double CharacteristicPathLength { get; init; }
+
+    /// <summary>
+    /// The statistics of the paper's table 2, in its order, then the largest component and the Gini coefficient (which
+    /// the official code also reports), each with its name and a .NET format that suits its scale; the community
+    /// densities only when <see cref="GraphMetrics.Compute"/> had labels. For printing graphs side by side.
+    /// </summary>
+    /// <example>
+    /// <code>
+    /// foreach (var (real, fake) in GraphMetrics.Compute(train).PaperTable().Zip(GraphMetrics.Compute(generated).PaperTable()))
+    ///     Console.WriteLine($"{real.Name}: {real.Value.ToString(real.Format)} vs {fake.Value.ToString(fake.Format)}");
+    /// </code>
+    /// </example>
+    public IReadOnlyList<(string Name, double Value, string Format)> PaperTable()
+    {
+        var rows = new List<(string, double, string)>
+        {
+            ("max degree", MaxDegree, "N0"),
+            ("assortativity", Assortativity, "F3"),
+            ("triangles", TriangleCount, "N0"),
+            ("power-law exponent", PowerLawExponent, "F3"),
+        };
+        if (!double.IsNaN(IntraCommunityDensity) || !double.IsNaN(InterCommunityDensity))
+        {
+            rows.Add(("inter-community density", InterCommunityDensity, "E2"));
+            rows.Add(("intra-community density", IntraCommunityDensity, "E2"));
+        }
+        rows.Add(("clustering (3·triangles/claws)", ClusteringCoefficient, "E2"));
+        rows.Add(("characteristic path length", CharacteristicPathLength, "F2"));
+        rows.Add(("largest connected component", LargestComponentSize, "N0"));
+        rows.Add(("Gini", Gini, "F3"));
+        return rows;
+    }
 }
