@@ -1,8 +1,8 @@
 using System.Diagnostics;
+using GanExamples;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.Gan;
-using Microsoft.ML.Runtime;
 using Spectre.Console;
 
 namespace CycleGanEmoji;
@@ -37,36 +37,16 @@ internal static class EmojiTranslationJob
 
         TorchSharp.torch.set_num_threads(settings.Threads);
         // A fixed seed: a rerun must draw the same subset and initial weights to resume from the checkpoint.
-        var ml = new MLContext(seed: 1);
-        if (settings.UseGpu)
-        {
-            ml.GpuDeviceId = 0;
-            ml.FallbackToCpu = true;
-        }
-        ml.Log += (_, e) =>
-        {
-            if (e.Kind is ChannelMessageKind.Warning or ChannelMessageKind.Error) AnsiConsole.MarkupLineInterpolated($"[yellow]{e.Message}[/]");
-        };
+        var ml = ExampleContext.Create(seed: 1, settings.UseGpu);
 
         var rows = TrainingRows(emoji, settings.ImagesPerDomain);
         int countA = rows.Count(r => !r.IsTwitter), countB = rows.Count - countA;
         AnsiConsole.MarkupLineInterpolated($"Data: [bold]{emoji.Folder}[/], training on {countA} Google and {countB} other Twitter emoji (unpaired), {emoji.TestNames.Count} held out.");
         AnsiConsole.MarkupLineInterpolated($"Model: {settings.Size}×{settings.Size}, {settings.ResidualBlocks} residual blocks, {settings.Filters} filters, batch {settings.BatchSize}, {settings.Epochs} epochs.");
-        string checkpoint = Path.Combine(settings.CheckpointDirectory, "checkpoint.mlgan");
-        if (File.Exists(checkpoint)) AnsiConsole.MarkupLineInterpolated($"Resuming from [bold]{checkpoint}[/] (delete it to start over).");
 
-        using var cancel = new CancellationTokenSource();
-        ConsoleCancelEventHandler onCancel = (_, e) =>
-        {
-            // The first Ctrl+C stops after the current step and writes a checkpoint; a second one kills the process.
-            if (cancel.IsCancellationRequested) return;
-            e.Cancel = true;
-            cancel.Cancel();
-        };
-        Console.CancelKeyPress += onCancel;
-
-        var progress = new TrainingProgressView(settings.Epochs);
-        var pipeline = ml.Transforms.LoadImages(ImageColumn, imageFolder: null, inputColumnName: PathColumn)
+        var progress = new TrainingProgressView(p => $"epoch {p.Epoch}/{settings.Epochs}", Summary, "reading images, building networks ...");
+        var clock = Stopwatch.StartNew();
+        var (model, exitCode) = GuardedTraining.Run(token => ml.Transforms.LoadImages(ImageColumn, imageFolder: null, inputColumnName: PathColumn)
             .Append(ml.Transforms.ResizeImages(ImageColumn, settings.Size, settings.Size))
             .Append(ml.Transforms.Gan().CycleGan(new CycleGanEstimator.Options
             {
@@ -83,31 +63,10 @@ internal static class EmojiTranslationJob
                 CheckpointDirectory = settings.CheckpointDirectory,
                 LogDirectory = settings.LogDirectory,
                 Progress = progress,
-                CancellationToken = cancel.Token,
-            }));
-
-        TransformerChain<CycleGanTransformer> model;
-        var clock = Stopwatch.StartNew();
-        try
-        {
-            model = progress.Run(() => pipeline.Fit(ml.Data.LoadFromEnumerable(rows)));
-        }
-        catch (OperationCanceledException)
-        {
-            AnsiConsole.MarkupLineInterpolated($"[yellow]Stopped. Checkpoint: {checkpoint}; run the same command again to resume.[/]");
-            return ExitCodes.Cancelled;
-        }
-        catch (InvalidOperationException e)
-        {
-            // Divergence, or a checkpoint made with other options: the message says which and what to do.
-            AnsiConsole.MarkupLineInterpolated($"[red]error:[/] {e.Message}");
-            if (File.Exists(checkpoint)) AnsiConsole.MarkupLine("(--checkpoints FOLDER trains in another folder.)");
-            return ExitCodes.Failed;
-        }
-        finally
-        {
-            Console.CancelKeyPress -= onCancel;
-        }
+                CancellationToken = token,
+            }))
+            .Fit(ml.Data.LoadFromEnumerable(rows)), progress, settings.CheckpointDirectory, emoji.Folder);
+        if (model is null) return exitCode;
         AnsiConsole.MarkupLineInterpolated($"Training took {clock.Elapsed:mm\\:ss}.");
 
         using (model)
@@ -131,6 +90,13 @@ internal static class EmojiTranslationJob
             AnsiConsole.MarkupLineInterpolated($"ONNX generator (input '{ImageColumn}': 1×3×{settings.Size}×{settings.Size} pixels 0…255): [bold]{onnx}[/]");
         }
         return ExitCodes.Success;
+    }
+
+    private static string Summary(GanProgress p)
+    {
+        double Loss(string name) => p.Losses.TryGetValue(name, out var v) ? v : double.NaN;
+        return $"G {Loss("G_A"):F2}/{Loss("G_B"):F2}  D {Loss("D_A"):F2}/{Loss("D_B"):F2}  " +
+            $"cycle {Loss("cycle_A"):F2}/{Loss("cycle_B"):F2}  {p.SamplesPerSecond:F1} img/s  ETA {p.Eta:h\\:mm\\:ss}";
     }
 
     /// <summary>The unpaired training rows, the first <paramref name="perDomain"/> of each domain (0: all).</summary>

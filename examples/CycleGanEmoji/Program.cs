@@ -5,7 +5,7 @@
 
 using System.CommandLine;
 using CycleGanEmoji;
-using Spectre.Console;
+using GanExamples;
 
 var dataOption = new Option<string?>("--data")
 {
@@ -80,17 +80,7 @@ var root = new RootCommand("Trains a CycleGAN that draws Google's emoji in Twitt
     gpuOption, threadsOption, checkpointsOption, logdirOption,
 };
 
-// Redirected output (logs, CI) gets Spectre's 80-column default, which would wrap the paths printed at the end.
-if (Console.IsOutputRedirected) AnsiConsole.Profile.Width = 200;
-
-var parsed = root.Parse(args);
-if (parsed.Errors.Count > 0)
-{
-    foreach (var error in parsed.Errors) Console.Error.WriteLine($"error: {error.Message}");
-    Console.Error.WriteLine("Run with --help for the options.");
-    return ExitCodes.BadInput;
-}
-root.SetAction(result =>
+return ExampleCommandLine.Invoke(root, args, result =>
 {
     string output = result.GetValue(outOption)!;
     var settings = new TrainingSettings
@@ -113,4 +103,3 @@ root.SetAction(result =>
     }
     return EmojiTranslationJob.Run(result.GetValue(dataOption), output, settings);
 });
-return parsed.Invoke();

@@ -54,6 +54,19 @@ public static class GraphMetrics
         };
     }
 
+    /// <summary>
+    /// The degree distribution: how many nodes have each degree, for the degrees that occur (0 included when a node is
+    /// isolated), ascending. Plotted on log-log axes it shows the power law the paper's figures compare.
+    /// </summary>
+    /// <example>
+    /// <code>
+    /// foreach (var (degree, nodes) in GraphMetrics.DegreeDistribution(graph))
+    ///     Console.WriteLine($"{nodes} nodes of degree {degree}");
+    /// </code>
+    /// </example>
+    public static IReadOnlyList<(int Degree, int NodeCount)> DegreeDistribution(Graph graph) =>
+        NotNull(graph).Degrees().CountBy(d => d).Select(kv => (kv.Key, kv.Value)).Order().ToArray();
+
     /// <summary>The largest degree.</summary>
     public static int MaxDegree(Graph graph) => NotNull(graph).Degrees().Max();
 
@@ -461,4 +474,36 @@ public sealed record GraphStatistics
     public double InterCommunityDensity { get; init; }
     /// <summary>See <see cref="GraphMetrics.CharacteristicPathLength"/>.</summary>
     public double CharacteristicPathLength { get; init; }
+
+    /// <summary>
+    /// The statistics of the paper's table 2, in its order, then the largest component and the Gini coefficient (which
+    /// the official code also reports), each with its name and a .NET format that suits its scale; the community
+    /// densities only when <see cref="GraphMetrics.Compute"/> had labels. For printing graphs side by side.
+    /// </summary>
+    /// <example>
+    /// <code>
+    /// foreach (var (real, fake) in GraphMetrics.Compute(train).PaperTable().Zip(GraphMetrics.Compute(generated).PaperTable()))
+    ///     Console.WriteLine($"{real.Name}: {real.Value.ToString(real.Format)} vs {fake.Value.ToString(fake.Format)}");
+    /// </code>
+    /// </example>
+    public IReadOnlyList<(string Name, double Value, string Format)> PaperTable()
+    {
+        var rows = new List<(string, double, string)>
+        {
+            ("max degree", MaxDegree, "N0"),
+            ("assortativity", Assortativity, "F3"),
+            ("triangles", TriangleCount, "N0"),
+            ("power-law exponent", PowerLawExponent, "F3"),
+        };
+        if (!double.IsNaN(IntraCommunityDensity) || !double.IsNaN(InterCommunityDensity))
+        {
+            rows.Add(("inter-community density", InterCommunityDensity, "E2"));
+            rows.Add(("intra-community density", IntraCommunityDensity, "E2"));
+        }
+        rows.Add(("clustering (3·triangles/claws)", ClusteringCoefficient, "E2"));
+        rows.Add(("characteristic path length", CharacteristicPathLength, "F2"));
+        rows.Add(("largest connected component", LargestComponentSize, "N0"));
+        rows.Add(("Gini", Gini, "F3"));
+        return rows;
+    }
 }

@@ -9,8 +9,10 @@ namespace Microsoft.ML.Gan;
 /// (<c>cora_ml_lcc.labels</c>) the examples ship, and GML (<c>power.gml.gz</c>, the US power grid).
 /// </summary>
 /// <remarks>
-/// The two plain-text formats are one record a line, fields separated by tabs or spaces, lines starting with <c>#</c> and blank
-/// lines ignored; fields after the first two (an edge weight, say) are ignored too. Node ids are 0-based integers.
+/// The two plain-text formats are one record a line, fields separated by tabs, spaces or commas (so CSV files read too),
+/// lines starting with <c>#</c> and blank lines ignored; fields after the first two (an edge weight, say) are ignored
+/// too. A first record whose two fields are both names rather than numbers (a CSV header such as <c>Source,Target</c>)
+/// is skipped. Node ids are 0-based integers.
 /// </remarks>
 public static class GraphFiles
 {
@@ -104,14 +106,21 @@ public static class GraphFiles
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         int number = 0;
+        bool first = true;
         foreach (var raw in File.ReadLines(path))
         {
             number++;
             var text = raw.Trim();
             if (text.Length == 0 || text[0] == '#') continue;
-            yield return (number, text.Split(new[] { '\t', ' ' }, StringSplitOptions.RemoveEmptyEntries));
+            var fields = text.Split(new[] { '\t', ' ', ',' }, StringSplitOptions.RemoveEmptyEntries);
+            // Both fields must be non-numbers: a first line such as "0 x" is a malformed record and gets its error.
+            bool header = first && fields.Length >= 2 && !IsNumber(fields[0]) && !IsNumber(fields[1]);
+            first = false;
+            if (!header) yield return (number, fields);
         }
     }
+
+    private static bool IsNumber(string field) => double.TryParse(field, NumberStyles.Float, CultureInfo.InvariantCulture, out _);
 
     private static int Parse(string path, int line, string field, string what)
     {

@@ -41,6 +41,12 @@ public sealed class NetGanTransformer : ITransformer, IDisposable
     /// <summary>Nodes of the training graph (ids 0 … NodeCount − 1).</summary>
     public int NodeCount => Graph.NodeCount;
 
+    /// <summary>
+    /// The graph NetGAN was trained on: the input graph less the held-out validation and test edges. Generated graphs
+    /// are compared with it (<see cref="GraphMetrics.Compute"/>, <see cref="GraphMetrics.EdgeOverlap"/>), as in the paper.
+    /// </summary>
+    public Graph TrainingGraph => Split.Train;
+
     /// <summary>Held-out test edges and as many non-edges, for link-prediction evaluation (pairs with Source &lt; Target).</summary>
     public IReadOnlyList<(int Source, int Target)> TestEdges => Split.TestEdges;
     /// <inheritdoc cref="TestEdges"/>

@@ -24,6 +24,31 @@ public sealed class GraphMetricsTests
     }
 
     [TestMethod]
+    public void DegreeDistribution_CountsNodesPerDegree()
+    {
+        CollectionAssert.AreEqual(new[] { (1, 4), (4, 1) }, GraphMetrics.DegreeDistribution(Star).ToArray());
+        var withIsolated = Graph.FromEdges(new[] { (0, 1), (1, 2), (2, 0), (2, 3) }, nodeCount: 6).Graph;
+        CollectionAssert.AreEqual(new[] { (0, 2), (1, 1), (2, 2), (3, 1) }, GraphMetrics.DegreeDistribution(withIsolated).ToArray());
+        Assert.AreEqual(Cora.NodeCount, GraphMetrics.DegreeDistribution(Cora).Sum(d => d.NodeCount));
+    }
+
+    [TestMethod]
+    public void PaperTable_ListsTheStatisticsWithTheirValues()
+    {
+        var plain = GraphMetrics.Compute(Karate);
+        var rows = plain.PaperTable();
+        Assert.AreEqual(plain.MaxDegree, rows.Single(r => r.Name == "max degree").Value);
+        Assert.AreEqual(plain.TriangleCount, rows.Single(r => r.Name == "triangles").Value);
+        Assert.AreEqual(plain.CharacteristicPathLength, rows.Single(r => r.Name == "characteristic path length").Value);
+        Assert.IsFalse(rows.Any(r => r.Name.Contains("community")), "no labels, no community densities");
+
+        var labelled = GraphMetrics.Compute(Karate, KarateClubs).PaperTable();
+        Assert.AreEqual(rows.Count + 2, labelled.Count);
+        Assert.AreEqual(GraphMetrics.Compute(Karate, KarateClubs).IntraCommunityDensity, labelled.Single(r => r.Name == "intra-community density").Value);
+        Assert.IsTrue(labelled.All(r => r.Value.ToString(r.Format, System.Globalization.CultureInfo.InvariantCulture).Length > 0));
+    }
+
+    [TestMethod]
     public void Star_ByHand()
     {
         var g = Star;

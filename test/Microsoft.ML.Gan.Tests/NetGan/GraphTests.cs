@@ -78,6 +78,23 @@ public sealed class GraphTests
     }
 
     [TestMethod]
+    public void ReadEdgeList_ReadsCsvWithAHeader()
+    {
+        var path = Path.GetTempFileName();
+        try
+        {
+            File.WriteAllText(path, "# generated\nSource,Target,Weight\n0,1,0.5\n1, 2\n3,2\n");
+            var result = GraphFiles.ReadEdgeList(path);
+            Assert.AreEqual(3, result.EdgesRead, "the header is not an edge");
+            CollectionAssert.AreEqual(new[] { (0, 1), (1, 2), (2, 3) }, result.Graph.Edges());
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [TestMethod]
     public void ReadEdgeList_ReportsBadLinesWithTheirNumber()
     {
         var path = Path.GetTempFileName();
@@ -94,6 +111,13 @@ public sealed class GraphTests
             File.WriteAllText(path, "0 1\n1 2 # a trailing field is ignored\n1 1\n2 1\n");
             var result = GraphFiles.ReadEdgeList(path);
             Assert.AreEqual((2, 1, 1), (result.Graph.EdgeCount, result.SelfLoopsDropped, result.DuplicateEdgesDropped));
+
+            File.WriteAllText(path, "0,1\n1,2\nx,y\n");
+            StringAssert.Contains(Assert.ThrowsExactly<FormatException>(() => GraphFiles.ReadEdgeList(path)).Message,
+                "line 3: 'x' is not an integer node id", "only the first record can be a header");
+            File.WriteAllText(path, "0,x\n1,2\n");
+            StringAssert.Contains(Assert.ThrowsExactly<FormatException>(() => GraphFiles.ReadEdgeList(path)).Message,
+                "line 1: 'x' is not an integer node id", "a header has two names, not a number and a name");
 
             File.WriteAllText(path, "0 1\n2 0\n");
             StringAssert.Contains(Assert.ThrowsExactly<FormatException>(() => GraphFiles.ReadNodeLabels(path, 3)).Message,

@@ -62,8 +62,19 @@ public sealed class NetGanEstimatorTests
         Assert.AreEqual(model.Score(0, 1), scored[0]);
         Assert.AreEqual(model.Score(3, 5), model.Score(5, 3), "The score matrix is symmetric.");
 
-        var graph = model.GenerateGraph(40).GetColumn<int>("Source").Count();
-        Assert.AreEqual(40, graph);
+        var train = model.TrainingGraph;
+        Assert.AreEqual(24, train.NodeCount);
+        Assert.IsTrue(train.EdgeCount is > 0 and < 64, "validation and test edges are held out");
+        Assert.IsTrue(model.TestEdges.Count > 0 && model.TestEdges.All(e => !train.HasEdge(e.Source, e.Target)));
+
+        // The generated graph as a CSV file (ML.NET's SaveAsText, with its header row) reads back as an edge list.
+        var generated = model.GenerateGraph(40);
+        string csv = Path.Combine(TempDirectory(), "generated.csv");
+        using (var file = File.Create(csv))
+            ml.Data.SaveAsText(generated, file, separatorChar: ',', headerRow: true, schema: false);
+        var read = GraphFiles.ReadEdgeList(csv);
+        Assert.AreEqual(40, read.EdgesRead);
+        Assert.AreEqual(40, read.Graph.EdgeCount);
 
         var walks = model.SampleWalks(7).GetColumn<int[]>("Walk").ToArray();
         Assert.AreEqual(7, walks.Length);
