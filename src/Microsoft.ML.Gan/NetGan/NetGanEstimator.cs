@@ -78,10 +78,7 @@ public sealed class NetGanEstimator : IEstimator<NetGanTransformer>
     {
         _env = new GanEnvironment(env, "NetGan");
         _options = options ?? throw new ArgumentNullException(nameof(options));
-        void Require(bool ok, string name, object value, string expected)
-        {
-            if (!ok) throw new ArgumentOutOfRangeException(name, value, $"NetGAN option {name} is {value}; expected {expected}.");
-        }
+        void Require(bool ok, string name, object value, string expected) => GanTrainerOptions.Require("NetGAN", ok, name, value, expected);
         var o = options;
         o.CheckTrainerOptions();
         Require(o.WalkLength >= 2, nameof(o.WalkLength), o.WalkLength, "2 or more");

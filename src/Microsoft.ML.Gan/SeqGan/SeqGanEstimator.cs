@@ -95,10 +95,7 @@ public sealed class SeqGanEstimator : IEstimator<SeqGanTransformer>
 
     private static void Validate(Options o)
     {
-        void Require(bool ok, string name, object value, string expected)
-        {
-            if (!ok) throw new ArgumentOutOfRangeException(name, value, $"SeqGAN option {name} is {value}; expected {expected}.");
-        }
+        void Require(bool ok, string name, object value, string expected) => GanTrainerOptions.Require("SeqGAN", ok, name, value, expected);
         Require(!string.IsNullOrWhiteSpace(o.InputColumnName), nameof(o.InputColumnName), o.InputColumnName, "a column name");
         Require(!string.IsNullOrWhiteSpace(o.OutputColumnName), nameof(o.OutputColumnName), o.OutputColumnName, "a column name");
         Require(!string.IsNullOrWhiteSpace(o.ScoreColumnName) && o.ScoreColumnName != o.OutputColumnName, nameof(o.ScoreColumnName), o.ScoreColumnName,
