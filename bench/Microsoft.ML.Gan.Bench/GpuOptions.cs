@@ -5,17 +5,20 @@ namespace Microsoft.ML.Gan.Bench;
 
 /// <summary>
 /// The options every command shares for running on a GPU: <c>--gpu true</c> (CUDA device 0, an error where CUDA is
-/// missing) and <c>--cudnn-benchmark true</c> (cuDNN autotuning, off by default as in PyTorch).
+/// missing) and <c>--cudnn-benchmark true</c> (cuDNN autotuning, off by default as in PyTorch); also the speed lever
+/// <c>--flat-adam true</c> (<see cref="GanTrainerOptions.FlatAdam"/>), which applies on the CPU too.
 /// </summary>
 internal static class GpuOptions
 {
     public static bool CuDnnBenchmark { get; private set; }
+    public static bool FlatAdam { get; private set; }
 
     /// <summary>The device a benchmark that drives a model directly runs on.</summary>
     public static torch.Device Device(CommandOptions o)
     {
         bool gpu = o.Flag("gpu");
         CuDnnBenchmark = o.Flag("cudnn-benchmark");
+        FlatAdam = o.Flag("flat-adam");
         if (!gpu) return torch.CPU;
         torch.InitializeDeviceType(DeviceType.CUDA); // loads libtorch's CUDA part; throws with the loader's reason
         if (!torch.cuda.is_available()) throw new ArgumentException("--gpu true, but CUDA is not available to the loaded libtorch.");

@@ -10,7 +10,8 @@ internal static class Program
 {
     private const string Usage = """
         Commands (every one takes --threads N, libtorch's intra-op threads, default all cores; step, netgan and emoji
-        take --gpu true for CUDA device 0 and --cudnn-benchmark true for cuDNN autotuning):
+        take --gpu true for CUDA device 0 and --cudnn-benchmark true for cuDNN autotuning; step, netgan and netgan-scale
+        take --flat-adam true for GanTrainerOptions.FlatAdam):
           step      CycleGAN training-step time           --sizes 64,128 --blocks 6 --ngf 64 --ndf 64 --batch 1 --warmup 3 --reps 10 [--onednn true] [--out file.json]
           overhead  Fit vs a bare TorchSharp loop, A B A B   --size 64 --blocks 6 --ngf 64 --ndf 64 --batch 1 --pool 50 --images 10 --steps 20 --rounds 5 [--out file.json]
           memory    RSS / managed heap / live tensors over a long Fit   --size 32 --blocks 2 --ngf 16 --ndf 16 --images 50 --steps 1000 --every 10 [--checkpoints dir] [--out file.json]

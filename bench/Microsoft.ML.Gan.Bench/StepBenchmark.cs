@@ -22,7 +22,7 @@ internal static class StepBenchmark
         o.RejectUnknown();
 
         var machine = MachineInfo.Now();
-        Console.WriteLine($"step on {device}: oneDNN {(oneDnn ? "on" : "off (as Fit sets it with more than one thread)")}, cuDNN autotuning {(GpuOptions.CuDnnBenchmark ? "on" : "off")}; {machine}");
+        Console.WriteLine($"step on {device}: oneDNN {(oneDnn ? "on" : "off (as Fit sets it with more than one thread)")}, cuDNN autotuning {(GpuOptions.CuDnnBenchmark ? "on" : "off")}, flat Adam {(GpuOptions.FlatAdam ? "on" : "off")}; {machine}");
         Console.WriteLine("| size | blocks | ngf/ndf | batch | ms/step median | IQR | min–max | steps/s | peak RSS MiB | load after |");
         Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|");
         var results = new List<object>();
@@ -36,7 +36,7 @@ internal static class StepBenchmark
             string load = MachineInfo.LoadAverage();
             Console.WriteLine(FormattableString.Invariant(
                 $"| {size}×{size} | {blocks} | {ngf}/{ndf} | {batch} | {s.Median:F0} | {s.P25:F0}–{s.P75:F0} | {s.Min:F0}–{s.Max:F0} | {1000 / s.Median:F2} | {peak:F0}{(peakReset ? "" : " (process)")} | {load} |"));
-            results.Add(new { config, device = device.ToString(), cudnnBenchmark = GpuOptions.CuDnnBenchmark, oneDnn, warmup, msPerStep = s, stepsPerSecond = 1000 / s.Median, peakRssMiB = peak, peakIsPerConfig = peakReset, loadAfter = load, samplesMs = ms });
+            results.Add(new { config, device = device.ToString(), cudnnBenchmark = GpuOptions.CuDnnBenchmark, flatAdam = GpuOptions.FlatAdam, oneDnn, warmup, msPerStep = s, stepsPerSecond = 1000 / s.Median, peakRssMiB = peak, peakIsPerConfig = peakReset, loadAfter = load, samplesMs = ms });
         }
         if (output is not null) ResultFile.WriteJson(output, new { command = "step", machine, results });
         return 0;
@@ -54,6 +54,7 @@ internal static class StepBenchmark
         var options = config.ToOptions();
         options.Epochs = 1_000_000;
         options.DecayEpochs = 0;
+        options.FlatAdam = GpuOptions.FlatAdam;
         options.LoadSize = (int)Math.Round(config.Size * 286.0 / 256.0);
         var model = new CycleGanModel(options, a, b, device, seed: 1);
         try

@@ -24,5 +24,10 @@ cp /tmp/smoke-emoji/result.json "$OUT/smoke-emoji.json" 2>/dev/null
     timeout 90 $BENCH step --gpu true --cudnn-benchmark $cudnn --sizes 256 --blocks 9 --warmup 5 --reps 20
     timeout 90 python3 bench/pytorch/cyclegan_step.py --device cuda $flag --sizes 256 --blocks 9 --warmup 5 --reps 20
   done
+  # The flat Adam lever (GanTrainerOptions.FlatAdam), PyTorch's best setting beside it above.
+  timeout 90 $BENCH step --gpu true --cudnn-benchmark true --flat-adam true --sizes 64,128 --blocks 6 --warmup 5 --reps 20
+  timeout 90 $BENCH step --gpu true --cudnn-benchmark true --flat-adam true --sizes 256 --blocks 9 --warmup 5 --reps 20
+  timeout 120 $BENCH netgan-scale --gpu true --nodes 2810 --warmup 3 --reps 10 --walks 1000
+  timeout 120 $BENCH netgan-scale --gpu true --flat-adam true --nodes 2810 --warmup 3 --reps 10 --walks 1000
 } 2>&1 | tee "$OUT/steps.log"
 echo SMOKE-DONE

@@ -23,6 +23,13 @@ public abstract class GanTrainerOptions
     /// later run with the same options resumes and goes on. Null (the default) trains to the end.
     /// </summary>
     public TimeSpan? MaxTrainingTime;
+    /// <summary>
+    /// Keeps each Adam optimiser's state in one flat buffer and updates all its parameters with a handful of kernels
+    /// instead of about seven per parameter tensor: the same arithmetic as the default (tests match torch.optim.Adam
+    /// step for step), fewer kernel launches, which is what small-batch GAN steps on a GPU are bound by. Off by
+    /// default until a GPU measurement shows the gain (BENCHMARKS.md). Checkpoints load in either mode.
+    /// </summary>
+    public bool FlatAdam;
 
     /// <summary>Throws for values no GAN can train with; estimators call it up front.</summary>
     internal void CheckTrainerOptions()

@@ -42,8 +42,8 @@ internal sealed class CycleGanModel : IGanModel
             Layers.InitNormal(net, init);
             net.to(device);
         }
-        _optimizerG = new GanAdam(GeneratorA.parameters().Concat(GeneratorB.parameters()), options.LearningRate, options.Beta1, 0.999);
-        _optimizerD = new GanAdam(DiscriminatorA.parameters().Concat(DiscriminatorB.parameters()), options.LearningRate, options.Beta1, 0.999);
+        _optimizerG = new GanAdam(GeneratorA.parameters().Concat(GeneratorB.parameters()), options.LearningRate, options.Beta1, 0.999, flat: options.FlatAdam);
+        _optimizerD = new GanAdam(DiscriminatorA.parameters().Concat(DiscriminatorB.parameters()), options.LearningRate, options.Beta1, 0.999, flat: options.FlatAdam);
         _fakeAPool = new HistoryPool(options.PoolSize);
         _fakeBPool = new HistoryPool(options.PoolSize);
         _schedule = new LinearDecaySchedule(options.LearningRate, options.Epochs, options.DecayEpochs);

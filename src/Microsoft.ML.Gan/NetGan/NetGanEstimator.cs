@@ -123,7 +123,7 @@ public sealed class NetGanEstimator : IEstimator<NetGanTransformer>
             WalkLength = _options.WalkLength, BatchSize = _options.BatchSize, NoiseSize = _options.LatentSize,
             GeneratorHiddenSize = _options.GeneratorHiddenSize, DiscriminatorHiddenSize = _options.DiscriminatorHiddenSize,
             EmbeddingSize = _options.EmbeddingSize, LearningRate = _options.LearningRate,
-            MaxIterations = _options.MaxIterations, EvaluateEvery = _options.EvaluateEvery,
+            MaxIterations = _options.MaxIterations, EvaluateEvery = _options.EvaluateEvery, FlatAdam = _options.FlatAdam,
         };
         var model = new NetGanModel(settings, graph.NodeCount,
             (batch, random) => tensor(walker.NextBatch(random).Select(v => (long)v).ToArray(), new long[] { batch, _options.WalkLength }),

@@ -23,6 +23,7 @@ internal sealed record NetGanSettings
     public double TemperatureDecay { get; init; } = 5e-5;
     public int MaxIterations { get; init; } = 50_000;
     public int EvaluateEvery { get; init; } = 500;
+    public bool FlatAdam { get; init; }
 }
 
 /// <summary>One evaluation of the generator during training.</summary>
@@ -69,8 +70,8 @@ internal sealed class NetGanModel : IGanModel
         TensorFlowInit.GlorotUniform(Discriminator, init);
         Generator.to(device);
         Discriminator.to(device);
-        _optimizerG = new GanAdam(Generator.parameters(), settings.LearningRate, 0.5, 0.9);
-        _optimizerD = new GanAdam(Discriminator.parameters(), settings.LearningRate, 0.5, 0.9);
+        _optimizerG = new GanAdam(Generator.parameters(), settings.LearningRate, 0.5, 0.9, flat: settings.FlatAdam);
+        _optimizerD = new GanAdam(Discriminator.parameters(), settings.LearningRate, 0.5, 0.9, flat: settings.FlatAdam);
         Temperature = settings.TemperatureStart;
     }
 

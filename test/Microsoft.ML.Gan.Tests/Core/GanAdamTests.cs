@@ -52,4 +52,87 @@ public sealed class GanAdamTests
         foreach (var (a, b) in ours.parameters().Zip(theirs.parameters()))
             Assert.IsTrue((a - b).abs().max().item<float>() < 1e-6f);
     }
+
+    // Several shapes (4-D convolution weights, matrices, biases), as the GANs' parameter lists have.
+    private static nn.Module<Tensor, Tensor> SmallConvNet() => nn.Sequential(
+        nn.Conv2d(2, 4, 3, padding: 1), nn.LeakyReLU(0.2), nn.Conv2d(4, 3, 3, stride: 2), nn.Flatten(), nn.Linear(27, 5));
+
+    private static void CopyParameters(nn.Module from, nn.Module to)
+    {
+        using var _ = no_grad();
+        foreach (var (a, b) in from.parameters().Zip(to.parameters())) b.copy_(a);
+    }
+
+    private static void TrainStep(nn.Module<Tensor, Tensor> net, Action zeroGrad, Action step, Tensor x)
+    {
+        zeroGrad();
+        net.forward(x).pow(2).mean().backward();
+        step();
+    }
+
+    [TestMethod]
+    [DataRow(0.0)]
+    [DataRow(0.01)]
+    public void FlatAdamMatchesTorchSharpsAdamStepForStep(double weightDecay)
+    {
+        random.manual_seed(11);
+        using var ours = SmallConvNet();
+        using var theirs = SmallConvNet();
+        CopyParameters(ours, theirs);
+        using var adam = new GanAdam(ours.parameters(), 2e-3, 0.5, 0.999, weightDecay: weightDecay, flat: true);
+        var reference = optim.Adam(theirs.parameters(), 2e-3, 0.5, 0.999, weight_decay: weightDecay);
+        Assert.IsTrue(adam.IsFlat);
+        for (int step = 0; step < 20; step++)
+        {
+            using var scope = NewDisposeScope();
+            var x = randn(4, 2, 7, 7);
+            TrainStep(ours, adam.ZeroGrad, adam.Step, x);
+            TrainStep(theirs, reference.zero_grad, () => reference.step(), x);
+        }
+        foreach (var (a, b) in ours.parameters().Zip(theirs.parameters()))
+            Assert.IsTrue((a - b).abs().max().item<float>() < 1e-6f, "Flat Adam drifted from torch.optim.Adam.");
+    }
+
+    [TestMethod]
+    public void CheckpointStateMovesBetweenFlatAndPerTensorAdam()
+    {
+        random.manual_seed(5);
+        using var flatNet = SmallConvNet();
+        using var plainNet = SmallConvNet();
+        CopyParameters(flatNet, plainNet);
+        using var flat = new GanAdam(flatNet.parameters(), 1e-3, 0.5, 0.9, flat: true);
+        var inputs = Enumerable.Range(0, 10).Select(_ => randn(3, 2, 7, 7)).ToArray();
+        for (int step = 0; step < 5; step++) TrainStep(flatNet, flat.ZeroGrad, flat.Step, inputs[step]);
+
+        // What a checkpoint does: the same names, copied into a fresh optimiser of the other kind.
+        CopyParameters(flatNet, plainNet);
+        using var plain = new GanAdam(plainNet.parameters(), 1e-3, 0.5, 0.9);
+        var saved = flat.StateTensors().ToDictionary(s => s.Name, s => s.Tensor);
+        foreach (var (name, tensor) in plain.StateTensors()) tensor.copy_(saved[name]);
+        plain.RestoreCounters(flat.StepCount, flat.LearningRate);
+        Assert.IsTrue(saved.Values.Any(t => t.abs().max().item<float>() > 0), "The flat moments were never written.");
+
+        for (int step = 5; step < 10; step++)
+        {
+            TrainStep(flatNet, flat.ZeroGrad, flat.Step, inputs[step]);
+            TrainStep(plainNet, plain.ZeroGrad, plain.Step, inputs[step]);
+        }
+        foreach (var (a, b) in flatNet.parameters().Zip(plainNet.parameters()))
+            Assert.IsTrue((a - b).abs().max().item<float>() < 1e-6f, "Resumed per-tensor Adam differs from the flat one.");
+    }
+
+    [TestMethod]
+    public void FlatAdamLeavesAParameterWithoutGradientAlone()
+    {
+        random.manual_seed(2);
+        using var used = nn.Linear(3, 2);
+        var unused = new TorchSharp.Modules.Parameter(randn(4));
+        var before = unused.detach().clone();
+        using var adam = new GanAdam(used.parameters().Append(unused), 1e-2, flat: true);
+        adam.ZeroGrad();
+        used.forward(randn(5, 3)).sum().backward();
+        adam.Step();
+        Assert.AreEqual(0f, (unused - before).abs().max().item<float>());
+        Assert.AreEqual(1, adam.StepCount);
+    }
 }
