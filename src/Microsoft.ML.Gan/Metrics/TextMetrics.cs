@@ -91,6 +91,37 @@ public static class TextMetrics
         return sum / sequences.Count;
     }
 
+    /// <summary>
+    /// <see cref="Bleu(IReadOnlyList{IReadOnlyList{string}}, IReadOnlyList{IReadOnlyList{string}}, int)"/> of texts split
+    /// into tokens as SeqGAN splits them: characters for Chinese poems, white space for words or pitch numbers.
+    /// </summary>
+    /// <param name="candidates">The generated texts.</param>
+    /// <param name="references">The real texts, every one a reference for every candidate.</param>
+    /// <param name="maxN">The largest n-gram order.</param>
+    /// <param name="tokenizer">How to split the texts (as the model was trained).</param>
+    /// <example>
+    /// <code>
+    /// var poems = PoemDataset.Open("data/poems");
+    /// double bleu2 = TextMetrics.Bleu(generatedPoems, poems.Test, maxN: 2, SeqGanTokenizer.Characters);
+    /// </code>
+    /// </example>
+    public static double Bleu(IReadOnlyList<string> candidates, IReadOnlyList<string> references, int maxN, SeqGanTokenizer tokenizer) =>
+        Bleu(Split(candidates, tokenizer, nameof(candidates)), Split(references, tokenizer, nameof(references)), maxN);
+
+    /// <summary><see cref="SelfBleu(IReadOnlyList{IReadOnlyList{string}}, int)"/> of texts split into tokens as SeqGAN splits them.</summary>
+    /// <param name="texts">At least two texts.</param>
+    /// <param name="maxN">The largest n-gram order.</param>
+    /// <param name="tokenizer">How to split the texts.</param>
+    public static double SelfBleu(IReadOnlyList<string> texts, int maxN, SeqGanTokenizer tokenizer) =>
+        SelfBleu(Split(texts, tokenizer, nameof(texts)), maxN);
+
+    private static IReadOnlyList<IReadOnlyList<string>> Split(IReadOnlyList<string> texts, SeqGanTokenizer tokenizer, string parameter)
+    {
+        ArgumentNullException.ThrowIfNull(texts, parameter);
+        return texts.Select((t, i) => (IReadOnlyList<string>)Data.TokenColumn.Split(
+            (t ?? throw new ArgumentException($"Text {i} of {parameter} is null.", parameter)).AsSpan(), tokenizer)).ToList();
+    }
+
     private static IReadOnlyList<string> CheckSequence(IReadOnlyList<string>? sequence, int index, string parameter)
     {
         if (sequence is null) throw new ArgumentException($"Sequence {index} of {parameter} is null.", parameter);

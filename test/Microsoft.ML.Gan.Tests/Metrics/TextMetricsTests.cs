@@ -105,6 +105,17 @@ public sealed class TextMetricsTests
     }
 
     [TestMethod]
+    public void TextsAreSplitAsSeqGanSplitsThem()
+    {
+        // Characters: "春風" and "春雨" share 春 → p1 = 1/2 against "春雨" alone; with both references p1 = 1.
+        Assert.AreEqual(0.5, TextMetrics.Bleu(["春風"], ["春雨"], maxN: 1, SeqGanTokenizer.Characters), 1e-12);
+        Assert.AreEqual(1.0, TextMetrics.Bleu(["春風"], ["春雨", "秋風"], maxN: 1, SeqGanTokenizer.Characters), 1e-12);
+        // White space: pitch numbers as words; "60 62 64" against "60 62 65": p1 = 2/3, p2 = 1/2.
+        Assert.AreEqual(Math.Sqrt(2.0 / 3 * 0.5), TextMetrics.Bleu(["60 62 64"], ["60 62 65"], maxN: 2, SeqGanTokenizer.Whitespace), 1e-12);
+        Assert.AreEqual(2.0 / 3, TextMetrics.SelfBleu(["春風", "春風", "秋雨"], maxN: 2, SeqGanTokenizer.Characters), 1e-12);
+    }
+
+    [TestMethod]
     public void BadInputIsRejectedWithTheReason()
     {
         var ok = Set("a b");
