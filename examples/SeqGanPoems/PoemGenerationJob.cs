@@ -80,7 +80,8 @@ internal static class PoemGenerationJob
 
     /// <summary>
     /// BLEU-2 with every held-out poem as a reference (the paper's protocol) for the generated poems and, as the bar to
-    /// reach, for as many real training poems; and the discriminator's mean probability of "real" for each.
+    /// reach, for as many real training poems; Self-BLEU-2 within each set of the same size (higher: the poems repeat
+    /// each other more); and the discriminator's mean probability of "real" for each.
     /// </summary>
     private static Table EvaluationTable(MLContext ml, SeqGanTransformer model, PoemDataset poems, List<string> generated, int used)
     {
@@ -93,7 +94,8 @@ internal static class PoemGenerationJob
         table.AddRow(used >= generated.Count ? "real (training set)" : "real (training set, partly unseen)",
             F(TextMetrics.Bleu(real, poems.Test, 2, SeqGanTokenizer.Characters)),
             F(TextMetrics.SelfBleu(real, 2, SeqGanTokenizer.Characters)), F(MeanScore(real)));
-        table.AddRow("real (held out)", "—", F(TextMetrics.SelfBleu(poems.Test, 2, SeqGanTokenizer.Characters)), F(MeanScore(poems.Test.Take(generated.Count))));
+        var heldOut = poems.Test.Take(generated.Count).ToList();
+        table.AddRow("real (held out)", "—", F(TextMetrics.SelfBleu(heldOut, 2, SeqGanTokenizer.Characters)), F(MeanScore(heldOut)));
         return table;
     }
 }

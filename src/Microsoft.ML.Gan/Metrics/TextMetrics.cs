@@ -5,7 +5,9 @@ namespace Microsoft.ML.Gan;
 /// SeqGAN paper reports them: BLEU of each generated sequence against a whole set of real sequences, averaged.
 /// </summary>
 /// <remarks>
-/// <para>The protocol is the one of the SeqGAN authors' evaluation code (Texygen, <c>utils/metrics/Bleu.py</c>): NLTK's
+/// <para>The SeqGAN paper says only that BLEU uses the whole test set as references; its official repository releases
+/// the synthetic experiment, not the poem evaluation. The protocol here is the one of the authors' group's evaluation
+/// platform, which re-implements SeqGAN (Texygen, Zhu et al. 2018, <c>utils/metrics/Bleu.py</c>): NLTK's
 /// <c>sentence_bleu(references, candidate, weights, smoothing_function=SmoothingFunction().method1)</c> for every
 /// candidate, with <b>all</b> reference sequences as its references and equal weights 1/N over the orders 1..N, then
 /// the plain mean over candidates. <see cref="SentenceBleu"/> computes NLTK 3.8's <c>sentence_bleu</c> exactly:</para>
