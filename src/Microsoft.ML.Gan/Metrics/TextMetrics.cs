@@ -76,7 +76,7 @@ public static class TextMetrics
     /// Self-BLEU (Zhu et al., Texygen 2018): each sequence scored against all the <i>other</i> sequences of the set,
     /// averaged. On generated samples it measures diversity (higher = more alike, 1 = mode collapse); on a held-out
     /// set of real sequences it is the BLEU a real sample gets against real references, the reference point for
-    /// <see cref="Bleu"/>.
+    /// <see cref="Bleu(IReadOnlyList{IReadOnlyList{string}}, IReadOnlyList{IReadOnlyList{string}}, int)"/>.
     /// </summary>
     /// <param name="sequences">At least two sequences, none empty.</param>
     /// <param name="maxN">The largest n-gram order, at least 1.</param>
