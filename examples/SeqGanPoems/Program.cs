@@ -42,7 +42,7 @@ var adversarialOption = new Option<int>("--adversarial-rounds")
 {
     HelpName = "N",
     Description = "Adversarial rounds: one policy-gradient generator step with 16 rollouts per prefix, then one discriminator epoch " +
-        "(paper: 200 rounds of 1 + 5 × 3 epochs). About 30 s a round on a CPU.",
+        "(paper: 200 rounds of 1 + 5 × 3 epochs). A round took 0.5–2 min on the 2 shared CPU cores here.",
     DefaultValueFactory = _ => TrainingSettings.Default.AdversarialRounds,
 };
 var samplesOption = new Option<int>("--samples")
@@ -51,32 +51,13 @@ var samplesOption = new Option<int>("--samples")
     Description = "Poems to generate for the evaluation (the first 8 are printed, all are written to OUT/generated-poems.txt).",
     DefaultValueFactory = _ => TrainingSettings.Default.Samples,
 };
-var gpuOption = new Option<bool>("--gpu")
-{
-    Description = "Train on CUDA device 0 when the build has CUDA (TorchBackend=cuda); on the CPU otherwise.",
-};
-var checkpointsOption = new Option<string?>("--checkpoints")
-{
-    HelpName = "FOLDER",
-    Description = "Checkpoint folder; a rerun with the same options resumes from it (Ctrl+C writes one). Default: OUT/checkpoints.",
-};
-var maxMinutesOption = new Option<double?>("--max-minutes")
-{
-    HelpName = "MINUTES",
-    Description = "Stop training after this long, keep the model so far and write a checkpoint that a rerun resumes from.",
-};
-var seedOption = new Option<int>("--seed")
-{
-    HelpName = "N",
-    Description = "Seed of the initial weights and the sampling; a resumed run needs the seed it started with.",
-    DefaultValueFactory = _ => TrainingSettings.Default.Seed,
-};
+var run = new TrainingRunOptions(TrainingSettings.Default.Seed, "Seed of the initial weights and the sampling");
 
 var root = new RootCommand("Trains SeqGAN on Chinese quatrains with ML.NET and Microsoft.ML.Gan, prints generated poems and scores them with BLEU-2.")
 {
-    dataOption, outOption, poemsOption, mleOption, dPretrainOption, adversarialOption, samplesOption, gpuOption, checkpointsOption,
-    maxMinutesOption, seedOption,
+    dataOption, outOption, poemsOption, mleOption, dPretrainOption, adversarialOption, samplesOption,
 };
+foreach (var option in run.All) root.Options.Add(option);
 
 return ExampleCommandLine.Invoke(root, args, result =>
 {
@@ -89,10 +70,10 @@ return ExampleCommandLine.Invoke(root, args, result =>
         DiscriminatorPretrainRounds = result.GetValue(dPretrainOption),
         AdversarialRounds = result.GetValue(adversarialOption),
         Samples = result.GetValue(samplesOption),
-        UseGpu = result.GetValue(gpuOption),
-        CheckpointDirectory = result.GetValue(checkpointsOption) ?? Path.Combine(output, "checkpoints"),
-        MaxTrainingTime = result.GetValue(maxMinutesOption) is double minutes ? TimeSpan.FromMinutes(minutes) : null,
-        Seed = result.GetValue(seedOption),
+        UseGpu = result.GetValue(run.Gpu),
+        CheckpointDirectory = run.CheckpointDirectory(result, output),
+        MaxTrainingTime = run.MaxTrainingTime(result),
+        Seed = result.GetValue(run.Seed),
     };
     if (settings.Check() is { } problem)
     {
