@@ -21,19 +21,7 @@ internal static class SeqGanOracleBenchmark
         int length = options.Int("length", 20);
         int sequences = options.Int("sequences", 9984);
         int evaluationSamples = options.Int("eval-samples", 9984);
-        var settings = new SeqGanSettings
-        {
-            VocabularySize = vocabulary,
-            SequenceLength = length,
-            PretrainEpochs = options.Int("mle-epochs", 120),
-            DiscriminatorPretrainRounds = options.Int("d-pretrain-rounds", 50),
-            DiscriminatorEpochsPerRound = options.Int("d-epochs", 3),
-            AdversarialRounds = options.Int("adversarial-rounds", 200),
-            AdversarialDiscriminatorRounds = options.Int("adversarial-d-rounds", 5),
-            RolloutCount = options.Int("rollouts", 16),
-            RolloutUpdateRate = options.Double("rollout-rate", 0),
-            EvaluateEvery = options.Int("eval-every", 5),
-        };
+        var settings = SeqGanBenchRun.ReadSchedule(options, new SeqGanSettings { VocabularySize = vocabulary, SequenceLength = length });
         int oracleSeed = options.Int("oracle-seed", 66);
         int seed = options.Int("seed", 88);
         string output = options.String("out", "bench/results/seqgan-oracle");
@@ -70,17 +58,7 @@ internal static class SeqGanOracleBenchmark
         using var model = new SeqGanModel(settings, real, Evaluate, device, seed);
         double random;
         using (no_grad()) random = Evaluate(model);
-        var env = new GanEnvironment(ml, "SeqGanOracle");
-        var loop = new GanTrainingLoop(env.Host, new GanTrainingOptions
-        {
-            CheckpointDirectory = checkpoints,
-            CheckpointEvery = 2000,
-            ReportInterval = TimeSpan.FromSeconds(60),
-            MaxTrainingTime = maxMinutes > 0 ? TimeSpan.FromMinutes(maxMinutes) : null,
-            Progress = new Progress<GanProgress>(p => Console.WriteLine(FormattableString.Invariant(
-                $"{DateTime.Now:HH:mm:ss} step {p.Step}/{p.TotalSteps} {string.Join(" ", p.Losses.Select(l => $"{l.Key} {l.Value:F4}"))} load {MachineInfo.LoadAverage()}"))),
-        });
-        loop.Run(model, seed);
+        SeqGanBenchRun.Train(model, ml, "SeqGanOracle", seed, checkpoints, maxMinutes);
         double minutes = clock.Elapsed.TotalMinutes;
 
         var mle = model.Evaluations.LastOrDefault(e => e.Phase == SeqGanPhase.Pretraining);
@@ -88,8 +66,7 @@ internal static class SeqGanOracleBenchmark
         var lines = new List<string>
         {
             FormattableString.Invariant($"SeqGAN oracle experiment: vocabulary {vocabulary}, length {length}, {sequences} oracle sequences (oracle seed {oracleSeed}), NLL-oracle of {evaluationSamples} samples; ") +
-            FormattableString.Invariant($"{settings.PretrainEpochs} MLE epochs, D pretraining {settings.DiscriminatorPretrainRounds} × {settings.DiscriminatorEpochsPerRound} epochs, ") +
-            FormattableString.Invariant($"{settings.AdversarialRounds} adversarial rounds × ({settings.AdversarialDiscriminatorRounds} × {settings.DiscriminatorEpochsPerRound} D epochs), {settings.RolloutCount} rollouts; {minutes:F1} min on {device}, load {MachineInfo.LoadAverage()}"),
+            SeqGanBenchRun.Describe(settings) + FormattableString.Invariant($"; {minutes:F1} min on {device}, load {MachineInfo.LoadAverage()}"),
             "",
             "| generator | NLL-oracle | paper |",
             "|---|---|---|",
@@ -98,17 +75,8 @@ internal static class SeqGanOracleBenchmark
             adversarial is null ? "| SeqGAN | — | 8.736 |" : FormattableString.Invariant($"| SeqGAN ({adversarial.Index + 1} rounds) | {adversarial.Value:F3} | 8.736 |"),
             FormattableString.Invariant($"| the oracle's own samples (lower bound) | {oracleSelf:F3} | — |"),
             "",
-            "| phase | epoch / round | NLL-oracle |",
-            "|---|---|---|",
         };
-        lines.AddRange(model.Evaluations.Select(e => FormattableString.Invariant($"| {e.Phase} | {e.Index} | {e.Value:F4} |")));
-        lines.Add("");
-        lines.Add($"`{ResultFile.CommandLine()}`");
-        Directory.CreateDirectory(output);
-        File.WriteAllLines(Path.Combine(output, "result.md"), lines);
-        foreach (var l in lines) Console.WriteLine(l);
-        model.Generator.Dispose();
-        model.Discriminator.Dispose();
+        SeqGanBenchRun.Finish(model, "NLL-oracle", lines, output);
         return 0;
     }
 }
