@@ -39,20 +39,7 @@ var walksOption = new Option<int>("--walks")
     Description = "Generated walks behind each evaluation and behind the final link scores and generated graph (paper: a million and more).",
     DefaultValueFactory = _ => TrainingSettings.Default.Walks,
 };
-var gpuOption = new Option<bool>("--gpu")
-{
-    Description = "Train on CUDA device 0 when the build has CUDA (TorchBackend=cuda); on the CPU otherwise.",
-};
-var checkpointsOption = new Option<string?>("--checkpoints")
-{
-    HelpName = "FOLDER",
-    Description = "Checkpoint folder; a rerun with the same options resumes from it (Ctrl+C writes one). Default: OUT/checkpoints.",
-};
-var maxMinutesOption = new Option<double?>("--max-minutes")
-{
-    HelpName = "MINUTES",
-    Description = "Stop training after this long, keep the model so far and write a checkpoint that a rerun resumes from.",
-};
+var run = new TrainingRunOptions();
 var seedOption = new Option<int>("--seed")
 {
     HelpName = "N",
@@ -62,8 +49,9 @@ var seedOption = new Option<int>("--seed")
 
 var root = new RootCommand("Trains NetGAN on a graph (Cora-ML by default) with ML.NET and Microsoft.ML.Gan, and compares the graphs it generates with the real one.")
 {
-    edgesOption, outOption, iterationsOption, evalOption, walksOption, gpuOption, checkpointsOption, maxMinutesOption, seedOption,
+    edgesOption, outOption, iterationsOption, evalOption, walksOption, seedOption,
 };
+run.AddTo(root);
 
 return ExampleCommandLine.Invoke(root, args, result =>
 {
@@ -74,9 +62,9 @@ return ExampleCommandLine.Invoke(root, args, result =>
         Iterations = result.GetValue(iterationsOption),
         EvaluateEvery = result.GetValue(evalOption),
         Walks = result.GetValue(walksOption),
-        UseGpu = result.GetValue(gpuOption),
-        CheckpointDirectory = result.GetValue(checkpointsOption) ?? Path.Combine(output, "checkpoints"),
-        MaxTrainingTime = result.GetValue(maxMinutesOption) is double minutes ? TimeSpan.FromMinutes(minutes) : null,
+        UseGpu = result.GetValue(run.Gpu),
+        CheckpointDirectory = run.CheckpointDirectory(result, output),
+        MaxTrainingTime = run.MaxTrainingTime(result),
         Seed = result.GetValue(seedOption),
     };
     if (settings.Check() is { } problem)
