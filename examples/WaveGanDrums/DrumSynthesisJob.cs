@@ -93,22 +93,38 @@ internal static class DrumSynthesisJob
         return result;
     }
 
-    /// <summary>A rough check of what the grid shows: how loud the clips are, and how fast they decay.</summary>
+    /// <summary>
+    /// A rough check of what the grid shows: how loud the clips are, how fast they decay, and how alike they are (the
+    /// mean correlation of every pair: near 0 for different drums, near 1 when the generator ignores its latent input).
+    /// </summary>
     private static Table LevelTable(List<float[]> reals, List<float[]> fakes)
     {
-        var table = new Table().AddColumns("clips", "RMS, first 0.25 s", "RMS, last 0.25 s", "peak");
+        var table = new Table().AddColumns("clips", "RMS, first 0.25 s", "RMS, last 0.25 s", "peak", "mean correlation of pairs");
         void Row(string name, List<float[]> clips)
         {
             double Rms(float[] x, int from, int to) => Math.Sqrt(x[from..to].Average(v => (double)v * v));
             int quarter = clips[0].Length / 4;
+            var pairs = clips.SelectMany((a, i) => clips.Skip(i + 1).Select(b => Correlation(a, b))).ToList();
             table.AddRow(name,
                 $"{clips.Average(c => Rms(c, 0, quarter)):F3}",
                 $"{clips.Average(c => Rms(c, c.Length - quarter, c.Length)):F3}",
-                $"{clips.Average(c => c.Max(Math.Abs)):F3}");
+                $"{clips.Average(c => c.Max(Math.Abs)):F3}",
+                pairs.Count == 0 ? "" : $"{pairs.Average():F2}");
         }
         Row($"real ({reals.Count})", reals);
         Row($"generated ({fakes.Count})", fakes);
         return table;
+    }
+
+    private static double Correlation(float[] a, float[] b)
+    {
+        double meanA = a.Average(v => (double)v), meanB = b.Average(v => (double)v), ab = 0, aa = 0, bb = 0;
+        for (int i = 0; i < a.Length; i++)
+        {
+            double x = a[i] - meanA, y = b[i] - meanB;
+            (ab, aa, bb) = (ab + x * y, aa + x * x, bb + y * y);
+        }
+        return aa == 0 || bb == 0 ? 0 : ab / Math.Sqrt(aa * bb);
     }
 
     private static string Summary(GanProgress p) => FormattableString.Invariant(
