@@ -105,7 +105,7 @@ namespace Microsoft.ML.Gan
         public WaveGanEstimator WaveGan(WaveGanEstimator.Options options) => new(Environment, options);
 
         /// <summary>
-        /// Decodes a column of audio file paths (WAV or OGG Vorbis) into a column of clips, as WaveGAN's official loader
+        /// Decodes a column of audio file paths (WAV, AIFF or OGG Vorbis) into a column of clips, as WaveGAN's official loader
         /// does: channels averaged to mono, resampled to <paramref name="sampleRate"/>, divided by the file's peak, the
         /// first <paramref name="sliceLength"/> samples, zero-padded. Usable in any pipeline.
         /// </summary>

@@ -8,8 +8,8 @@ namespace Microsoft.ML.Gan;
 
 /// <summary>
 /// Reads audio files into the fixed-length clips WaveGAN trains on, and writes clips back as 16-bit WAV files.
-/// WAV (PCM 8/16/24/32-bit or IEEE float, read with NAudio) and OGG Vorbis (read with NVorbis) are recognised by
-/// their content, not their file name.
+/// WAV (PCM 8/16/24/32-bit or IEEE float) and AIFF (PCM; both read with NAudio) and OGG Vorbis (read with NVorbis)
+/// are recognised by their content, not their file name.
 /// </summary>
 public static class AudioFile
 {
@@ -20,7 +20,7 @@ public static class AudioFile
     /// zero), then the first <paramref name="sliceLength"/> samples, zero-padded at the end when the file is shorter.
     /// </summary>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
-    /// <exception cref="InvalidDataException">The file is not a WAV or OGG file, or it is damaged; the message names it.</exception>
+    /// <exception cref="InvalidDataException">The file is not a WAV, AIFF or OGG file, or it is damaged; the message names it.</exception>
     public static float[] Load(string path, int sampleRate = 16000, int sliceLength = 16384)
     {
         CheckRate(sampleRate);
@@ -36,7 +36,7 @@ public static class AudioFile
     }
 
     /// <summary>
-    /// Reads a WAV or OGG file as mono samples at its own rate: every channel's samples averaged, as the official
+    /// Reads a WAV, AIFF or OGG file as mono samples at its own rate: every channel's samples averaged, as the official
     /// loader does (a stereo file is mixed down).
     /// </summary>
     public static (float[] Samples, int SampleRate) ReadMono(string path)
@@ -46,28 +46,31 @@ public static class AudioFile
         var header = new byte[4];
         using (var stream = File.OpenRead(path))
             if (stream.ReadAtLeast(header, 4, throwOnEndOfStream: false) < 4)
-                throw new InvalidDataException($"Audio file '{path}' is not a WAV or OGG file: it has only {stream.Length} bytes.");
+                throw new InvalidDataException($"Audio file '{path}' is not a WAV, AIFF or OGG file: it has only {stream.Length} bytes.");
         string magic = System.Text.Encoding.ASCII.GetString(header);
+        var (format, read) = magic switch
+        {
+            "RIFF" or "RIFX" or "RF64" => ("WAV", (Func<(float[], int, int)>)(() => ReadPcm(new WaveFileReader(path)))),
+            "OggS" => ("OGG Vorbis", () => ReadOgg(path)),
+            // Drum kits (Hydrogen's among them) often come as AIFF.
+            "FORM" => ("AIFF", () => ReadPcm(new AiffFileReader(path))),
+            _ => throw new InvalidDataException(
+                $"Audio file '{path}' is not a WAV, AIFF or OGG file (it starts with the bytes {Convert.ToHexString(header)}, not 'RIFF', 'FORM' or 'OggS')."),
+        };
         try
         {
-            var (interleaved, channels, rate) = magic switch
-            {
-                "RIFF" or "RIFX" or "RF64" => ReadWav(path),
-                "OggS" => ReadOgg(path),
-                _ => throw new InvalidDataException(
-                    $"Audio file '{path}' is not a WAV or OGG file (it starts with the bytes {Convert.ToHexString(header)}, not 'RIFF' or 'OggS')."),
-            };
+            var (interleaved, channels, rate) = read();
             return (Mix(interleaved, channels), rate);
         }
-        catch (Exception e) when (e is not InvalidDataException and not OutOfMemoryException)
+        catch (Exception e) when (e is not OutOfMemoryException)
         {
-            throw new InvalidDataException($"Audio file '{path}' could not be decoded as {(magic == "OggS" ? "OGG Vorbis" : "WAV")}: {e.Message}", e);
+            throw new InvalidDataException($"Audio file '{path}' could not be decoded as {format}: {e.Message}", e);
         }
     }
 
-    private static (float[] Interleaved, int Channels, int Rate) ReadWav(string path)
+    private static (float[] Interleaved, int Channels, int Rate) ReadPcm(WaveStream file)
     {
-        using var reader = new WaveFileReader(path);
+        using var reader = file;
         var format = reader.WaveFormat;
         var provider = reader.ToSampleProvider();
         return (ReadAll(provider, reader.Length / Math.Max(1, format.BlockAlign) * format.Channels), format.Channels, format.SampleRate);

@@ -4,7 +4,7 @@ using Microsoft.ML.Gan.Data;
 namespace Microsoft.ML.Gan;
 
 /// <summary>
-/// Makes an <see cref="AudioLoadingTransformer"/>: a column of audio file paths (WAV or OGG) to a column of
+/// Makes an <see cref="AudioLoadingTransformer"/>: a column of audio file paths (WAV, AIFF or OGG) to a column of
 /// fixed-length clips. It learns nothing; <see cref="Fit"/> only checks the input column.
 /// </summary>
 public sealed class AudioLoadingEstimator : IEstimator<AudioLoadingTransformer>

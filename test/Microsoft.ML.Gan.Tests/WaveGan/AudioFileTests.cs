@@ -98,6 +98,28 @@ public sealed class AudioFileTests
     }
 
     [TestMethod]
+    public void AiffDecodesLikeTheSameSamplesInAWav()
+    {
+        // Hydrogen's drum kits ship AIFF one-shots; stereo at 22.05 kHz exercises the mix-down and the resampler too.
+        string dir = TempDirectory();
+        var stereo = TestAudio.Sine(330, 22050, 0.3, 0.7f, 0.1f);
+        var (mono, rate) = AudioFile.ReadMono(TestAudio.WriteAiff(Path.Combine(dir, "hit.aiff"), 22050, stereo));
+        Assert.AreEqual(22050, rate);
+        Assert.AreEqual(stereo[0].Length, mono.Length);
+        for (int i = 0; i < mono.Length; i++) Assert.AreEqual((stereo[0][i] + stereo[1][i]) / 2, mono[i], 3 * Pcm16, $"sample {i}");
+
+        var fromAiff = AudioFile.Load(Path.Combine(dir, "hit.aiff"));
+        var fromWav = AudioFile.Load(TestAudio.Write(Path.Combine(dir, "hit.wav"), 22050, stereo));
+        CollectionAssert.AreEqual(fromWav, fromAiff);
+
+        string cut = Path.Combine(dir, "cut.aiff");
+        File.WriteAllBytes(cut, File.ReadAllBytes(Path.Combine(dir, "hit.aiff"))[..16]);
+        var damaged = Assert.ThrowsExactly<InvalidDataException>(() => AudioFile.Load(cut));
+        StringAssert.Contains(damaged.Message, cut);
+        StringAssert.Contains(damaged.Message, "could not be decoded as AIFF");
+    }
+
+    [TestMethod]
     public void SilentAndEmptyFilesGiveZerosNotNaN()
     {
         string dir = TempDirectory();
@@ -118,7 +140,7 @@ public sealed class AudioFileTests
         File.WriteAllText(text, "these are not samples");
         var notAudio = Assert.ThrowsExactly<InvalidDataException>(() => AudioFile.Load(text));
         StringAssert.Contains(notAudio.Message, text);
-        StringAssert.Contains(notAudio.Message, "not a WAV or OGG file");
+        StringAssert.Contains(notAudio.Message, "not a WAV, AIFF or OGG file");
 
         string tiny = Path.Combine(dir, "tiny.wav");
         File.WriteAllBytes(tiny, new byte[] { 1, 2 });

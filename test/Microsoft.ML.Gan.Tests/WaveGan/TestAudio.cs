@@ -24,4 +24,13 @@ internal static class TestAudio
             foreach (var channel in channels) writer.WriteSample(channel[i]);
         return path;
     }
+
+    /// <summary>Writes channels (same length) as an AIFF file of 16-bit PCM.</summary>
+    public static string WriteAiff(string path, int rate, float[][] channels)
+    {
+        using var writer = new AiffFileWriter(path, new WaveFormat(rate, 16, channels.Length));
+        for (int i = 0; i < channels[0].Length; i++)
+            foreach (var channel in channels) writer.WriteSample(channel[i]);
+        return path;
+    }
 }
