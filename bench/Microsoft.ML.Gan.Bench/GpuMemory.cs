@@ -5,8 +5,8 @@ namespace Microsoft.ML.Gan.Bench;
 
 /// <summary>
 /// Device memory in use on CUDA device 0, in MiB. TorchSharp 0.107 binds none of libtorch's allocator statistics
-/// (<c>torch.cuda.max_memory_allocated</c> and friends) and the GPU machine has no <c>nvidia-smi</c>, so this asks
-/// the CUDA runtime that libtorch already loaded: <c>cudaMemGetInfo</c>'s total − free. That counts everything on the
+/// (<c>torch.cuda.max_memory_allocated</c> and friends), so this asks the CUDA runtime that libtorch already loaded:
+/// <c>cudaMemGetInfo</c>'s total − free, the figure <c>nvidia-smi</c> shows as used, without needing that tool. That counts everything on the
 /// device (libtorch's cached blocks, the CUDA context, other processes), so it is an upper bound on the tensors'
 /// memory and comparable with PyTorch's <c>torch.cuda.mem_get_info</c>, not with its <c>max_memory_allocated</c>.
 /// </summary>

@@ -119,6 +119,14 @@ def init(g, d, gen):
             p.uniform_(-(6.0 / fan) ** 0.5, (6.0 / fan) ** 0.5, generator=gen)
 
 
+def gpu_memory(device):
+    """Peak allocated by tensors, and in use on the device (what the C# harness reads: cudaMemGetInfo's total - free)."""
+    if device.type != "cuda":
+        return None
+    free, total = torch.cuda.mem_get_info(device)
+    return {"max_allocated_mib": torch.cuda.max_memory_allocated(device) / 2 ** 20, "in_use_mib": (total - free) / 2 ** 20}
+
+
 def count(module):
     return sum(p.numel() for p in module.parameters())
 
@@ -132,9 +140,11 @@ def main():
     parser.add_argument("--rollouts", type=int, default=16)
     parser.add_argument("--warmup", type=int, default=3)
     parser.add_argument("--reps", type=int, default=10)
+    parser.add_argument("--cudnn-benchmark", action="store_true")
     parser.add_argument("--threads", type=int, default=0)
     parser.add_argument("--out")
     a = parser.parse_args()
+    torch.backends.cudnn.benchmark = a.cudnn_benchmark
     if a.threads > 0:
         torch.set_num_threads(a.threads)
     device = torch.device(a.device)
@@ -193,6 +203,9 @@ def main():
             g_ms.append(tg)
             d_ms.append(td)
     name = torch.cuda.get_device_name(device) if device.type == "cuda" else "cpu"
+    memory = gpu_memory(device)
+    if memory:
+        print(f"GPU memory: {memory}")
     print(f"pytorch {torch.__version__} SeqGAN on {name}: vocabulary {a.vocab}, length {a.length}, batch {a.batch}, "
           f"{a.rollouts} rollouts; parameters G {count(g):,} / D {count(d):,}")
     results = []
@@ -203,7 +216,7 @@ def main():
         results.append({"part": part, "median_ms": med, "samples_ms": ms})
     if a.out:
         with open(a.out, "w") as f:
-            json.dump({"torch": torch.__version__, "device": name, "vocab": a.vocab, "length": a.length, "batch": a.batch,
+            json.dump({"torch": torch.__version__, "device": name, "gpu_memory": memory, "vocab": a.vocab, "length": a.length, "batch": a.batch,
                        "rollouts": a.rollouts, "generator_parameters": count(g), "discriminator_parameters": count(d),
                        "results": results}, f, indent=1)
 

@@ -77,6 +77,14 @@ def glorot(module, gen):
                 p.uniform_(-limit, limit, generator=gen)
 
 
+def gpu_memory(device):
+    """Peak allocated by tensors, and in use on the device (what the C# harness reads: cudaMemGetInfo's total - free)."""
+    if device.type != "cuda":
+        return None
+    free, total = torch.cuda.mem_get_info(device)
+    return {"max_allocated_mib": torch.cuda.max_memory_allocated(device) / 2 ** 20, "in_use_mib": (total - free) / 2 ** 20}
+
+
 def count(module):
     return sum(p.numel() for p in module.parameters())
 
@@ -149,12 +157,15 @@ def main():
     med = statistics.median(times)
     q = statistics.quantiles(times, n=4) if len(times) > 1 else [med, med, med]
     name = torch.cuda.get_device_name(device) if device.type == "cuda" else "cpu"
+    memory = gpu_memory(device)
+    if memory:
+        print(f"GPU memory: {memory}")
     print(f"pytorch {torch.__version__} WaveGAN step (5 D + 1 G) on {name}: d = {a.model_size}, batch {a.batch}, "
           f"cuDNN autotuning {'on' if a.cudnn_benchmark else 'off'}; parameters G {count(g):,} / D {count(d):,}: "
           f"median {med:.1f} ms (IQR {q[0]:.1f}-{q[2]:.1f}, min-max {min(times):.1f}-{max(times):.1f}, {a.reps} steps)")
     if a.out:
         with open(a.out, "w") as f:
-            json.dump({"torch": torch.__version__, "device": name, "batch": a.batch, "model_size": a.model_size,
+            json.dump({"torch": torch.__version__, "device": name, "gpu_memory": memory, "batch": a.batch, "model_size": a.model_size,
                        "cudnn_benchmark": a.cudnn_benchmark, "generator_parameters": count(g),
                        "discriminator_parameters": count(d), "median_ms": med, "samples_ms": times}, f, indent=1)
 
