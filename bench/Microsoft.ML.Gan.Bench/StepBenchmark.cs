@@ -43,7 +43,8 @@ internal static class StepBenchmark
     }
 
     /// <summary>Milliseconds of each of <paramref name="reps"/> steps after <paramref name="warmup"/> untimed ones.</summary>
-    public static List<double> TimeSteps(NetworkConfig config, int warmup, int reps, bool oneDnn, torch.Device device)
+    /// <param name="inspect">Sees the model before it is disposed (e.g. to count its parameters).</param>
+    public static List<double> TimeSteps(NetworkConfig config, int warmup, int reps, bool oneDnn, torch.Device device, Action<CycleGanModel>? inspect = null)
     {
         // Fit uses oneDNN on the CPU only with one libtorch thread (LibTorchContext explains why); the step is timed
         // outside Fit, so --onednn chooses it explicitly.
@@ -70,7 +71,9 @@ internal static class StepBenchmark
                 step++;
             }
             for (int i = 0; i < warmup; i++) Step();
-            return Enumerable.Range(0, reps).Select(_ => Timing.Milliseconds(Step)).ToList();
+            var ms = Enumerable.Range(0, reps).Select(_ => Timing.Milliseconds(Step)).ToList();
+            inspect?.Invoke(model);
+            return ms;
         }
         finally
         {

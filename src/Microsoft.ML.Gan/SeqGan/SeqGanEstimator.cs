@@ -169,7 +169,7 @@ public sealed class SeqGanEstimator : IEstimator<SeqGanTransformer>
             DiscriminatorEpochsPerRound = _options.DiscriminatorEpochsPerRound, AdversarialDiscriminatorRounds = _options.AdversarialDiscriminatorRounds,
             DiscriminatorFilters = _options.DiscriminatorFilters,
             GeneratorLearningRate = _options.GeneratorLearningRate, DiscriminatorLearningRate = _options.DiscriminatorLearningRate,
-            DataFingerprint = vocabulary.Fingerprint(),
+            DataFingerprint = vocabulary.Fingerprint(), FlatAdam = _options.FlatAdam,
         };
         var device = _env.ResolveDevice();
         long seed = _env.NextSeed();

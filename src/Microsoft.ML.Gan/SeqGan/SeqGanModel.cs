@@ -36,6 +36,8 @@ internal sealed record SeqGanSettings
     public int EvaluateEvery { get; init; } = 5;
     /// <summary>Identifies the training data (e.g. a hash of the vocabulary) so that a checkpoint of other data is refused.</summary>
     public string DataFingerprint { get; init; } = "";
+    /// <summary><see cref="GanTrainerOptions.FlatAdam"/>.</summary>
+    public bool FlatAdam { get; init; }
 }
 
 /// <summary>The training phases, in order.</summary>
@@ -112,9 +114,9 @@ internal sealed class SeqGanModel : IGanModel
         Discriminator.InitOfficial(init);
         Generator.to(device);
         Discriminator.to(device);
-        _optimizerMle = new GanAdam(Generator.parameters(), settings.GeneratorLearningRate);
-        _optimizerAdversarial = new GanAdam(Generator.parameters(), settings.GeneratorLearningRate);
-        _optimizerD = new GanAdam(Discriminator.parameters(), settings.DiscriminatorLearningRate);
+        _optimizerMle = new GanAdam(Generator.parameters(), settings.GeneratorLearningRate, flat: settings.FlatAdam);
+        _optimizerAdversarial = new GanAdam(Generator.parameters(), settings.GeneratorLearningRate, flat: settings.FlatAdam);
+        _optimizerD = new GanAdam(Discriminator.parameters(), settings.DiscriminatorLearningRate, flat: settings.FlatAdam);
         _rollout = new Rollout(Generator, settings.RolloutUpdateRate);
 
         _mleBatches = real.shape[0] / settings.BatchSize;

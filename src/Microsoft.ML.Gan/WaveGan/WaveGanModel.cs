@@ -18,6 +18,8 @@ internal sealed record WaveGanSettings
     public double LearningRate { get; init; } = 1e-4;
     public double Beta1 { get; init; } = 0.5;
     public double Beta2 { get; init; } = 0.9;
+    /// <summary><see cref="GanTrainerOptions.FlatAdam"/>.</summary>
+    public bool FlatAdam { get; init; }
 }
 
 /// <summary>
@@ -69,8 +71,8 @@ internal sealed class WaveGanModel : IGanModel
         TensorFlowInit.GlorotUniform(Discriminator, init);
         Generator.to(device);
         Discriminator.to(device);
-        _optimizerG = new GanAdam(Generator.parameters(), settings.LearningRate, settings.Beta1, settings.Beta2);
-        _optimizerD = new GanAdam(Discriminator.parameters(), settings.LearningRate, settings.Beta1, settings.Beta2);
+        _optimizerG = new GanAdam(Generator.parameters(), settings.LearningRate, settings.Beta1, settings.Beta2, flat: settings.FlatAdam);
+        _optimizerD = new GanAdam(Discriminator.parameters(), settings.LearningRate, settings.Beta1, settings.Beta2, flat: settings.FlatAdam);
         StepsPerEpoch = Math.Max(1, clips.shape[0] / ((long)settings.BatchSize * settings.DiscriminatorUpdates));
     }
 

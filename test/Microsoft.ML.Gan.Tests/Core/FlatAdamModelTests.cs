@@ -1,0 +1,95 @@
+using Microsoft.ML.Gan.Core;
+using Microsoft.ML.Gan.SeqGan;
+using Microsoft.ML.Gan.Tests.WaveGan;
+using Microsoft.ML.Gan.WaveGan;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Microsoft.ML.Gan.Tests.Core;
+
+/// <summary>
+/// <see cref="GanTrainerOptions.FlatAdam"/> wired into SeqGAN and WaveGAN: the same seeds train to the same weights
+/// with and without it (GanAdamTests checks the optimiser itself against torch.optim.Adam).
+/// </summary>
+[TestClass]
+public sealed class FlatAdamModelTests
+{
+    private static void AssertSameWeights(nn.Module expected, nn.Module actual, string network)
+    {
+        foreach (var ((name, a), b) in expected.named_parameters().Zip(actual.parameters()))
+        {
+            float difference = (a - b).abs().max().item<float>();
+            Assert.IsTrue(difference < 1e-5f, $"{network}.{name} differs by {difference} with the flat Adam.");
+        }
+    }
+
+    /// <summary>The model's optimisers, found by type so that the test does not depend on their field names.</summary>
+    private static void AssertOptimizersFlat(object model, bool expected)
+    {
+        var optimizers = model.GetType().GetFields(System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Instance)
+            .Where(f => f.FieldType == typeof(GanAdam)).Select(f => (GanAdam)f.GetValue(model)!).ToList();
+        Assert.IsTrue(optimizers.Count >= 2, $"{model.GetType().Name} has {optimizers.Count} GanAdam fields.");
+        Assert.IsTrue(optimizers.All(o => o.IsFlat == expected), $"Expected every optimiser of {model.GetType().Name} with IsFlat {expected}.");
+    }
+
+    private static void Train(IGanModel model, long steps)
+    {
+        var random = new GanRandom(5);
+        for (long i = 0; i < steps; i++)
+        {
+            using var scope = NewDisposeScope();
+            model.TrainStep(random);
+        }
+    }
+
+    [TestMethod]
+    public void SeqGanTrainsToTheSameWeightsWithTheFlatAdam()
+    {
+        // Every phase: MLE (its own Adam), D pretraining, one adversarial round (the second Adam over the same G).
+        var settings = new SeqGanSettings
+        {
+            VocabularySize = 40, SequenceLength = 8, EmbeddingSize = 16, HiddenSize = 16, DiscriminatorEmbeddingSize = 8,
+            DiscriminatorFilters = new[] { (1, 8), (2, 8), (4, 8), (8, 8) }, BatchSize = 32, RolloutCount = 2,
+            PretrainEpochs = 1, DiscriminatorPretrainRounds = 1, DiscriminatorEpochsPerRound = 1,
+            AdversarialRounds = 1, AdversarialDiscriminatorRounds = 1,
+        };
+        using var oracle = new OracleLstm(40, seed: 3, embeddingSize: 16, hiddenSize: 16);
+        using var real = oracle.Sample(64, 8, new Generator(4));
+        using var perTensor = new SeqGanModel(settings, real, null, GanEnvironment.UseCpu(), seed: 1);
+        using var flat = new SeqGanModel(settings with { FlatAdam = true }, real, null, GanEnvironment.UseCpu(), seed: 1);
+        AssertOptimizersFlat(perTensor, false);
+        AssertOptimizersFlat(flat, true);
+        Assert.AreEqual(11L, perTensor.StepsPerEpoch, "2 MLE + 4 D pretraining + (1 G + 4 D) adversarial steps.");
+        Train(perTensor, perTensor.StepsPerEpoch);
+        Train(flat, flat.StepsPerEpoch);
+        AssertSameWeights(perTensor.Generator, flat.Generator, "G");
+        AssertSameWeights(perTensor.Discriminator, flat.Discriminator, "D");
+        foreach (var m in new[] { perTensor, flat })
+        {
+            m.Generator.Dispose();
+            m.Discriminator.Dispose();
+        }
+    }
+
+    [TestMethod]
+    public void WaveGanTrainsToTheSameWeightsWithTheFlatAdam()
+    {
+        using var clips = WaveGanModelTests.Sines(10);
+        using var perTensor = new WaveGanModel(WaveGanModelTests.Tiny, clips, CPU, seed: 3);
+        using var flat = new WaveGanModel(WaveGanModelTests.Tiny with { FlatAdam = true }, clips, CPU, seed: 3);
+        AssertOptimizersFlat(perTensor, false);
+        AssertOptimizersFlat(flat, true);
+        foreach (var m in new[] { perTensor, flat })
+        {
+            m.BeginEpoch(1);
+            Train(m, 2);
+        }
+        AssertSameWeights(perTensor.Generator, flat.Generator, "G");
+        AssertSameWeights(perTensor.Discriminator, flat.Discriminator, "D");
+        foreach (var m in new[] { perTensor, flat })
+        {
+            m.Generator.Dispose();
+            m.Discriminator.Dispose();
+        }
+    }
+}
