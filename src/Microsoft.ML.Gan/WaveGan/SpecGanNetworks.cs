@@ -67,14 +67,11 @@ internal static class SpecGanShape
     /// <summary>Rows and columns at the generator's first (dense) layer: 4 × 4, doubled five times to 128 × 128.</summary>
     public const int InitialSide = 4;
 
-    /// <summary>Channels from the generator's dense layer down to its output: d·16 halving to d, then 1.</summary>
-    public static long[] Channels(int modelSize)
-    {
-        var channels = new long[Layers + 1];
-        for (int i = 0; i < Layers; i++) channels[i] = (long)modelSize << (Layers - 1 - i);
-        channels[Layers] = 1;
-        return channels;
-    }
+    /// <summary>
+    /// Channels from the generator's dense layer down to its output: d·16 halving to d, then 1, the plan of WaveGAN's
+    /// five layers (the official code sizes both alike).
+    /// </summary>
+    public static long[] Channels(int modelSize) => WaveGanShape.Channels(SpecGanTransform.SliceLength, modelSize);
 }
 
 /// <summary>

@@ -27,7 +27,10 @@ public sealed class WaveGanEstimator : IEstimator<WaveGanTransformer>
     /// <summary>Options of <see cref="WaveGanEstimator"/>; the defaults are the official code's.</summary>
     public sealed class Options : GanTrainerOptions
     {
-        /// <summary>The column of generated waveforms the transformer adds: a vector of <see cref="SliceLength"/> Single values in [−1, 1].</summary>
+        /// <summary>
+        /// The column of generated waveforms the transformer adds: a vector of <see cref="SliceLength"/> Single values,
+        /// in [−1, 1] from WaveGAN; SpecGAN's come from Griffin-Lim and are not bounded (WAV writing clips, as the official code).
+        /// </summary>
         public string OutputColumnName = "Waveform";
         /// <summary>The training clips: a vector of <see cref="SliceLength"/> Single values in [−1, 1] (see <see cref="GanCatalog.LoadAudio"/>). The transformer scores this column when its input has it.</summary>
         public string InputColumnName = "Audio";

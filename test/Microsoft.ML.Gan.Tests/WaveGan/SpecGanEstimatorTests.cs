@@ -14,9 +14,6 @@ public sealed class SpecGanEstimatorTests
         return options;
     }
 
-    private static float[] Weights(WaveGanTransformer t) =>
-        t.Generator.parameters().Concat(t.Discriminator.parameters()).SelectMany(p => p.data<float>().ToArray()).ToArray();
-
     private static WaveGanTransformer Fit(int seed)
     {
         var ml = new MLContext(seed: seed);
@@ -55,10 +52,10 @@ public sealed class SpecGanEstimatorTests
         using var first = Fit(3);
         using var second = Fit(3);
         using var other = Fit(4);
-        CollectionAssert.AreEqual(Weights(first), Weights(second));
+        CollectionAssert.AreEqual(WaveGanEstimatorTests.Weights(first), WaveGanEstimatorTests.Weights(second));
         CollectionAssert.AreEqual(first.Spectrogram!.Mean.data<float>().ToArray(), second.Spectrogram!.Mean.data<float>().ToArray());
         CollectionAssert.AreEqual(first.Generate(1).GetColumn<float[]>("Waveform").Single(), second.Generate(1).GetColumn<float[]>("Waveform").Single());
-        CollectionAssert.AreNotEqual(Weights(first), Weights(other));
+        CollectionAssert.AreNotEqual(WaveGanEstimatorTests.Weights(first), WaveGanEstimatorTests.Weights(other));
         CollectionAssert.AreEqual(first.Spectrogram.Std.data<float>().ToArray(), other.Spectrogram!.Std.data<float>().ToArray(),
             "The moments depend on the clips only.");
     }
