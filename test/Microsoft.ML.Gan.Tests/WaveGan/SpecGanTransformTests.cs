@@ -176,7 +176,7 @@ public sealed class SpecGanTransformTests
         CollectionAssert.AreEqual(new long[] { 1, 1, 16384 }, waveform.shape);
         double convergence = GriffinLim.SpectralConvergence(transform.Stft, waveform.squeeze(1), magnitude);
         TestContext.WriteLine($"spectral convergence through the normalised spectrogram: {convergence:F4} ({kept.@float().mean().item<float>():P1} of the image unclipped)");
-        // About 0.19 where Griffin-Lim alone reaches 0.10 on a sweep: the few clipped cells are the loudest ones.
+        // Measured 0.19 (Griffin-Lim alone: 0.10 on a sweep), with about 0.4 % of the cells clipped at 3σ.
         Assert.IsTrue(convergence < 0.25, $"Spectral convergence {convergence}.");
     }
 }
