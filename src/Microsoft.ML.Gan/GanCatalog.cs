@@ -93,12 +93,19 @@ namespace Microsoft.ML.Gan
                 ModelSize = modelSize,
             });
 
-        /// <summary>Trains WaveGAN with every option spelled out.</summary>
+        /// <summary>
+        /// Trains WaveGAN with every option spelled out, or the paper's SpecGAN with
+        /// <see cref="WaveGanEstimator.Options.Architecture"/> = <see cref="WaveGanArchitecture.SpecGan"/>.
+        /// </summary>
         /// <example>
         /// <code>
         /// var estimator = mlContext.Transforms.Gan().WaveGan(new WaveGanEstimator.Options
         /// {
         ///     InputColumnName = "Audio", ModelSize = 16, BatchSize = 32, Epochs = 20, CheckpointDirectory = "checkpoints",
+        /// });
+        /// var specGan = mlContext.Transforms.Gan().WaveGan(new WaveGanEstimator.Options
+        /// {
+        ///     Architecture = WaveGanArchitecture.SpecGan, InputColumnName = "Audio", ModelSize = 16, Epochs = 20,
         /// });
         /// </code>
         /// </example>

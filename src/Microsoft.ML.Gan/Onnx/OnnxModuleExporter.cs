@@ -74,6 +74,7 @@ internal sealed class OnnxModuleExporter
         Register<Sigmoid>((e, _, x, p) => e.Graph.AddNode("Sigmoid", new[] { x }, $"{p}.sigmoid"));
 
         Register<WaveGanGenerator>(WaveGanOnnx.ExportGenerator);
+        Register<SpecGanGenerator>(SpecGanOnnx.ExportGenerator);
 
         // The CycleGAN networks: wrappers whose forward is their Sequential, and the residual block.
         Register<ResnetGenerator>((e, m, x, p) => e.Export(m.model, x, Join(p, "model")));

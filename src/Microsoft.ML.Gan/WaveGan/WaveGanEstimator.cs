@@ -18,13 +18,19 @@ namespace Microsoft.ML.Gan;
 /// counted in the log; the rest are read into memory once. At the paper's size a step (5 critic updates and one
 /// generator update, batch 64) takes about a minute on two CPU cores: train small models on a CPU
 /// (<see cref="Options.ModelSize"/> 8–16, a smaller <see cref="Options.BatchSize"/>), the paper's on a GPU.
+/// <see cref="Options.Architecture"/> = <see cref="WaveGanArchitecture.SpecGan"/> trains the paper's SpecGAN instead
+/// (<c>specgan.py</c>, <c>train_specgan.py</c>): the same loss, updates and optimiser on 128 × 128 spectrograms
+/// normalised by the training clips' moments; the transformer still outputs waveforms, through Griffin-Lim.
 /// </remarks>
 public sealed class WaveGanEstimator : IEstimator<WaveGanTransformer>
 {
     /// <summary>Options of <see cref="WaveGanEstimator"/>; the defaults are the official code's.</summary>
     public sealed class Options : GanTrainerOptions
     {
-        /// <summary>The column of generated waveforms the transformer adds: a vector of <see cref="SliceLength"/> Single values in [−1, 1].</summary>
+        /// <summary>
+        /// The column of generated waveforms the transformer adds: a vector of <see cref="SliceLength"/> Single values,
+        /// in [−1, 1] from WaveGAN; SpecGAN's come from Griffin-Lim and are not bounded (WAV writing clips, as the official code).
+        /// </summary>
         public string OutputColumnName = "Waveform";
         /// <summary>The training clips: a vector of <see cref="SliceLength"/> Single values in [−1, 1] (see <see cref="GanCatalog.LoadAudio"/>). The transformer scores this column when its input has it.</summary>
         public string InputColumnName = "Audio";
@@ -52,12 +58,20 @@ public sealed class WaveGanEstimator : IEstimator<WaveGanTransformer>
         public int Epochs = 100;
         /// <summary>Adam's learning rate for both networks (paper: 1e-4; β = 0.5, 0.9).</summary>
         public double LearningRate = 1e-4;
+        /// <summary>
+        /// WaveGAN (default) or SpecGAN. SpecGAN needs <see cref="SliceLength"/> 16,384 and ignores
+        /// <see cref="PhaseShuffle"/>; <see cref="ModelSize"/>, <see cref="LatentSize"/> and the training options mean
+        /// the same for both (the official defaults coincide).
+        /// </summary>
+        public WaveGanArchitecture Architecture = WaveGanArchitecture.WaveGan;
+        /// <summary>SpecGAN only: Griffin-Lim iterations when turning a generated spectrogram into a waveform (official: 16).</summary>
+        public int GriffinLimIterations = GriffinLim.OfficialIterations;
 
         internal WaveGanSettings ToSettings() => new()
         {
             SliceLength = SliceLength, LatentSize = LatentSize, ModelSize = ModelSize, PhaseShuffle = PhaseShuffle,
             DiscriminatorUpdates = DiscriminatorUpdates, GradientPenalty = GradientPenalty, BatchSize = BatchSize,
-            Epochs = Epochs, LearningRate = LearningRate, FlatAdam = FlatAdam,
+            Epochs = Epochs, LearningRate = LearningRate, FlatAdam = FlatAdam, Architecture = Architecture,
         };
     }
 
@@ -87,6 +101,10 @@ public sealed class WaveGanEstimator : IEstimator<WaveGanTransformer>
         Require(o.BatchSize >= 1, nameof(o.BatchSize), o.BatchSize, "1 or more");
         Require(o.Epochs >= 1, nameof(o.Epochs), o.Epochs, "1 or more");
         Require(o.LearningRate > 0, nameof(o.LearningRate), o.LearningRate, "a positive rate");
+        Require(Enum.IsDefined(o.Architecture), nameof(o.Architecture), o.Architecture, string.Join(" or ", Enum.GetNames<WaveGanArchitecture>()));
+        if (o.Architecture == WaveGanArchitecture.SpecGan)
+            Require(o.SliceLength == SpecGanTransform.SliceLength, nameof(o.SliceLength), o.SliceLength, $"{SpecGanTransform.SliceLength} (SpecGAN's only slice length)");
+        Require(o.GriffinLimIterations >= 0, nameof(o.GriffinLimIterations), o.GriffinLimIterations, "0 or more");
         o.CheckTrainerOptions();
     }
 
@@ -111,7 +129,7 @@ public sealed class WaveGanEstimator : IEstimator<WaveGanTransformer>
         using (clips)
         {
             using (var ch = _env.Host.Start("Data"))
-                ch.Info(MessageSensitivity.None, $"WaveGAN: {clips.shape[0]} clips of {_options.SliceLength} samples" +
+                ch.Info(MessageSensitivity.None, $"{(_options.Architecture == WaveGanArchitecture.SpecGan ? "SpecGAN" : "WaveGAN")}: {clips.shape[0]} clips of {_options.SliceLength} samples" +
                     (skipped > 0 ? $"; {skipped} silent or empty clips skipped." : "."));
             var device = _env.ResolveDevice();
             long seed = _env.NextSeed();
@@ -124,13 +142,14 @@ public sealed class WaveGanEstimator : IEstimator<WaveGanTransformer>
             {
                 model.Generator.Dispose();
                 model.Discriminator.Dispose();
+                model.Spectrogram?.Dispose();
                 throw;
             }
             finally
             {
                 model.Dispose();
             }
-            return new WaveGanTransformer(_env.Environment, _options, model.Generator, model.Discriminator,
+            return new WaveGanTransformer(_env.Environment, _options, model.Generator, model.Discriminator, model.Spectrogram,
                 (int)clips.shape[0], skipped, new GanRandom(seed).NextSeed());
         }
     }

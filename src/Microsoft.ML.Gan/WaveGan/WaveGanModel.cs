@@ -20,6 +20,7 @@ internal sealed record WaveGanSettings
     public double Beta2 { get; init; } = 0.9;
     /// <summary><see cref="GanTrainerOptions.FlatAdam"/>.</summary>
     public bool FlatAdam { get; init; }
+    public WaveGanArchitecture Architecture { get; init; } = WaveGanArchitecture.WaveGan;
 }
 
 /// <summary>
@@ -28,6 +29,8 @@ internal sealed record WaveGanSettings
 /// z ~ U(−1, 1), with loss D(G(z)) − D(x) + λ·GP; then one generator update with loss −D(G(z)). Adam
 /// (1e-4, β = 0.5, 0.9) for both. Every call of the critic draws its own phase shifts, as each of the official
 /// graph's three critic calls (real, fake, interpolates) does.
+/// SpecGAN (<c>train_specgan.py</c>, same loss, update order and optimiser) swaps in the 2-D networks and puts the
+/// spectrogram front end (<see cref="SpecGanTransform"/>, moments from all the clips) before the critic's real input.
 /// </summary>
 /// <remarks>
 /// TensorFlow's Adam adds ε to √v̂ before the bias correction of the step size, PyTorch's after; with ε = 1e-8 the two
@@ -47,6 +50,7 @@ internal sealed class WaveGanModel : IGanModel
     private readonly Generator? _sampling;
     private readonly GanRandom _shuffleRandom;
     private readonly GanAdam _optimizerG, _optimizerD;
+    private readonly SpecGanTransform? _spectrogram;
     private int[] _epochOrder = Array.Empty<int>();
     private long _stepInEpoch;
 
@@ -65,8 +69,19 @@ internal sealed class WaveGanModel : IGanModel
         _sampling = device.type == DeviceType.CPU ? _noise : null;
         if (device.type == DeviceType.CUDA) cuda.manual_seed(random.NextSeed());
         _shuffleRandom = new GanRandom(random.NextSeed());
-        Generator = new WaveGanGenerator(settings.LatentSize, settings.ModelSize, settings.SliceLength);
-        Discriminator = new WaveGanDiscriminator(settings.ModelSize, settings.SliceLength, settings.PhaseShuffle, _shuffleRandom);
+        if (settings.Architecture == WaveGanArchitecture.SpecGan)
+        {
+            if (settings.SliceLength != SpecGanTransform.SliceLength)
+                throw new ArgumentException($"SpecGAN generates slices of {SpecGanTransform.SliceLength} samples; got {settings.SliceLength}.", nameof(settings));
+            _spectrogram = SpecGanTransform.FromClips(clips, device, settings.BatchSize);
+            Generator = new SpecGanGenerator(settings.LatentSize, settings.ModelSize);
+            Discriminator = new SpecGanDiscriminator(settings.ModelSize);
+        }
+        else
+        {
+            Generator = new WaveGanGenerator(settings.LatentSize, settings.ModelSize, settings.SliceLength);
+            Discriminator = new WaveGanDiscriminator(settings.ModelSize, settings.SliceLength, settings.PhaseShuffle, _shuffleRandom);
+        }
         TensorFlowInit.GlorotUniform(Generator, init);
         TensorFlowInit.GlorotUniform(Discriminator, init);
         Generator.to(device);
@@ -76,10 +91,13 @@ internal sealed class WaveGanModel : IGanModel
         StepsPerEpoch = Math.Max(1, clips.shape[0] / ((long)settings.BatchSize * settings.DiscriminatorUpdates));
     }
 
-    public WaveGanGenerator Generator { get; }
-    public WaveGanDiscriminator Discriminator { get; }
+    public nn.Module<Tensor, Tensor> Generator { get; }
+    public nn.Module<Tensor, Tensor> Discriminator { get; }
 
-    public string Kind => "WaveGAN";
+    /// <summary>SpecGAN's front end with the training set's moments (null for WaveGAN); the transformer inverts with it.</summary>
+    public SpecGanTransform? Spectrogram => _spectrogram;
+
+    public string Kind => _s.Architecture == WaveGanArchitecture.SpecGan ? "SpecGAN" : "WaveGAN";
 
     public string Fingerprint => FormattableString.Invariant(
         $"clips={_clips.shape[0]}, slice={_s.SliceLength}, latent={_s.LatentSize}, d={_s.ModelSize}, phase_shuffle={_s.PhaseShuffle}, d_updates={_s.DiscriminatorUpdates}, gp={_s.GradientPenalty}, batch={_s.BatchSize}, epochs={_s.Epochs}, lr={_s.LearningRate}, betas={_s.Beta1}/{_s.Beta2}");
@@ -118,6 +136,8 @@ internal sealed class WaveGanModel : IGanModel
         {
             _optimizerD.ZeroGrad();
             var real = RealBatch(k);
+            // The official t_to_f: the critic sees the real clips' normalised spectrograms, with no gradient.
+            if (_spectrogram is not null) real = _spectrogram.ToSpectrogram(real);
             Tensor fake;
             using (no_grad()) fake = Generator.forward(Latent(_s.BatchSize));
             var penalty = Losses.GradientPenalty(Discriminator.forward, real, fake, _sampling);
@@ -175,6 +195,6 @@ internal sealed class WaveGanModel : IGanModel
         _optimizerG.Dispose();
         _optimizerD.Dispose();
         _noise.Dispose();
-        // The networks outlive training: the transformer generates with G and scores with D.
+        // The networks and SpecGAN's front end outlive training: the transformer generates with G and scores with D.
     }
 }

@@ -12,6 +12,8 @@ namespace Microsoft.ML.Gan;
 /// A fitted WaveGAN. <see cref="Transform"/> adds the waveform generated from each row's latent vector (drawn per row
 /// when the input has no latent column) and, when the input has the clip column, the critic's score of each clip.
 /// <see cref="Generate"/> makes new waveforms; <see cref="AudioFile.WriteWavs"/> writes them as WAV files.
+/// A SpecGAN (<see cref="WaveGanArchitecture.SpecGan"/>) does the same: its generated spectrograms are inverted by
+/// Griffin-Lim, and the critic scores a clip's normalised spectrogram.
 /// </summary>
 public sealed class WaveGanTransformer : ITransformer, IDisposable
 {
@@ -21,22 +23,24 @@ public sealed class WaveGanTransformer : ITransformer, IDisposable
     private readonly GanRandom _random;
     private readonly Device _device;
 
-    internal WaveGanTransformer(IHostEnvironment env, WaveGanEstimator.Options options, WaveGanGenerator generator,
-        WaveGanDiscriminator discriminator, int trainingClips, int skippedClips, long seed)
+    // spectrogram: SpecGAN's front end with the training moments, which the transformer then owns; null for WaveGAN.
+    internal WaveGanTransformer(IHostEnvironment env, WaveGanEstimator.Options options, nn.Module<Tensor, Tensor> generator,
+        nn.Module<Tensor, Tensor> discriminator, SpecGanTransform? spectrogram, int trainingClips, int skippedClips, long seed)
     {
-        (_env, _options, Generator, Discriminator) = (env, options, generator, discriminator);
+        (_env, _options, Generator, Discriminator, Spectrogram) = (env, options, generator, discriminator, spectrogram);
         (TrainingClips, SkippedClips) = (trainingClips, skippedClips);
         _random = new GanRandom(seed);
         _rowLatentSeed = _random.NextSeed();
         Generator.eval();
         Discriminator.eval();
-        _device = Generator.z_project.weight!.device;
+        _device = Generator.parameters().First().device;
         WaveformType = new VectorDataViewType(NumberDataViewType.Single, options.SliceLength);
         LatentType = new VectorDataViewType(NumberDataViewType.Single, options.LatentSize);
     }
 
-    internal WaveGanGenerator Generator { get; }
-    internal WaveGanDiscriminator Discriminator { get; }
+    internal nn.Module<Tensor, Tensor> Generator { get; }
+    internal nn.Module<Tensor, Tensor> Discriminator { get; }
+    internal SpecGanTransform? Spectrogram { get; }
     internal VectorDataViewType WaveformType { get; }
     internal VectorDataViewType LatentType { get; }
 
@@ -54,6 +58,8 @@ public sealed class WaveGanTransformer : ITransformer, IDisposable
     public int SliceLength => _options.SliceLength;
     /// <summary>Samples per second of the waveforms (the training audio's rate).</summary>
     public int SampleRate => _options.SampleRate;
+    /// <summary>WaveGAN or SpecGAN.</summary>
+    public WaveGanArchitecture Architecture => _options.Architecture;
     /// <summary>Clips trained on.</summary>
     public int TrainingClips { get; }
     /// <summary>Silent or empty clips of the training data that were skipped.</summary>
@@ -146,7 +152,9 @@ public sealed class WaveGanTransformer : ITransformer, IDisposable
             throw new ArgumentException($"A latent vector has {LatentSize} values; got {latent.Length}.", nameof(latent));
         using var scope = NewDisposeScope();
         using var _ = no_grad();
-        return Generator.forward(tensor(latent, new long[] { 1, LatentSize }).to(_device)).cpu().data<float>().ToArray();
+        var output = Generator.forward(tensor(latent, new long[] { 1, LatentSize }).to(_device));
+        if (Spectrogram is not null) output = Spectrogram.ToWaveform(output, _options.GriffinLimIterations);
+        return output.cpu().data<float>().ToArray();
     }
 
     /// <summary>The critic's score of a clip of <see cref="SliceLength"/> samples (no phase shuffle: that is for training).</summary>
@@ -157,7 +165,9 @@ public sealed class WaveGanTransformer : ITransformer, IDisposable
             throw new ArgumentException($"A clip has {SliceLength} samples; got {clip.Length}.", nameof(clip));
         using var scope = NewDisposeScope();
         using var _ = no_grad();
-        return Discriminator.forward(tensor(clip, new long[] { 1, 1, SliceLength }).to(_device)).item<float>();
+        var input = tensor(clip, new long[] { 1, 1, SliceLength }).to(_device);
+        if (Spectrogram is not null) input = Spectrogram.ToSpectrogram(input);
+        return Discriminator.forward(input).item<float>();
     }
 
     /// <summary>
@@ -189,13 +199,18 @@ public sealed class WaveGanTransformer : ITransformer, IDisposable
 
     /// <summary>
     /// Writes the generator as an ONNX model (opset 17): input <see cref="LatentColumnName"/> [batch, LatentSize],
-    /// output <see cref="OutputColumnName"/> [batch, SliceLength] in [−1, 1].
+    /// output <see cref="OutputColumnName"/> [batch, SliceLength] in [−1, 1]. A SpecGAN's model includes the
+    /// spectrogram's denormalisation and the Griffin-Lim iterations (unrolled, as convolutions).
     /// </summary>
     public void ExportOnnx(string path)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        WaveGanOnnx.Build(Generator, LatentColumnName, OnnxOutputName).Save(path);
+        BuildOnnx().Save(path);
     }
+
+    private OnnxGraphBuilder BuildOnnx() => Spectrogram is null
+        ? WaveGanOnnx.Build((WaveGanGenerator)Generator, LatentColumnName, OnnxOutputName)
+        : SpecGanOnnx.Build((SpecGanGenerator)Generator, Spectrogram, _options.GriffinLimIterations, LatentColumnName, OnnxOutputName);
 
     private string OnnxOutputName => OutputColumnName + ".onnx";
 
@@ -210,7 +225,7 @@ public sealed class WaveGanTransformer : ITransformer, IDisposable
     internal ITransformer OnnxEquivalent()
     {
         var ml = new MLContext();
-        var bytes = WaveGanOnnx.Build(Generator, LatentColumnName, OnnxOutputName).ToBytes();
+        var bytes = BuildOnnx().ToBytes();
         return ml.Transforms.ApplyOnnxModel(OnnxOutputName, LatentColumnName, new MemoryStream(bytes))
             .Append(ml.Transforms.CopyColumns(OutputColumnName, OnnxOutputName))
             .Append(ml.Transforms.DropColumns(OnnxOutputName))
@@ -221,5 +236,6 @@ public sealed class WaveGanTransformer : ITransformer, IDisposable
     {
         Generator.Dispose();
         Discriminator.Dispose();
+        Spectrogram?.Dispose();
     }
 }

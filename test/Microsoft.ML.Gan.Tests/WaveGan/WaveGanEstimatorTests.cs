@@ -33,7 +33,7 @@ public sealed class WaveGanEstimatorTests
         CheckpointDirectory = checkpoints,
     };
 
-    private static float[] Weights(WaveGanTransformer t) =>
+    internal static float[] Weights(WaveGanTransformer t) =>
         t.Generator.parameters().Concat(t.Discriminator.parameters()).SelectMany(p => p.data<float>().ToArray()).ToArray();
 
     private static readonly Lazy<WaveGanTransformer> Trained = new(() =>
@@ -81,13 +81,15 @@ public sealed class WaveGanEstimatorTests
     }
 
     [TestMethod]
-    public void ResumingFromACheckpointGivesTheSameWeightsAsAnUninterruptedRun()
+    [DataRow(WaveGanArchitecture.WaveGan, "WaveGAN")]
+    [DataRow(WaveGanArchitecture.SpecGan, "SpecGAN")]
+    public void ResumingFromACheckpointGivesTheSameWeightsAsAnUninterruptedRun(WaveGanArchitecture architecture, string kind)
     {
         // Two steps of two critic updates each; the run is stopped after the first and resumed.
-        static WaveGanEstimator.Options Options(string? folder = null)
+        WaveGanEstimator.Options Options(string? folder = null)
         {
             var options = Tiny(folder);
-            (options.Epochs, options.DiscriminatorUpdates) = (2, 2);
+            (options.Epochs, options.DiscriminatorUpdates, options.Architecture) = (2, 2, architecture);
             return options;
         }
         var ml = new MLContext(seed: 5);
@@ -101,7 +103,7 @@ public sealed class WaveGanEstimatorTests
         interrupted.Progress = new SyncProgress(p => { if (p.Step == 1) cancel.Cancel(); });
         var ml2 = new MLContext(seed: 5);
         Assert.ThrowsExactly<OperationCanceledException>(() => ml2.Transforms.Gan().WaveGan(interrupted).Fit(TrainingData(ml2)));
-        Assert.AreEqual(1, Checkpoint.Load(Path.Combine(folder, Checkpoint.FileName), "WaveGAN").GetLong("step"));
+        Assert.AreEqual(1, Checkpoint.Load(Path.Combine(folder, Checkpoint.FileName), kind).GetLong("step"));
 
         var ml3 = new MLContext(seed: 5);
         long firstReported = -1;

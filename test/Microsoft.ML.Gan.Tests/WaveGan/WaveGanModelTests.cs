@@ -16,14 +16,19 @@ public sealed class WaveGanModelTests
         return stack(Enumerable.Range(0, count).Select(i => (t * (2 * Math.PI * (220 + 110 * i))).sin()).ToArray()).unsqueeze(1);
     }
 
+    private static Tensor Weight(nn.Module module, string name) => module.named_parameters().Single(p => p.name == name).parameter;
+
     [TestMethod]
-    public void TrainsAFewStepsWithFiniteLossesAndMovesBothNetworks()
+    [DataRow(WaveGanArchitecture.WaveGan)]
+    [DataRow(WaveGanArchitecture.SpecGan)]
+    public void TrainsAFewStepsWithFiniteLossesAndMovesBothNetworks(WaveGanArchitecture architecture)
     {
         using var clips = Sines(10);
-        using var model = new WaveGanModel(Tiny, clips, CPU, seed: 3);
+        using var model = new WaveGanModel(Tiny with { Architecture = architecture }, clips, CPU, seed: 3);
         Assert.AreEqual(1L, model.StepsPerEpoch, "10 clips / (2 × 5) per step.");
-        var g0 = model.Generator.upconv[0].conv.weight!.clone();
-        var d0 = model.Discriminator.downconv[0].conv.weight!.clone();
+        Assert.AreEqual(architecture == WaveGanArchitecture.SpecGan, model.Spectrogram is not null);
+        var g0 = Weight(model.Generator, "upconv.0.conv.weight").clone();
+        var d0 = Weight(model.Discriminator, "downconv.0.conv.weight").clone();
         model.BeginEpoch(1);
         for (int step = 0; step < 2; step++)
         {
@@ -32,11 +37,12 @@ public sealed class WaveGanModelTests
             CollectionAssert.AreEqual(new[] { "D", "G", "GP" }, losses.Select(l => l.Name).ToArray());
             foreach (var (name, value) in losses) Assert.IsTrue(float.IsFinite(value.item<float>()), $"{name} is {value.item<float>()}");
         }
-        Assert.IsFalse(g0.allclose(model.Generator.upconv[0].conv.weight!), "G was updated.");
-        Assert.IsFalse(d0.allclose(model.Discriminator.downconv[0].conv.weight!), "D was updated.");
+        Assert.IsFalse(g0.allclose(Weight(model.Generator, "upconv.0.conv.weight")), "G was updated.");
+        Assert.IsFalse(d0.allclose(Weight(model.Discriminator, "downconv.0.conv.weight")), "D was updated.");
         Assert.IsTrue(model.Discriminator.parameters().All(p => p.requires_grad), "D is unfrozen after the generator's update.");
         model.Generator.Dispose();
         model.Discriminator.Dispose();
+        model.Spectrogram?.Dispose();
     }
 
     [TestMethod]
