@@ -34,6 +34,7 @@ done
 cat > "$target/SOURCE.md" <<MD
 $count recordings of spoken digits copied from Debian's $(basename "$deb")
 (usr/share/tuxpaint/stamps/symbols/math/{0..9}*.ogg; Tux Paint stamps, GPL-2). The label is the file name's first
-character; files with a _<language> suffix speak the digit in that language, the others in English.
+character; files with a _<language> suffix speak the digit in that language (_desc_<language>: a description), the
+others in English (as does _en_GB).
 MD
 echo "wrote $count recordings to $target"
