@@ -18,6 +18,7 @@ internal static class Program
           netgan-scale  NetGAN step time, peak memory and score-matrix size against N (synthetic graphs of Cora-ML's density)   --nodes 1000,2000,5000,10000,20000 --warmup 1 --reps 3 --walks 100000 [--edges file] [--out file.json]
           seqgan-oracle  SeqGAN's synthetic experiment, NLL-oracle of random / MLE / SeqGAN generators (defaults: the paper's schedule)   --vocab 5000 --length 20 --sequences 9984 --eval-samples 9984 --mle-epochs 120 --d-pretrain-rounds 50 --d-epochs 3 --adversarial-rounds 200 --adversarial-d-rounds 5 --rollouts 16 --eval-every 5 --oracle-seed 66 --seed 88 [--rollout-rate 0] [--checkpoints dir] [--max-minutes M] [--out dir]
           seqgan-poems  SeqGAN on Chinese quatrains (examples/data/fetch-poems.sh): BLEU-2 against all held-out poems after MLE and after SeqGAN (defaults: the paper's schedule)   --mle-epochs 120 --d-pretrain-rounds 50 --d-epochs 3 --adversarial-rounds 200 --adversarial-d-rounds 5 --rollouts 16 --eval-every 5 --samples 2000 --train-poems 0 (= all) --test-poems 0 (= all) --max-vocab 10000 --seed 88 [--data dir] [--checkpoints dir] [--max-minutes M] [--out dir]
+          seqgan-music  SeqGAN on Debian MIDI melodies (examples/data/fetch-midi.sh): BLEU-4 and pitch-statistics MSE against held-out sequences after MLE and SeqGAN, samples as .mid   --length 32 --samples 1000 --midi-files 4 --mle-epochs 120 --d-pretrain-rounds 50 --d-epochs 3 --adversarial-rounds 200 --adversarial-d-rounds 5 --rollouts 16 --eval-every 5 --seed 88 [--data dir] [--checkpoints dir] [--max-minutes M] [--out dir]
           emoji     train Google -> Twitter, score held-out pairs (L1, SSIM)   --method cyclegan|gan-alone --epochs 2 --images 0 (= all) --size 64 --blocks 6 --ngf 64 --ndf 64 --batch 1 --seed 1 [--max-minutes M] [--data dir] [--out dir]
         """;
 
@@ -43,6 +44,7 @@ internal static class Program
                 "netgan-scale" => NetGanScaleBenchmark.Run(options),
                 "seqgan-oracle" => SeqGanOracleBenchmark.Run(options),
                 "seqgan-poems" => SeqGanPoemsBenchmark.Run(options),
+                "seqgan-music" => SeqGanMusicBenchmark.Run(options),
                 _ => throw new ArgumentException($"Unknown command '{args[0]}'.\n{Usage}"),
             };
         }

@@ -125,6 +125,20 @@ public static class MidiMelody
     }
 
     /// <summary>
+    /// Parses a generated sample, keeping the tokens that are piano keys and leaving out the others (a generator's
+    /// unknown token <c>&lt;unk&gt;</c>), so a sample can still be played and measured.
+    /// </summary>
+    /// <param name="text">Whitespace-separated tokens.</param>
+    /// <returns>The keys in order; empty when none is a key.</returns>
+    public static int[] ParseTokensLenient(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        return text.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries)
+            .Select(t => int.TryParse(t, NumberStyles.None, CultureInfo.InvariantCulture, out int key) && key < KeyCount ? key : -1)
+            .Where(key => key >= 0).ToArray();
+    }
+
+    /// <summary>
     /// Writes piano-key tokens as a one-track MIDI file (format 0, channel 1, acoustic piano): every token a quarter
     /// note of <see cref="TicksPerQuarterNote"/> ticks at <see cref="MicrosecondsPerQuarterNote"/> (0.4 s a note),
     /// velocity 80, one after the other without rests.
