@@ -194,10 +194,13 @@ public sealed class MelodyDataset
     /// <summary>The folder the fetch script writes to by default, relative to the repository root.</summary>
     public const string DefaultRelativeFolder = "data/midi";
 
-    private MelodyDataset(IReadOnlyList<string> train, IReadOnlyList<string> test, int files, IReadOnlyList<string> skipped)
+    private MelodyDataset(string folder, IReadOnlyList<string> train, IReadOnlyList<string> test, int files, IReadOnlyList<string> skipped)
     {
-        (Train, Test, FileCount, Skipped) = (train, test, files, skipped);
+        (Folder, Train, Test, FileCount, Skipped) = (folder, train, test, files, skipped);
     }
+
+    /// <summary>The folder read, as a full path.</summary>
+    public string Folder { get; }
 
     /// <summary>Training sequences, whitespace-separated piano keys.</summary>
     public IReadOnlyList<string> Train { get; }
@@ -210,6 +213,22 @@ public sealed class MelodyDataset
 
     /// <summary>Files skipped, each with the reason.</summary>
     public IReadOnlyList<string> Skipped { get; }
+
+    /// <summary>
+    /// Looks for <see cref="DefaultRelativeFolder"/> holding at least one <c>*.mid</c> file in <paramref name="start"/>
+    /// (default: the current directory) and its parents.
+    /// </summary>
+    /// <param name="start">Where to start looking.</param>
+    /// <returns>The folder's full path, or null when there is none.</returns>
+    public static string? FindDefaultFolder(string? start = null)
+    {
+        for (var dir = new DirectoryInfo(start ?? Directory.GetCurrentDirectory()); dir is not null; dir = dir.Parent)
+        {
+            string candidate = Path.Combine(dir.FullName, DefaultRelativeFolder);
+            if (Directory.Exists(candidate) && Directory.EnumerateFiles(candidate, "*.mid").Any()) return candidate;
+        }
+        return null;
+    }
 
     /// <summary>Reads every <c>*.mid</c> file of a folder (sorted by name).</summary>
     /// <param name="folder">The folder.</param>
@@ -241,7 +260,7 @@ public sealed class MelodyDataset
         }
         if (train.Count + test.Count == 0)
             throw new InvalidDataException($"No file in '{folder}' gave a melody of at least {sequenceLength} notes ({skipped.Count} skipped).");
-        return new MelodyDataset(train, test, files, skipped);
+        return new MelodyDataset(Path.GetFullPath(folder), train, test, files, skipped);
     }
 
     private static bool IsHeldOut(string name)
