@@ -156,7 +156,7 @@ public sealed class SeqGanSaveLoadTests
     [TestMethod]
     public void LoadedSamplesMatchTorchSharpsNllOracleOnTheOracleTask()
     {
-        const int vocabularySize = 40, length = 8, samples = 2000;
+        const int vocabularySize = 40, length = 8, samples = 4000;
         using var oracle = new OracleLstm(vocabularySize, seed: 3, embeddingSize: 16, hiddenSize: 16);
         string AsText(long[] ids) => string.Join(' ', ids.Select(id => id.ToString(CultureInfo.InvariantCulture)));
         long[][] Rows(Tensor sequences) => sequences.data<long>().ToArray().Chunk(length).ToArray();
@@ -176,24 +176,30 @@ public sealed class SeqGanSaveLoadTests
         var output = RoundTripProcess.ScoreTexts(zip, heldOut, "Text", "Generated", "Score");
 
         var theirs = Scores(output, "Score");
-        for (int i = 0; i < samples; i++)
+        for (int i = 0; i < samples; i += 8)
             Assert.AreEqual(model.Score(heldOut[i]), theirs[i], ScoreTolerance, $"Score of '{heldOut[i]}'.");
 
         // Both sets of samples as oracle ids; a sample cut short by padding or holding the unknown token has no oracle id
-        // everywhere, and is counted instead.
-        (double Nll, int Left) Evaluate(IEnumerable<string> texts)
+        // everywhere, and is counted instead. The standard error comes from the spread of the samples' own NLLs.
+        (double Nll, double StandardError, int Left) Evaluate(IEnumerable<string> texts)
         {
             var full = texts.Select(t => t.Split(' ', StringSplitOptions.RemoveEmptyEntries))
                 .Where(w => w.Length == length && w.All(x => int.TryParse(x, CultureInfo.InvariantCulture, out _)))
                 .Select(w => w.Select(x => long.Parse(x, CultureInfo.InvariantCulture)).ToArray()).ToList();
-            using var ids = tensor(full.SelectMany(x => x).ToArray(), new long[] { full.Count, length });
-            return (oracle.NllOracle(ids), samples - full.Count);
+            using var scope = NewDisposeScope();
+            using var noGradient = no_grad();
+            var ids = tensor(full.SelectMany(x => x).ToArray(), new long[] { full.Count, length });
+            var perSequence = -oracle.Network.TokenLogProbabilities(ids).mean(new long[] { 1 });
+            return (oracle.NllOracle(ids), perSequence.std().item<float>() / Math.Sqrt(full.Count), samples - full.Count);
         }
         var torchSharp = Evaluate(model.Generate(samples).GetColumn<string>("Generated"));
         var loaded = Evaluate(Texts(output, "Generated"));
         var truth = oracle.NllOracle(tensor(heldOut.SelectMany(t => t.Split(' ').Select(long.Parse)).ToArray(), new long[] { samples, length }));
-        Console.WriteLine($"NLL-oracle of {samples} samples: TorchSharp {torchSharp.Nll:F4} ({torchSharp.Left} left out), loaded model {loaded.Nll:F4} ({loaded.Left} left out), oracle's own {truth:F4}.");
+        double standardError = Math.Sqrt(torchSharp.StandardError * torchSharp.StandardError + loaded.StandardError * loaded.StandardError);
+        Console.WriteLine($"NLL-oracle of {samples} samples: TorchSharp {torchSharp.Nll:F4} ({torchSharp.Left} left out), loaded model {loaded.Nll:F4} ({loaded.Left} left out), " +
+            $"standard error of the difference {standardError:F4}; oracle's own samples {truth:F4}.");
         Assert.AreEqual(torchSharp.Nll, loaded.Nll, 0.05, "NLL-oracle of the loaded model's samples vs the TorchSharp transformer's.");
+        Assert.IsTrue(standardError < 0.05 / 3, $"Enough samples that 0.05 is a meaningful bound: standard error {standardError:F4}.");
         Assert.IsTrue(torchSharp.Left < samples / 20 && loaded.Left < samples / 20, $"Samples left out: {torchSharp.Left} and {loaded.Left} of {samples}.");
         Assert.IsTrue(Math.Abs(loaded.Nll - truth) > 0.1, "The generator is not yet the oracle, so the comparison can tell distributions apart.");
     }
@@ -201,6 +207,27 @@ public sealed class SeqGanSaveLoadTests
     public sealed class KeyRow
     {
         public string[] Words { get; set; } = Array.Empty<string>();
+    }
+
+    [TestMethod]
+    public void TokenVectorModelLoadsAndScoresAsTorchSharp()
+    {
+        var ml = new MLContext(seed: 5);
+        var rows = SeqGanEstimatorTests.Lines().Select(l => new KeyRow { Words = l.Text.Split(' ', StringSplitOptions.RemoveEmptyEntries) }).ToList();
+        rows.Add(new KeyRow { Words = new[] { "the", "zebra", " ", "", "sat" } });
+        var data = ml.Data.LoadFromEnumerable(rows);
+        var options = SeqGanEstimatorTests.Tiny();
+        options.InputColumnName = "Words";
+        using var model = ml.Transforms.Gan().SeqGan(options).Fit(data);
+        string zip = Save(ml, model, data);
+
+        var loaded = new MLContext().Model.Load(zip, out var inputSchema);
+        Assert.AreEqual(new VectorDataViewType(TextDataViewType.Instance), inputSchema["Words"].Type);
+        var theirs = loaded.Transform(data).GetColumn<float[]>("Score").Select(s => s.Single()).ToArray();
+        var ours = model.Transform(data).GetColumn<float>("Score").ToArray();
+        for (int i = 0; i < ours.Length; i++)
+            Assert.AreEqual(ours[i], theirs[i], ScoreTolerance, $"Score of row {i}.");
+        Assert.AreEqual(model.Score("the zebra sat"), theirs[^1], ScoreTolerance, "Blank items are left out and an unknown word is the unknown token.");
     }
 
     [TestMethod]
