@@ -13,7 +13,9 @@ namespace Microsoft.ML.Gan;
 /// A fitted SeqGAN. <see cref="Transform"/> adds two columns: <see cref="OutputColumnName"/>, a sequence generated for
 /// each row (the same for a given training seed and row position), and <see cref="ScoreColumnName"/>, the
 /// discriminator's probability that the row's input sequence is real, useful for filtering and anomaly detection.
-/// <see cref="Generate"/> makes any number of new sequences.
+/// <see cref="Generate"/> makes any number of new sequences. <c>mlContext.Model.Save</c> writes a model that loads
+/// without this library (ML.NET's tokenizers, MapValueToKey and ONNX), with the same scores and samples from the same
+/// distribution; see <see cref="ICanSaveModel.Save"/> for how its sampling randomness differs.
 /// </summary>
 public sealed class SeqGanTransformer : ITransformer, IDisposable
 {
