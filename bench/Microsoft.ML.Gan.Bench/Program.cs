@@ -17,6 +17,7 @@ internal static class Program
           netgan    NetGAN on Cora-ML: statistics of 5 generated graphs, test link prediction, Adamic/Adar   --iterations 5000 --eval-every 500 --eval-walks 100000 --scoring-walks 500000 --eo 0.5 --seed 1 [--max-minutes M] [--edges file (.gml/.gml.gz too)] [--baseline-only true] [--out dir]
           netgan-scale  NetGAN step time, peak memory and score-matrix size against N (synthetic graphs of Cora-ML's density)   --nodes 1000,2000,5000,10000,20000 --warmup 1 --reps 3 --walks 100000 [--edges file] [--out file.json]
           seqgan-oracle  SeqGAN's synthetic experiment, NLL-oracle of random / MLE / SeqGAN generators (defaults: the paper's schedule)   --vocab 5000 --length 20 --sequences 9984 --eval-samples 9984 --mle-epochs 120 --d-pretrain-rounds 50 --d-epochs 3 --adversarial-rounds 200 --adversarial-d-rounds 5 --rollouts 16 --eval-every 5 --oracle-seed 66 --seed 88 [--rollout-rate 0] [--checkpoints dir] [--max-minutes M] [--out dir]
+          seqgan-save  the saved SeqGAN model at the oracle's size: NLL-oracle of TorchSharp's and the loaded zip's samples, score difference, time per row   --vocab 5000 --length 20 --sequences 9984 --eval-samples 9984 --mle-epochs 5 --oracle-seed 66 --seed 88 [--out dir]
           emoji     train Google -> Twitter, score held-out pairs (L1, SSIM)   --method cyclegan|gan-alone --epochs 2 --images 0 (= all) --size 64 --blocks 6 --ngf 64 --ndf 64 --batch 1 --seed 1 [--max-minutes M] [--data dir] [--out dir]
         """;
 
@@ -41,6 +42,7 @@ internal static class Program
                 "netgan" => NetGanBenchmark.Run(options),
                 "netgan-scale" => NetGanScaleBenchmark.Run(options),
                 "seqgan-oracle" => SeqGanOracleBenchmark.Run(options),
+                "seqgan-save" => SeqGanSaveBenchmark.Run(options),
                 _ => throw new ArgumentException($"Unknown command '{args[0]}'.\n{Usage}"),
             };
         }

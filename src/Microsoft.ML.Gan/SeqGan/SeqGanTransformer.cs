@@ -209,9 +209,21 @@ public sealed class SeqGanTransformer : ITransformer, IDisposable
         var keyData = ml.Data.LoadFromEnumerable(_vocabulary.Tokens.Skip(2).Select(t => new TokenRow { Token = t }).ToList());
         var onnxInputs = _options.Tokenizer == SeqGanTokenizer.Characters ? new[] { keys, splitCharacters ? words : tokens } : new[] { keys };
         var bytes = OnnxGraph(keys, onnxInputs.Length > 1 ? onnxInputs[1] : words).ToBytes();
+        IEstimator<ITransformer> onnx;
+        try
+        {
+            onnx = ml.Transforms.ApplyOnnxModel(new[] { OutputColumnName, ScoreColumnName }, onnxInputs, new MemoryStream(bytes));
+        }
+        catch (TypeInitializationException e) when (e.InnerException is DllNotFoundException)
+        {
+            // This library references ONNX Runtime's managed part only, so that an application picks CPU or GPU.
+            throw new InvalidOperationException(
+                "Saving a SeqGAN model checks its ONNX graph with ONNX Runtime, whose native library was not found: reference the NuGet package " +
+                "Microsoft.ML.OnnxRuntime (CPU) or Microsoft.ML.OnnxRuntime.Gpu in the application.", e);
+        }
         var pipeline = split
             .Append(ml.Transforms.Conversion.MapValueToKey(keys, tokens, keyData: keyData))
-            .Append(ml.Transforms.ApplyOnnxModel(new[] { OutputColumnName, ScoreColumnName }, onnxInputs, new MemoryStream(bytes)))
+            .Append(onnx)
             .Append(ml.Transforms.DropColumns(temporary.ToArray()));
         return pipeline.Fit(SchemaOnlyData.Create(InputColumnName, InputType));
     }
