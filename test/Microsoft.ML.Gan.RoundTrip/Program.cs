@@ -9,6 +9,9 @@
 //   value per column.
 //   <output.bin> receives the output column as float vectors; an image column is written as its pixels, planar
 //   R, G, B, 0…255 (what ExtractPixels gives by default).
+//   Text rows instead: <input> a .json array of strings for a text input column (any strings, empty ones too), and
+//   <output.json> receives an object with one array per output column named in <outputColumn> (comma-separated):
+//   a string per row for a text column, an array of floats per row for a numeric one (see TextRows).
 // Exit codes: 0 done, 1 bad usage, 2 the model or the data did not fit.
 
 using Microsoft.ML;
@@ -33,6 +36,12 @@ try
     mlContext.ComponentCatalog.RegisterAssembly(typeof(ImagePixelExtractingTransformer).Assembly);
 
     var model = mlContext.Model.Load(modelPath, out var inputSchema);
+    if (inputPath.EndsWith(".json", StringComparison.OrdinalIgnoreCase))
+    {
+        var texts = TextRows.FromJson(mlContext, inputColumn, inputSchema, inputPath);
+        TextRows.WriteJson(model.Transform(texts), outputColumn.Split(','), outputPath);
+        return 0;
+    }
     if (inputColumn.Contains(','))
     {
         // Several scalar columns (e.g. NetGAN's source and target): each row of input.bin holds one value per column.

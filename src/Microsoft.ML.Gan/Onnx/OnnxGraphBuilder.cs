@@ -24,15 +24,27 @@ internal sealed class OnnxGraphBuilder
 
     /// <summary>IR version 8 is the one ONNX 1.12 wrote alongside opset 17.</summary>
     private const long IrVersion = 8;
+    private const long TextIrVersion = 9;
+
+    /// <summary>
+    /// Opset 20 brings StringConcat, which a model needs to write text; ONNX Runtime has run it since 1.16. IR version
+    /// 9 is the one ONNX 1.15 wrote alongside it.
+    /// </summary>
+    public const int TextOpset = 20;
 
     private readonly GraphProto _graph;
     private readonly HashSet<string> _names = new(StringComparer.Ordinal);
     private readonly HashSet<string> _pendingOutputs = new(StringComparer.Ordinal);
+    private readonly int _opset;
 
     /// <param name="graphName">The graph's name, shown by viewers such as Netron.</param>
-    public OnnxGraphBuilder(string graphName = "graph")
+    /// <param name="opset">The default domain's opset: <see cref="Opset"/>, or <see cref="TextOpset"/> for a graph with string ops.</param>
+    public OnnxGraphBuilder(string graphName = "graph", int opset = Opset)
     {
+        if (opset is not (Opset or TextOpset))
+            throw new ArgumentOutOfRangeException(nameof(opset), opset, $"Expected opset {Opset} or {TextOpset}, the two this exporter is written for.");
         _graph = new GraphProto { Name = graphName };
+        _opset = opset;
     }
 
     /// <summary>Number of nodes appended so far.</summary>
@@ -43,10 +55,13 @@ internal sealed class OnnxGraphBuilder
     /// axis 0); ML.NET's OnnxTransformer treats a dynamic axis as size 1.
     /// </summary>
     /// <returns>The input's name, which is <paramref name="name"/> itself.</returns>
-    public string AddFloatInput(string name, params long[] shape)
+    public string AddFloatInput(string name, params long[] shape) => AddInput(name, TensorProto.Types.DataType.Float, shape);
+
+    /// <summary>As <see cref="AddFloatInput"/>, for any element type (ML.NET feeds a key column to a UInt32 input).</summary>
+    public string AddInput(string name, TensorProto.Types.DataType type, params long[] shape)
     {
         Reserve(name, "graph input");
-        _graph.Input.Add(FloatValueInfo(name, shape));
+        _graph.Input.Add(ValueInfo(name, type, shape));
         return name;
     }
 
@@ -54,10 +69,13 @@ internal sealed class OnnxGraphBuilder
     /// Declares a float graph output now so that its name is reserved; <see cref="SetOutput"/> later says which value
     /// it is. Give the full static shape where known: ML.NET sizes the output column's vector from it.
     /// </summary>
-    public string AddFloatOutput(string name, params long[] shape)
+    public string AddFloatOutput(string name, params long[] shape) => AddOutput(name, TensorProto.Types.DataType.Float, shape);
+
+    /// <summary>As <see cref="AddFloatOutput"/>, for any element type (a String output becomes a Text column in ML.NET).</summary>
+    public string AddOutput(string name, TensorProto.Types.DataType type, params long[] shape)
     {
         Reserve(name, "graph output");
-        _graph.Output.Add(FloatValueInfo(name, shape));
+        _graph.Output.Add(ValueInfo(name, type, shape));
         _pendingOutputs.Add(name);
         return name;
     }
@@ -98,6 +116,17 @@ internal sealed class OnnxGraphBuilder
         var tensor = new TensorProto { Name = UniqueName(nameHint), DataType = (int)TensorProto.Types.DataType.Int64 };
         tensor.Dims.AddRange(shape);
         tensor.RawData = ByteString.CopyFrom(MemoryMarshal.AsBytes(values.AsSpan()));
+        _graph.Initializer.Add(tensor);
+        return tensor.Name;
+    }
+
+    /// <summary>Adds a string initializer (UTF-8), e.g. the vocabulary a Gather turns token ids into text with.</summary>
+    public string AddStringInitializer(string nameHint, IReadOnlyList<string> values, params long[] shape)
+    {
+        CheckCount(nameHint, values.Count, shape);
+        var tensor = new TensorProto { Name = UniqueName(nameHint), DataType = (int)TensorProto.Types.DataType.String };
+        tensor.Dims.AddRange(shape);
+        tensor.StringData.AddRange(values.Select(ByteString.CopyFromUtf8));
         _graph.Initializer.Add(tensor);
         return tensor.Name;
     }
@@ -175,12 +204,12 @@ internal sealed class OnnxGraphBuilder
             throw new InvalidOperationException($"Graph output(s) never set: {string.Join(", ", _pendingOutputs)}.");
         var model = new ModelProto
         {
-            IrVersion = IrVersion,
+            IrVersion = _opset == TextOpset ? TextIrVersion : IrVersion,
             ProducerName = "Microsoft.ML.Gan",
             ProducerVersion = typeof(OnnxGraphBuilder).Assembly.GetName().Version?.ToString() ?? "",
             Graph = _graph.Clone(),
         };
-        model.OpsetImport.Add(new OperatorSetIdProto { Domain = "", Version = Opset });
+        model.OpsetImport.Add(new OperatorSetIdProto { Domain = "", Version = _opset });
         return model;
     }
 
@@ -223,7 +252,7 @@ internal sealed class OnnxGraphBuilder
         return node;
     }
 
-    private static ValueInfoProto FloatValueInfo(string name, long[] shape)
+    private static ValueInfoProto ValueInfo(string name, TensorProto.Types.DataType type, long[] shape)
     {
         var tensorShape = new TensorShapeProto();
         for (int axis = 0; axis < shape.Length; axis++)
@@ -235,7 +264,7 @@ internal sealed class OnnxGraphBuilder
             Name = name,
             Type = new TypeProto
             {
-                TensorType = new TypeProto.Types.Tensor { ElemType = (int)TensorProto.Types.DataType.Float, Shape = tensorShape },
+                TensorType = new TypeProto.Types.Tensor { ElemType = (int)type, Shape = tensorShape },
             },
         };
     }

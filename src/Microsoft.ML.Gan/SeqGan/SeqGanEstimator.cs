@@ -20,7 +20,8 @@ public enum SeqGanTokenizer
 /// Trains SeqGAN (Yu et al., AAAI 2017) on token sequences: an LSTM generator is pretrained by maximum likelihood,
 /// then trained as a policy whose reward is a CNN discriminator's probability that the sequence is real, estimated
 /// by Monte-Carlo rollouts. The fitted <see cref="SeqGanTransformer"/> adds a generated sequence to every row and the
-/// discriminator's probability that the row's input is real.
+/// discriminator's probability that the row's input is real, and saves with <c>mlContext.Model.Save</c> as a model that
+/// loads without this library.
 /// </summary>
 /// <remarks>
 /// The input column is Text (split by <see cref="Options.Tokenizer"/>), a vector of Text (tokens, e.g. from

@@ -1,6 +1,7 @@
 using Microsoft.ML.Data;
 using Microsoft.ML.Gan.Core;
 using Microsoft.ML.Gan.Data;
+using Microsoft.ML.Gan.Onnx;
 using Microsoft.ML.Gan.SeqGan;
 using Microsoft.ML.Runtime;
 using TorchSharp;
@@ -12,7 +13,9 @@ namespace Microsoft.ML.Gan;
 /// A fitted SeqGAN. <see cref="Transform"/> adds two columns: <see cref="OutputColumnName"/>, a sequence generated for
 /// each row (the same for a given training seed and row position), and <see cref="ScoreColumnName"/>, the
 /// discriminator's probability that the row's input sequence is real, useful for filtering and anomaly detection.
-/// <see cref="Generate"/> makes any number of new sequences.
+/// <see cref="Generate"/> makes any number of new sequences. <c>mlContext.Model.Save</c> writes a model that loads
+/// without this library (ML.NET's tokenizers, MapValueToKey and ONNX), with the same scores and samples from the same
+/// distribution; see <see cref="ICanSaveModel.Save"/> for how its sampling randomness differs.
 /// </summary>
 public sealed class SeqGanTransformer : ITransformer, IDisposable
 {
@@ -132,9 +135,103 @@ public sealed class SeqGanTransformer : ITransformer, IDisposable
         return new MLContext().Data.LoadFromEnumerable(texts.Select(t => new GeneratedRow { Text = t }).ToList(), definition);
     }
 
-    /// <summary>Not yet supported: SeqGAN models cannot be saved in this version.</summary>
-    void ICanSaveModel.Save(ModelSaveContext ctx) =>
-        throw new NotSupportedException("Saving a SeqGAN transformer is not supported yet; keep the CheckpointDirectory to restore the training state.");
+    /// <summary>
+    /// Writes the networks as one ONNX model (opset 20): input <c>keys</c> [batch, n] UInt32 (token ids − 1, 0 for an
+    /// unknown token) and, for the character tokenizer, <c>words</c> [batch, m] String; outputs
+    /// <see cref="OutputColumnName"/> [batch] String, <see cref="ScoreColumnName"/> [batch] Single and
+    /// <c>sampled_ids</c> [batch, SequenceLength] Int64. Sampling randomness is as in the saved model (see
+    /// <see cref="ICanSaveModel.Save"/>).
+    /// </summary>
+    public void ExportOnnx(string path)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        OnnxGraph("keys", "words").Save(path);
+    }
+
+    private OnnxGraphBuilder OnnxGraph(string keysInput, string wordsInput, bool noiseInput = false) =>
+        SeqGanOnnx.Build(Generator, Discriminator, _vocabulary.Tokens, _options.Tokenizer, SequenceLength, _options.Temperature, OnnxSeed,
+            keysInput, wordsInput, OutputColumnName, ScoreColumnName, noiseInput);
+
+    /// <summary>The saved model's sampling seed, from the training seed; below 2^24 because ONNX keeps it as a float.</summary>
+    internal long OnnxSeed => new GanRandom(_seed).NextSeed() & 0xFFFFFF;
+
+    /// <summary>The ONNX graph with the uniforms as an input (<see cref="SeqGanOnnx.NoiseInput"/>), for tests.</summary>
+    internal byte[] OnnxBytesWithNoiseInput() => OnnxGraph("keys", "words", noiseInput: true).ToBytes();
+
+    /// <summary>
+    /// Saves an equivalent chain of ML.NET's own transformers (ML.NET gives third parties no way to store their own
+    /// weights in a model zip), which a process without Microsoft.ML.Gan loads with <c>mlContext.Model.Load</c>: the
+    /// row's text is split as in training (<c>TokenizeIntoWords</c> on white space, or <c>TokenizeIntoCharactersAsKeys</c>
+    /// and <c>MapKeyToValue</c>), <c>MapValueToKey</c> over the vocabulary gives the token ids (a token outside it is
+    /// the unknown token, as in training), and <c>ApplyOnnxModel</c> runs both networks (<see cref="ExportOnnx"/>).
+    /// </summary>
+    /// <remarks>
+    /// <para>Differences from <see cref="Transform"/>, all forced by ML.NET 5's OnnxTransformer, which cannot give a
+    /// scalar column and has no row position: the two columns are vectors of one value (Text and Single), and the
+    /// generated sequence of a row is drawn from ONNX Runtime's RandomUniformLike with a seed fixed at save time. A
+    /// freshly loaded model gives the same samples to the same rows read in the same order by one cursor; each further
+    /// read continues the stream (new samples), and parallel cursors share it. The samples come from the same
+    /// distribution as <see cref="Transform"/>'s, not the same random numbers. The score is the same as
+    /// <see cref="Score(string)"/>'s (to float rounding), except that the character tokenizer splits UTF-16 code
+    /// units there: a character outside the Basic Multilingual Plane (an emoji) reads as two unknown tokens.</para>
+    /// <para>The input column must be Text or a vector of Text; for a key column, apply <c>MapKeyToValue</c> before
+    /// SeqGAN to save the model.</para>
+    /// </remarks>
+    void ICanSaveModel.Save(ModelSaveContext ctx) => ((ICanSaveModel)SavedEquivalent()).Save(ctx);
+
+    /// <summary>Every white-space character <see cref="string.Split(char[])"/> splits on, for <c>TokenizeIntoWords</c>.</summary>
+    private static readonly char[] WhiteSpace = Enumerable.Range(0, char.MaxValue + 1).Select(c => (char)c).Where(char.IsWhiteSpace).ToArray();
+
+    internal ITransformer SavedEquivalent()
+    {
+        if (InputType is not (TextDataViewType or VectorDataViewType { ItemType: TextDataViewType }))
+            throw new NotSupportedException(
+                $"Input column '{InputColumnName}' is {InputType}; a saved SeqGAN model reads Text or a vector of Text. Apply MapKeyToValue before SeqGAN to save the model.");
+        var ml = new MLContext();
+        string tokens = $"{OutputColumnName}.tokens", keys = $"{OutputColumnName}.keys", words = $"{OutputColumnName}.words", characters = $"{OutputColumnName}.characters";
+        var temporary = new List<string> { tokens, keys };
+        bool splitCharacters = _options.Tokenizer == SeqGanTokenizer.Characters && InputType is TextDataViewType;
+        IEstimator<ITransformer> split;
+        if (splitCharacters)
+        {
+            temporary.AddRange(new[] { characters, words });
+            split = ml.Transforms.Text.TokenizeIntoCharactersAsKeys(characters, InputColumnName, useMarkerCharacters: false)
+                .Append(ml.Transforms.Conversion.MapKeyToValue(tokens, characters))
+                // Training reads a row of white space only as empty; the graph needs the row's word count to do the same.
+                .Append(ml.Transforms.Text.TokenizeIntoWords(words, InputColumnName, WhiteSpace));
+        }
+        else
+        {
+            // Training splits a vector's items no further, only leaves out blank ones; splitting them on white space
+            // does that too, and differs only for an item with white space inside.
+            split = ml.Transforms.Text.TokenizeIntoWords(tokens, InputColumnName, WhiteSpace);
+        }
+        var keyData = ml.Data.LoadFromEnumerable(_vocabulary.Tokens.Skip(2).Select(t => new TokenRow { Token = t }).ToList());
+        var onnxInputs = _options.Tokenizer == SeqGanTokenizer.Characters ? new[] { keys, splitCharacters ? words : tokens } : new[] { keys };
+        var bytes = OnnxGraph(keys, onnxInputs.Length > 1 ? onnxInputs[1] : words).ToBytes();
+        IEstimator<ITransformer> onnx;
+        try
+        {
+            onnx = ml.Transforms.ApplyOnnxModel(new[] { OutputColumnName, ScoreColumnName }, onnxInputs, new MemoryStream(bytes));
+        }
+        catch (TypeInitializationException e) when (e.InnerException is DllNotFoundException)
+        {
+            // This library references ONNX Runtime's managed part only, so that an application picks CPU or GPU.
+            throw new InvalidOperationException(
+                "Saving a SeqGAN model checks its ONNX graph with ONNX Runtime, whose native library was not found: reference the NuGet package " +
+                "Microsoft.ML.OnnxRuntime (CPU) or Microsoft.ML.OnnxRuntime.Gpu in the application.", e);
+        }
+        var pipeline = split
+            .Append(ml.Transforms.Conversion.MapValueToKey(keys, tokens, keyData: keyData))
+            .Append(onnx)
+            .Append(ml.Transforms.DropColumns(temporary.ToArray()));
+        return pipeline.Fit(SchemaOnlyData.Create(InputColumnName, InputType));
+    }
+
+    private sealed class TokenRow
+    {
+        public string Token { get; set; } = "";
+    }
 
     public void Dispose()
     {

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Reflection;
+using System.Text.Json;
 using Microsoft.ML.Gan.RoundTrip;
 
 namespace Microsoft.ML.Gan.Tests.Onnx;
@@ -27,7 +28,7 @@ internal static class RoundTripProcess
         {
             var input = Path.Combine(folder, "input.bin");
             RowFile.Write(input, rows);
-            return Run(modelPath, input, folder, inputColumn, outputColumn);
+            return RowFile.Read(Run(modelPath, input, Path.Combine(folder, "output.bin"), folder, inputColumn, outputColumn));
         });
 
     /// <summary>Scores image files: <paramref name="inputColumn"/> is the model's text column of paths.</summary>
@@ -36,21 +37,34 @@ internal static class RoundTripProcess
         {
             var input = Path.Combine(folder, "images.txt");
             File.WriteAllLines(input, imagePaths);
-            return Run(modelPath, input, folder, inputColumn, outputColumn);
+            return RowFile.Read(Run(modelPath, input, Path.Combine(folder, "output.bin"), folder, inputColumn, outputColumn));
         });
 
-    private static float[][] InTempFolder(Func<string, float[][]> run)
+    /// <summary>
+    /// Scores text rows (any strings) with the zip's Text input column <paramref name="inputColumn"/>; returns, per
+    /// output column, its rows as JSON: a string per row for text, an array of floats per row for numbers.
+    /// </summary>
+    public static Dictionary<string, JsonElement[]> ScoreTexts(string modelPath, IReadOnlyList<string> texts, string inputColumn, params string[] outputColumns) =>
+        InTempFolder(folder =>
+        {
+            var input = Path.Combine(folder, "input.json");
+            File.WriteAllText(input, JsonSerializer.Serialize(texts));
+            var output = Run(modelPath, input, Path.Combine(folder, "output.json"), folder, inputColumn, string.Join(',', outputColumns));
+            return JsonSerializer.Deserialize<Dictionary<string, JsonElement[]>>(File.ReadAllText(output))!;
+        });
+
+    private static T InTempFolder<T>(Func<string, T> run)
     {
         var folder = Directory.CreateTempSubdirectory("roundtrip-");
         try { return run(folder.FullName); }
         finally { folder.Delete(recursive: true); }
     }
 
-    private static float[][] Run(string modelPath, string input, string folder, string inputColumn, string outputColumn)
+    /// <returns><paramref name="output"/>, written by the program.</returns>
+    private static string Run(string modelPath, string input, string output, string folder, string inputColumn, string outputColumn)
     {
         if (!File.Exists(ProgramPath))
             throw new FileNotFoundException($"The round-trip program was not built; build test/Microsoft.ML.Gan.RoundTrip ({ProgramPath}).", ProgramPath);
-        var output = Path.Combine(folder, "output.bin");
         var start = new ProcessStartInfo("dotnet")
         {
             RedirectStandardOutput = true,
@@ -70,6 +84,6 @@ internal static class RoundTripProcess
         }
         if (process.ExitCode != 0)
             throw new InvalidOperationException($"The round-trip program exited with {process.ExitCode}:\n{stdout.Result}\n{stderr.Result}");
-        return RowFile.Read(output);
+        return output;
     }
 }
