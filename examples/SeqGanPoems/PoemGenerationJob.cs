@@ -64,6 +64,9 @@ internal static class PoemGenerationJob
             string samplesFile = Path.Combine(output, "generated-poems.txt");
             File.WriteAllLines(samplesFile, generated.Select(PoemDataset.FormatQuatrain));
             AnsiConsole.MarkupLineInterpolated($"{generated.Count} generated quatrains: [bold]{samplesFile}[/]");
+            string zip = Path.Combine(output, "seqgan-poems.zip");
+            ml.Model.Save(model, train.Schema, zip);
+            AnsiConsole.MarkupLineInterpolated($"ML.NET model (column {nameof(PoemRow.Text)}: Text → {GeneratedColumn}, {ScoreColumn}, ONNX inside): [bold]{zip}[/]");
         }
         return ExitCodes.Success;
     }
