@@ -39,18 +39,30 @@ public static class Spectrogram
         CheckSizes(fftSize, hopLength);
         if (waveform.IsEmpty) throw new ArgumentException("The waveform has no samples; a spectrogram needs at least one.", nameof(waveform));
         int frames = (waveform.Length + hopLength - 1) / hopLength;
-        // pad_end: enough zeros after the last sample for every one of the ⌈L / hop⌉ frames to be whole.
-        int padded = (frames - 1) * hopLength + fftSize;
-        var samples = new float[padded];
-        waveform.CopyTo(samples);
 
         using var scope = NewDisposeScope();
         using var window = hann_window(fftSize, periodic: true);
-        var stft = torch.stft(tensor(samples), fftSize, hopLength, fftSize, window, center: false, onesided: true, return_complex: true);
-        var values = (stft.abs() + MagnitudeFloor).log().contiguous().data<float>().ToArray();
+        var magnitudes = Magnitudes(tensor(waveform.ToArray()).unsqueeze(0), fftSize, hopLength, window)[0].t();
+        var values = (magnitudes + MagnitudeFloor).log().contiguous().data<float>().ToArray();
         var result = new float[fftSize / 2 + 1, frames];
         Buffer.BlockCopy(values, 0, result, 0, values.Length * sizeof(float));
         return result;
+    }
+
+    /// <summary>
+    /// STFT magnitudes as TensorFlow's <c>tf.contrib.signal.stft(x, fftSize, hopLength, pad_end=True)</c> computes them
+    /// (the official WaveGAN code's transform, for SpecGAN's front end and the evaluation's mel features alike):
+    /// frames of <paramref name="fftSize"/> samples every <paramref name="hopLength"/>, the signal zero-padded at the end
+    /// so that ⌈length / hop⌉ whole frames fit, windowed, a one-sided DFT. Waveforms [batch, samples] →
+    /// [batch, frames, fftSize / 2 + 1], on the waveforms' device.
+    /// </summary>
+    internal static Tensor Magnitudes(Tensor waveforms, int fftSize, int hopLength, Tensor window)
+    {
+        int length = (int)waveforms.shape[1];
+        int frames = (length + hopLength - 1) / hopLength;
+        var padded = nn.functional.pad(waveforms, [0, (frames - 1) * hopLength + fftSize - length]);
+        var spectrum = torch.stft(padded, fftSize, hopLength, fftSize, window.to(waveforms.device), center: false, onesided: true, return_complex: true);
+        return spectrum.abs().transpose(1, 2);
     }
 
     /// <summary>The centre frequency in Hz of STFT bin <paramref name="bin"/>: <c>bin · sampleRate / fftSize</c>.</summary>

@@ -53,12 +53,7 @@ internal sealed class MelSpectrogram : IDisposable
     {
         if (waveforms.dim() != 2) throw new ArgumentException($"Expected waveforms of shape [batch, samples]; got [{string.Join(", ", waveforms.shape)}].", nameof(waveforms));
         using var scope = torch.NewDisposeScope();
-        int length = (int)waveforms.shape[1];
-        int frames = Frames(length);
-        int padded = (frames - 1) * Hop + FrameLength;
-        var x = nn.functional.pad(waveforms, [0, padded - length]);
-        var spectrum = torch.stft(x, FrameLength, Hop, FrameLength, _window.to(waveforms.device), center: false, onesided: true, return_complex: true);
-        var magnitude = spectrum.abs().transpose(1, 2); // [batch, frames, bins]
+        var magnitude = Spectrogram.Magnitudes(waveforms, FrameLength, Hop, _window); // [batch, frames, bins]
         var mel = torch.matmul(magnitude, _melWeights.to(waveforms.device));
         return (mel + 1e-6).log().MoveToOuterDisposeScope();
     }
