@@ -1,5 +1,8 @@
 using Microsoft.ML.Gan.Core;
+using Microsoft.ML.Gan.Data;
 using Microsoft.ML.Gan.SeqGan;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace Microsoft.ML.Gan.Bench;
 
@@ -18,6 +21,34 @@ internal static class SeqGanBenchRun
         RolloutUpdateRate = options.Double("rollout-rate", 0),
         EvaluateEvery = options.Int("eval-every", 5),
     };
+
+    /// <summary>
+    /// The context a SeqGAN benchmark trains in: seeded, on <paramref name="device"/>, SeqGAN's log lines on the console,
+    /// and the CPU settings training uses (<see cref="GanEnvironment.UseCpu"/>) when there is no GPU.
+    /// </summary>
+    public static MLContext Context(int seed, Device device)
+    {
+        var ml = GpuOptions.Context(seed, device);
+        ml.Log += (_, e) => { if (e.Message.StartsWith("SeqGAN", StringComparison.Ordinal)) Console.WriteLine($"{DateTime.Now:HH:mm:ss} {e.Message}"); };
+        if (device.type == DeviceType.CPU) GanEnvironment.UseCpu();
+        return ml;
+    }
+
+    /// <summary>
+    /// <paramref name="count"/> sequences of ids [count, length] from <paramref name="generator"/>, drawn 1,024 at a time
+    /// (each batch's [1,024, vocabulary] probabilities per step bound the memory) from <paramref name="draws"/>.
+    /// </summary>
+    public static Tensor Sample(SeqGanGenerator generator, int count, int length, torch.Generator draws) =>
+        cat(Enumerable.Range(0, (count + 1023) / 1024).Select(i => generator.Sample(Math.Min(1024, count - 1024 * i), length, draws)).ToArray());
+
+    /// <summary><see cref="Sample"/> written as text, as the transformer writes generated sequences.</summary>
+    public static List<string> SampleTexts(SeqGanGenerator generator, Vocabulary vocabulary, SeqGanTokenizer tokenizer, int count, int length, torch.Generator draws)
+    {
+        var ids = Sample(generator, count, length, draws).cpu().data<long>().ToArray();
+        return Enumerable.Range(0, count)
+            .Select(i => TokenColumn.Join(vocabulary.Decode(ids.Skip(i * length).Take(length)), tokenizer))
+            .ToList();
+    }
 
     /// <summary>The schedule in words, for the first line of a result file.</summary>
     public static string Describe(SeqGanSettings s) => FormattableString.Invariant(

@@ -41,9 +41,7 @@ internal static class SeqGanMusicBenchmark
                           $"{data.Train.Count} training and {data.Test.Count} held-out sequences of {length} keys, vocabulary {vocabulary.Count}");
 
         var settings = schedule with { VocabularySize = vocabulary.Count, DataFingerprint = vocabulary.Fingerprint() };
-        var ml = GpuOptions.Context(seed, device);
-        ml.Log += (_, e) => { if (e.Message.StartsWith("SeqGAN", StringComparison.Ordinal)) Console.WriteLine($"{DateTime.Now:HH:mm:ss} {e.Message}"); };
-        if (device.type == DeviceType.CPU) GanEnvironment.UseCpu();
+        var ml = SeqGanBenchRun.Context(seed, device);
 
         var clock = Stopwatch.StartNew();
         int evaluations = 0;
@@ -53,9 +51,7 @@ internal static class SeqGanMusicBenchmark
         {
             // Each evaluation draws from its own seeded CPU generator, so evaluating more or less often leaves training alone.
             using var draws = new Generator((ulong)(1_000_000 + evaluations++));
-            var ids = m.Generator.Sample(samples, length, draws).cpu().data<long>().ToArray();
-            var generated = Enumerable.Range(0, samples)
-                .Select(i => TokenColumn.Join(vocabulary.Decode(ids.Skip(i * length).Take(length)), SeqGanTokenizer.Whitespace)).ToList();
+            var generated = SeqGanBenchRun.SampleTexts(m.Generator, vocabulary, SeqGanTokenizer.Whitespace, samples, length, draws);
             double bleu = TextMetrics.Bleu(generated, data.Test, 4, SeqGanTokenizer.Whitespace);
             var pitches = PitchesOf(generated);
             double mse = pitches.Count > 0 ? MusicMetrics.PitchStatisticsMse(pitches, referencePitches) : double.NaN;
@@ -64,7 +60,7 @@ internal static class SeqGanMusicBenchmark
             return bleu;
         }
 
-        using var real = tensor(sequences.SelectMany(s => vocabulary.Encode(s, length)).ToArray(), new long[] { sequences.Count, length });
+        using var real = vocabulary.EncodeAll(sequences, length);
         using var model = new SeqGanModel(settings, real, Evaluate, device, seed);
         double random, randomMse;
         using (no_grad()) random = Evaluate(model);

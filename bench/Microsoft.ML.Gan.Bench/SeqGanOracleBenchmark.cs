@@ -30,9 +30,7 @@ internal static class SeqGanOracleBenchmark
         var device = GpuOptions.Device(options);
         options.RejectUnknown();
 
-        var ml = GpuOptions.Context(seed, device);
-        ml.Log += (_, e) => { if (e.Message.StartsWith("SeqGAN", StringComparison.Ordinal)) Console.WriteLine($"{DateTime.Now:HH:mm:ss} {e.Message}"); };
-        if (device.type == DeviceType.CPU) GanEnvironment.UseCpu();
+        var ml = SeqGanBenchRun.Context(seed, device);
         // The oracle samples on the CPU, where a seeded generator fixes its draws, then scores on the device.
         using var oracle = new OracleLstm(vocabulary, oracleSeed);
         Tensor real, oracleSamples;
@@ -48,7 +46,7 @@ internal static class SeqGanOracleBenchmark
             // Each evaluation draws from its own seeded generator, so evaluating more or less often leaves training alone.
             using var draws = new Generator((ulong)(1_000_000 + evaluations++));
             var samples = device.type == DeviceType.CPU
-                ? cat(Enumerable.Range(0, (evaluationSamples + 1023) / 1024).Select(i => m.Generator.Sample(Math.Min(1024, evaluationSamples - 1024 * i), length, draws)).ToArray())
+                ? SeqGanBenchRun.Sample(m.Generator, evaluationSamples, length, draws)
                 : m.Sample(evaluationSamples);
             double nll = oracle.NllOracle(samples, 256);
             Console.WriteLine(FormattableString.Invariant($"{DateTime.Now:HH:mm:ss} NLL-oracle {nll:F4} ({m.Phase}, {clock.Elapsed.TotalMinutes:F1} min)"));

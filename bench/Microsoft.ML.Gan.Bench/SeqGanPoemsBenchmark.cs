@@ -44,21 +44,13 @@ internal static class SeqGanPoemsBenchmark
                           $"training on {train.Count}, {references.Count} references, vocabulary {vocabulary.Count} ({droppedTokens} rarer characters as <unk>)");
 
         var settings = schedule with { VocabularySize = vocabulary.Count, DataFingerprint = vocabulary.Fingerprint() };
-        var ml = GpuOptions.Context(seed, device);
-        ml.Log += (_, e) => { if (e.Message.StartsWith("SeqGAN", StringComparison.Ordinal)) Console.WriteLine($"{DateTime.Now:HH:mm:ss} {e.Message}"); };
-        if (device.type == DeviceType.CPU) GanEnvironment.UseCpu();
+        var ml = SeqGanBenchRun.Context(seed, device);
 
         var clock = Stopwatch.StartNew();
         int evaluations = 0;
         var lastSamples = new Dictionary<SeqGanPhase, List<string>>();
-        List<string> Generate(SeqGanGenerator generator, int count, Generator draws)
-        {
-            var ids = cat(Enumerable.Range(0, (count + 1023) / 1024)
-                .Select(i => generator.Sample(Math.Min(1024, count - 1024 * i), PoemDataset.PoemLength, draws)).ToArray()).cpu().data<long>().ToArray();
-            return Enumerable.Range(0, count)
-                .Select(i => TokenColumn.Join(vocabulary.Decode(ids.Skip(i * PoemDataset.PoemLength).Take(PoemDataset.PoemLength)), SeqGanTokenizer.Characters))
-                .ToList();
-        }
+        List<string> Generate(SeqGanGenerator generator, int count, Generator draws) =>
+            SeqGanBenchRun.SampleTexts(generator, vocabulary, SeqGanTokenizer.Characters, count, PoemDataset.PoemLength, draws);
         double Evaluate(SeqGanModel m)
         {
             // Each evaluation draws from its own seeded CPU generator, so evaluating more or less often leaves training alone.
@@ -71,7 +63,7 @@ internal static class SeqGanPoemsBenchmark
             return bleu;
         }
 
-        using var real = tensor(sequences.SelectMany(s => vocabulary.Encode(s, PoemDataset.PoemLength)).ToArray(), new long[] { sequences.Count, PoemDataset.PoemLength });
+        using var real = vocabulary.EncodeAll(sequences, PoemDataset.PoemLength);
         using var model = new SeqGanModel(settings, real, Evaluate, device, seed);
         double random;
         using (no_grad()) random = Evaluate(model);

@@ -174,7 +174,7 @@ public sealed class SeqGanEstimator : IEstimator<SeqGanTransformer>
         };
         var device = _env.ResolveDevice();
         long seed = _env.NextSeed();
-        using var real = tensor(sequences.SelectMany(s => vocabulary.Encode(s, _options.SequenceLength)).ToArray(), new long[] { sequences.Count, _options.SequenceLength });
+        using var real = vocabulary.EncodeAll(sequences, _options.SequenceLength);
         var model = new SeqGanModel(settings, real, null, device, seed);
         try
         {

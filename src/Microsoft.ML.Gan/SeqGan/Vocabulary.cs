@@ -50,6 +50,10 @@ internal sealed class Vocabulary
         return ids;
     }
 
+    /// <summary>Ids of every sequence, each cut or padded to <paramref name="length"/>: a [count, length] Int64 tensor.</summary>
+    public TorchSharp.torch.Tensor EncodeAll(IReadOnlyList<IReadOnlyList<string>> sequences, int length) =>
+        TorchSharp.torch.tensor(sequences.SelectMany(s => Encode(s, length)).ToArray(), new long[] { sequences.Count, length });
+
     /// <summary>The tokens of generated ids up to the first padding.</summary>
     public IEnumerable<string> Decode(IEnumerable<long> ids) => ids.TakeWhile(id => id != Padding).Select(id => Tokens[(int)id]);
 
