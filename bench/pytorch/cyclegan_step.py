@@ -17,6 +17,7 @@ import time
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
+from step_common import add_run_arguments, device_of
 
 
 def norm(c):
@@ -157,22 +158,14 @@ def time_steps(size, blocks, ngf, ndf, batch, warmup, reps, device):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
     parser.add_argument("--sizes", default="64,128")
     parser.add_argument("--blocks", type=int, default=6)
     parser.add_argument("--ngf", type=int, default=64)
     parser.add_argument("--ndf", type=int, default=64)
     parser.add_argument("--batch", type=int, default=1)
-    parser.add_argument("--warmup", type=int, default=3)
-    parser.add_argument("--reps", type=int, default=10)
-    parser.add_argument("--cudnn-benchmark", action="store_true")
-    parser.add_argument("--threads", type=int, default=0)
-    parser.add_argument("--out")
+    add_run_arguments(parser)
     a = parser.parse_args()
-    torch.backends.cudnn.benchmark = a.cudnn_benchmark
-    if a.threads > 0:
-        torch.set_num_threads(a.threads)
-    device = torch.device(a.device)
+    device = device_of(a)
     name = torch.cuda.get_device_name(device) if device.type == "cuda" else "cpu"
     print(f"pytorch {torch.__version__} step on {name}: cuDNN autotuning {'on' if a.cudnn_benchmark else 'off'}")
     print("| size | blocks | ngf/ndf | batch | ms/step median | IQR | min-max | steps/s |")

@@ -19,6 +19,7 @@ import numpy as np
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
+from step_common import add_run_arguments, device_of
 
 
 class LstmCell(nn.Module):
@@ -121,16 +122,10 @@ def walks(rng, n, offsets, columns, batch, length):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
     parser.add_argument("--edges", default="examples/data/cora_ml/cora_ml_lcc.edges")
-    parser.add_argument("--warmup", type=int, default=3)
-    parser.add_argument("--reps", type=int, default=20)
-    parser.add_argument("--threads", type=int, default=0)
-    parser.add_argument("--out")
+    add_run_arguments(parser, reps=20)
     a = parser.parse_args()
-    if a.threads > 0:
-        torch.set_num_threads(a.threads)
-    device = torch.device(a.device)
+    device = device_of(a)
     torch.manual_seed(1)
     rng = np.random.default_rng(2)
     n, offsets, columns = read_graph(a.edges)

@@ -20,6 +20,7 @@ import time
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
+from step_common import add_run_arguments, count, device_of, gpu_memory
 
 FILTERS = [(1, 100), (2, 200), (3, 200), (4, 200), (5, 200), (6, 100), (7, 100), (8, 100), (9, 100), (10, 100),
            (15, 160), (20, 160)]
@@ -119,35 +120,15 @@ def init(g, d, gen):
             p.uniform_(-(6.0 / fan) ** 0.5, (6.0 / fan) ** 0.5, generator=gen)
 
 
-def gpu_memory(device):
-    """Peak allocated by tensors, and in use on the device (what the C# harness reads: cudaMemGetInfo's total - free)."""
-    if device.type != "cuda":
-        return None
-    free, total = torch.cuda.mem_get_info(device)
-    return {"max_allocated_mib": torch.cuda.max_memory_allocated(device) / 2 ** 20, "in_use_mib": (total - free) / 2 ** 20}
-
-
-def count(module):
-    return sum(p.numel() for p in module.parameters())
-
-
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
     parser.add_argument("--vocab", type=int, default=5000)
     parser.add_argument("--length", type=int, default=20)
     parser.add_argument("--batch", type=int, default=64)
     parser.add_argument("--rollouts", type=int, default=16)
-    parser.add_argument("--warmup", type=int, default=3)
-    parser.add_argument("--reps", type=int, default=10)
-    parser.add_argument("--cudnn-benchmark", action="store_true")
-    parser.add_argument("--threads", type=int, default=0)
-    parser.add_argument("--out")
+    add_run_arguments(parser)
     a = parser.parse_args()
-    torch.backends.cudnn.benchmark = a.cudnn_benchmark
-    if a.threads > 0:
-        torch.set_num_threads(a.threads)
-    device = torch.device(a.device)
+    device = device_of(a)
     torch.manual_seed(1)
     gen = torch.Generator().manual_seed(1)
     g, d = Generator(a.vocab), Discriminator(a.vocab, a.length)
