@@ -6,12 +6,15 @@ namespace Microsoft.ML.Gan.Bench;
 /// <summary>
 /// The options every command shares for running on a GPU: <c>--gpu true</c> (CUDA device 0, an error where CUDA is
 /// missing) and <c>--cudnn-benchmark true</c> (cuDNN autotuning, off by default as in PyTorch); also the speed lever
-/// <c>--flat-adam true</c> (<see cref="GanTrainerOptions.FlatAdam"/>), which applies on the CPU too.
+/// <c>--flat-adam true</c> (<see cref="GanTrainerOptions.FlatAdam"/>), which applies on the CPU too, and
+/// <c>--tf32 true</c>: TF32 for cuBLAS matrix products (libtorch's default, as PyTorch's, is off for them and on for
+/// cuDNN convolutions, so this changes the LSTM and linear layers only).
 /// </summary>
 internal static class GpuOptions
 {
     public static bool CuDnnBenchmark { get; private set; }
     public static bool FlatAdam { get; private set; }
+    public static bool Tf32 { get; private set; }
 
     /// <summary>The device a benchmark that drives a model directly runs on.</summary>
     public static torch.Device Device(CommandOptions o)
@@ -19,11 +22,13 @@ internal static class GpuOptions
         bool gpu = o.Flag("gpu");
         CuDnnBenchmark = o.Flag("cudnn-benchmark");
         FlatAdam = o.Flag("flat-adam");
+        Tf32 = o.Flag("tf32");
         if (!gpu) return torch.CPU;
         torch.InitializeDeviceType(DeviceType.CUDA); // loads libtorch's CUDA part; throws with the loader's reason
         if (!torch.cuda.is_available()) throw new ArgumentException("--gpu true, but CUDA is not available to the loaded libtorch.");
         if (CuDnnBenchmark && !LibTorchContext.SetCuDnnBenchmark(true))
             throw new ArgumentException("--cudnn-benchmark true, but the loaded libtorch has no at::Context::setBenchmarkCuDNN.");
+        if (Tf32) torch.backends.cuda.matmul.allow_tf32 = true;
         return new torch.Device(DeviceType.CUDA, 0);
     }
 

@@ -29,8 +29,8 @@ internal static class NetGanScaleBenchmark
 
         var machine = MachineInfo.Now();
         Console.WriteLine($"netgan-scale on {device}: batch 128, walks of 16, G 40 / D 30 units, 1 G + 3 D steps; {machine}");
-        Console.WriteLine("| nodes | edges | parameters | ms/step median | min–max | peak RSS MiB, training | peak RSS MiB, sampling | score pairs after " + walks.ToString("N0", System.Globalization.CultureInfo.InvariantCulture) + " walks | dense N² float MiB | sparse MiB (approx.) |");
-        Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|");
+        Console.WriteLine("| nodes | edges | parameters | ms/step median | min–max | peak RSS MiB, training | GPU MiB in use | peak RSS MiB, sampling | score pairs after " + walks.ToString("N0", System.Globalization.CultureInfo.InvariantCulture) + " walks | dense N² float MiB | sparse MiB (approx.) |");
+        Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|---|");
         var results = new List<object>();
         foreach (int n in sizes)
         {
@@ -51,6 +51,7 @@ internal static class NetGanScaleBenchmark
             for (int i = 0; i < warmup; i++) Step();
             var ms = Enumerable.Range(0, reps).Select(_ => Timing.Milliseconds(Step)).ToList();
             double peak = ProcessMemory.PeakResidentMiB;
+            double? gpu = GpuMemory.UsedMiB(device); // the process's whole use so far: run one size per process for a clean reading
             ProcessMemory.ResetPeak();
             var counts = NetGanEstimator.SampleTransitions(model, walks);
             double samplingPeak = ProcessMemory.PeakResidentMiB;
@@ -59,8 +60,8 @@ internal static class NetGanScaleBenchmark
             // A Dictionary<long, double> entry is about 24 bytes plus its bucket (4).
             double sparseMiB = counts.PairCount * 28.0 / (1 << 20);
             Console.WriteLine(FormattableString.Invariant(
-                $"| {n:N0} | {graph.EdgeCount:N0} | {parameters:N0} | {s.Median:F0} | {s.Min:F0}–{s.Max:F0} | {peak:F0} | {samplingPeak:F0} | {counts.PairCount:N0} | {denseMiB:F0} | {sparseMiB:F0} |"));
-            results.Add(new { nodes = n, edges = graph.EdgeCount, parameters, msPerStep = s, samplesMs = ms, peakRssMiB = peak, samplingPeakRssMiB = samplingPeak, walks, scorePairs = counts.PairCount, denseFloatMiB = denseMiB, sparseMiB, loadAfter = MachineInfo.LoadAverage() });
+                $"| {n:N0} | {graph.EdgeCount:N0} | {parameters:N0} | {s.Median:F0} | {s.Min:F0}–{s.Max:F0} | {peak:F0} | {(gpu is { } g ? g.ToString("F0", System.Globalization.CultureInfo.InvariantCulture) : "–")} | {samplingPeak:F0} | {counts.PairCount:N0} | {denseMiB:F0} | {sparseMiB:F0} |"));
+            results.Add(new { nodes = n, edges = graph.EdgeCount, parameters, msPerStep = s, samplesMs = ms, peakRssMiB = peak, gpuInUseMiB = gpu, samplingPeakRssMiB = samplingPeak, walks, scorePairs = counts.PairCount, denseFloatMiB = denseMiB, sparseMiB, loadAfter = MachineInfo.LoadAverage() });
             model.Generator.Dispose();
         }
         if (output is not null) ResultFile.WriteJson(output, new { command = ResultFile.CommandLine(), device = device.ToString(), machine, results });

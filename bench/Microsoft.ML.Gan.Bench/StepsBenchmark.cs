@@ -51,7 +51,7 @@ internal static class StepsBenchmark
             throw new ArgumentException($"--edges: NetGAN's paper configuration trains on Cora-ML; '{edges}' does not exist.");
 
         var machine = MachineInfo.Now();
-        Console.WriteLine($"steps --config {config} on {device}: cuDNN autotuning {(GpuOptions.CuDnnBenchmark ? "on" : "off")}, flat Adam {(GpuOptions.FlatAdam ? "on" : "off")}, {warmup} warm-up + {reps} timed steps; {machine}");
+        Console.WriteLine($"steps --config {config} on {device}: cuDNN autotuning {(GpuOptions.CuDnnBenchmark ? "on" : "off")}, TF32 matmul {(GpuOptions.Tf32 ? "on" : "off")}, flat Adam {(GpuOptions.FlatAdam ? "on" : "off")}, {warmup} warm-up + {reps} timed steps; {machine}");
         Console.WriteLine("| GAN | configuration | part | G / D parameters | ms median | IQR | min–max | peak RSS MiB | GPU MiB in use | load after |");
         Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|");
         var results = new List<object>();
@@ -90,7 +90,7 @@ internal static class StepsBenchmark
             ResultFile.WriteJson(output, new
             {
                 command = ResultFile.CommandLine(), config, device = device.ToString(), cudnnBenchmark = GpuOptions.CuDnnBenchmark,
-                flatAdam = GpuOptions.FlatAdam, warmup, reps, machine, results,
+                flatAdam = GpuOptions.FlatAdam, tf32 = GpuOptions.Tf32, warmup, reps, machine, results,
             });
         }
         return 0;

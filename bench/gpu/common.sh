@@ -1,10 +1,31 @@
 # Sourced by the GPU scripts: the route PLATFORM.md verified on the GPU machine (no .NET there, a PyTorch install
 # whose torch/lib is a CUDA libtorch). bench/gpu/publish.sh made .gpu/pub.tar.xz here: the bench program published
 # self-contained with TorchBackend=external.
+#
+# A device call has a hard limit, so every run goes through `within SECONDS command...`: it gets at most SECONDS and
+# never outlives DEADLINE (BUDGET seconds, default 540, after the first script sourced this), and it is skipped
+# with a note once under 20 s are left. Results written so far always come back.
+#
+# Dry run here, on the CPU, to check every command line before spending device time:
+#   BENCH="dotnet bench/Microsoft.ML.Gan.Bench/bin/Release/net10.0/Microsoft.ML.Gan.Bench.dll" GPU=false PY="echo python3" \
+#     CONFIG=small R="--warmup 0 --reps 2" OUT=/tmp/dry bash bench/gpu/steps.sh
 set -u
 OUT=${OUT:-/tmp/gpu-out}
 mkdir -p "$OUT"
-LD_LIBRARY_PATH=$(python3 -c "import torch, os; print(os.path.join(os.path.dirname(torch.__file__), 'lib'))")
-export LD_LIBRARY_PATH OMP_WAIT_POLICY=PASSIVE PYTHONUNBUFFERED=1
-[ -x /tmp/pub/Microsoft.ML.Gan.Bench ] || tar -xJf .gpu/pub.tar.xz -C /tmp
-BENCH=/tmp/pub/Microsoft.ML.Gan.Bench
+export OMP_WAIT_POLICY=PASSIVE PYTHONUNBUFFERED=1
+PY=${PY:-python3}
+GPU=${GPU:-true}
+CONFIG=${CONFIG:-paper}
+if [ -z "${BENCH:-}" ]; then
+  LD_LIBRARY_PATH=$(python3 -c "import torch, os; print(os.path.join(os.path.dirname(torch.__file__), 'lib'))")
+  export LD_LIBRARY_PATH
+  [ -x /tmp/pub/Microsoft.ML.Gan.Bench ] || tar -xJf .gpu/pub.tar.xz -C /tmp
+  BENCH=/tmp/pub/Microsoft.ML.Gan.Bench
+fi
+export DEADLINE=${DEADLINE:-$(( $(date +%s) + ${BUDGET:-540} ))}
+within() {
+  local want=$1 left=$(( DEADLINE - $(date +%s) ))
+  shift
+  if [ "$left" -lt 20 ]; then echo "skipped, deadline: $*"; return 124; fi
+  timeout $(( want < left ? want : left )) "$@"
+}

@@ -17,7 +17,7 @@ import time
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
-from step_common import add_run_arguments, device_of
+from step_common import add_run_arguments, device_of, settings
 
 
 def norm(c):
@@ -181,7 +181,7 @@ def main():
                         "median_ms": med, "samples_ms": ms})
     if a.out:
         with open(a.out, "w") as f:
-            json.dump({"torch": torch.__version__, "device": name, "cudnn_benchmark": a.cudnn_benchmark,
+            json.dump({"torch": torch.__version__, "device": name, "settings": settings(a),
                        "results": results}, f, indent=1)
 
 

@@ -19,7 +19,7 @@ import numpy as np
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
-from step_common import add_run_arguments, device_of
+from step_common import add_run_arguments, device_of, settings
 
 
 class LstmCell(nn.Module):
@@ -173,7 +173,7 @@ def main():
           f"(IQR {q[0]:.1f}-{q[2]:.1f}, min-max {min(times):.1f}-{max(times):.1f}, {a.reps} iterations)")
     if a.out:
         with open(a.out, "w") as f:
-            json.dump({"torch": torch.__version__, "device": name, "nodes": n, "median_ms": med, "samples_ms": times}, f, indent=1)
+            json.dump({"torch": torch.__version__, "device": name, "settings": settings(a), "nodes": n, "median_ms": med, "samples_ms": times}, f, indent=1)
 
 
 if __name__ == "__main__":

@@ -20,7 +20,7 @@ import time
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
-from step_common import add_run_arguments, count, device_of, gpu_memory
+from step_common import add_run_arguments, count, device_of, gpu_memory, settings
 
 FILTERS = [(1, 100), (2, 200), (3, 200), (4, 200), (5, 200), (6, 100), (7, 100), (8, 100), (9, 100), (10, 100),
            (15, 160), (20, 160)]
@@ -197,7 +197,7 @@ def main():
         results.append({"part": part, "median_ms": med, "samples_ms": ms})
     if a.out:
         with open(a.out, "w") as f:
-            json.dump({"torch": torch.__version__, "device": name, "gpu_memory": memory, "vocab": a.vocab, "length": a.length, "batch": a.batch,
+            json.dump({"torch": torch.__version__, "device": name, "settings": settings(a), "gpu_memory": memory, "vocab": a.vocab, "length": a.length, "batch": a.batch,
                        "rollouts": a.rollouts, "generator_parameters": count(g), "discriminator_parameters": count(d),
                        "results": results}, f, indent=1)
 

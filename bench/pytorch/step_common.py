@@ -8,16 +8,23 @@ def add_run_arguments(parser, reps=10):
     parser.add_argument("--warmup", type=int, default=3)
     parser.add_argument("--reps", type=int, default=reps)
     parser.add_argument("--cudnn-benchmark", action="store_true")
+    parser.add_argument("--tf32", action="store_true", help="TF32 for matrix products (off by default; cuDNN convolutions use it already)")
     parser.add_argument("--threads", type=int, default=0)
     parser.add_argument("--out")
 
 
 def device_of(args):
-    """Applies --cudnn-benchmark and --threads and returns the --device."""
+    """Applies --cudnn-benchmark, --tf32 and --threads and returns the --device."""
     torch.backends.cudnn.benchmark = args.cudnn_benchmark
+    torch.backends.cuda.matmul.allow_tf32 = args.tf32
     if args.threads > 0:
         torch.set_num_threads(args.threads)
     return torch.device(args.device)
+
+
+def settings(args):
+    """The speed settings a run used, as every step script records them in its JSON."""
+    return {"cudnn_benchmark": args.cudnn_benchmark, "tf32": args.tf32, "threads": args.threads}
 
 
 def gpu_memory(device):

@@ -20,7 +20,7 @@ import time
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
-from step_common import add_run_arguments, count, device_of, gpu_memory
+from step_common import add_run_arguments, count, device_of, gpu_memory, settings
 
 KERNEL, STRIDE, LAYERS, INITIAL = 25, 4, 5, 16
 
@@ -147,7 +147,7 @@ def main():
     if a.out:
         with open(a.out, "w") as f:
             json.dump({"torch": torch.__version__, "device": name, "gpu_memory": memory, "batch": a.batch, "model_size": a.model_size,
-                       "cudnn_benchmark": a.cudnn_benchmark, "generator_parameters": count(g),
+                       "settings": settings(a), "generator_parameters": count(g),
                        "discriminator_parameters": count(d), "median_ms": med, "samples_ms": times}, f, indent=1)
 
 
