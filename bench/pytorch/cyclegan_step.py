@@ -17,7 +17,7 @@ import time
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
-from step_common import add_run_arguments, device_of, settings
+from step_common import add_run_arguments, device_of, gpu_memory, settings
 
 
 def norm(c):
@@ -179,9 +179,12 @@ def main():
               f"{min(ms):.1f}-{max(ms):.1f} | {1000 / med:.2f} |", flush=True)
         results.append({"size": size, "blocks": a.blocks, "ngf": a.ngf, "ndf": a.ndf, "batch": a.batch,
                         "median_ms": med, "samples_ms": ms})
+    memory = gpu_memory(device)  # over all --sizes run in this process
+    if memory:
+        print(f"GPU memory: {memory}")
     if a.out:
         with open(a.out, "w") as f:
-            json.dump({"torch": torch.__version__, "device": name, "settings": settings(a),
+            json.dump({"torch": torch.__version__, "device": name, "settings": settings(a), "gpu_memory": memory,
                        "results": results}, f, indent=1)
 
 

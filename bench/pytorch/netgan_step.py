@@ -19,7 +19,7 @@ import numpy as np
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
-from step_common import add_run_arguments, device_of, settings
+from step_common import add_run_arguments, device_of, gpu_memory, settings
 
 
 class LstmCell(nn.Module):
@@ -171,9 +171,12 @@ def main():
     name = torch.cuda.get_device_name(device) if device.type == "cuda" else "cpu"
     print(f"pytorch {torch.__version__} NetGAN iteration on {name}, N = {n}: median {med:.1f} ms "
           f"(IQR {q[0]:.1f}-{q[2]:.1f}, min-max {min(times):.1f}-{max(times):.1f}, {a.reps} iterations)")
+    memory = gpu_memory(device)
+    if memory:
+        print(f"GPU memory: {memory}")
     if a.out:
         with open(a.out, "w") as f:
-            json.dump({"torch": torch.__version__, "device": name, "settings": settings(a), "nodes": n, "median_ms": med, "samples_ms": times}, f, indent=1)
+            json.dump({"torch": torch.__version__, "device": name, "settings": settings(a), "gpu_memory": memory, "nodes": n, "median_ms": med, "samples_ms": times}, f, indent=1)
 
 
 if __name__ == "__main__":

@@ -110,6 +110,28 @@ internal sealed class CycleGanModel : IGanModel
     /// <summary>One generator update, then one discriminator update (the official <c>optimize_parameters</c>).</summary>
     internal IReadOnlyList<(string Name, Tensor Value)> Update(Tensor realA, Tensor realB, GanRandom random)
     {
+        var (fakeA, fakeB, g) = UpdateGenerators(realA, realB);
+
+        Layers.SetRequiresGrad(true, DiscriminatorA, DiscriminatorB);
+        _optimizerD.ZeroGrad();
+        var lossDA = DiscriminatorLoss(DiscriminatorA, realB, _fakeBPool.Query(fakeB, random));
+        lossDA.backward();
+        var lossDB = DiscriminatorLoss(DiscriminatorB, realA, _fakeAPool.Query(fakeA, random));
+        lossDB.backward();
+        _optimizerD.Step();
+
+        return new[] { ("D_A", lossDA.detach()), ("G_A", g[0]), ("cycle_A", g[1]), ("idt_A", g[2]),
+                       ("D_B", lossDB.detach()), ("G_B", g[3]), ("cycle_B", g[4]), ("idt_B", g[5]) };
+    }
+
+    /// <summary>
+    /// The generators' update, in a dispose scope of its own so that the six generator passes' activations go
+    /// before the discriminators' update, as PyTorch frees them. Returns the translations (detached) and the losses
+    /// G_A, cycle_A, idt_A, G_B, cycle_B, idt_B.
+    /// </summary>
+    private (Tensor FakeA, Tensor FakeB, Tensor[] Losses) UpdateGenerators(Tensor realA, Tensor realB)
+    {
+        using var scope = NewDisposeScope();
         double cycle = _options.CycleWeight, identity = _options.IdentityWeight;
         Layers.SetRequiresGrad(false, DiscriminatorA, DiscriminatorB);
         _optimizerG.ZeroGrad();
@@ -134,17 +156,8 @@ internal sealed class CycleGanModel : IGanModel
         var cycleB = Losses.L1(recB, realB) * cycle;
         (ganA + ganB + cycleA + cycleB + idtA + idtB).backward();
         _optimizerG.Step();
-
-        Layers.SetRequiresGrad(true, DiscriminatorA, DiscriminatorB);
-        _optimizerD.ZeroGrad();
-        var lossDA = DiscriminatorLoss(DiscriminatorA, realB, _fakeBPool.Query(fakeB.detach(), random));
-        lossDA.backward();
-        var lossDB = DiscriminatorLoss(DiscriminatorB, realA, _fakeAPool.Query(fakeA.detach(), random));
-        lossDB.backward();
-        _optimizerD.Step();
-
-        return new[] { ("D_A", lossDA), ("G_A", ganA), ("cycle_A", cycleA), ("idt_A", idtA),
-                       ("D_B", lossDB), ("G_B", ganB), ("cycle_B", cycleB), ("idt_B", idtB) };
+        var losses = new[] { ganA, cycleA, idtA, ganB, cycleB, idtB }.Select(l => l.detach().MoveToOuterDisposeScope()).ToArray();
+        return (fakeA.detach().MoveToOuterDisposeScope(), fakeB.detach().MoveToOuterDisposeScope(), losses);
     }
 
     private static Tensor DiscriminatorLoss(PatchDiscriminator d, Tensor real, Tensor fake) =>

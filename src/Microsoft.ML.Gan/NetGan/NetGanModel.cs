@@ -108,15 +108,22 @@ internal sealed class NetGanModel : IGanModel
 
     public IReadOnlyList<(string Name, Tensor Value)> TrainStep(GanRandom random)
     {
-        _optimizerG.ZeroGrad();
-        var fake = GenerateOneHot(_s.BatchSize, Temperature);
-        var generatorCost = -Discriminator.forward(fake).mean() + _s.GeneratorL2 * L2(Generator);
-        generatorCost.backward();
-        _optimizerG.Step();
+        // Each update's activations go when it ends (as PyTorch frees them), not when the whole iteration does.
+        Tensor generatorCost;
+        using (NewDisposeScope())
+        {
+            _optimizerG.ZeroGrad();
+            var fake = GenerateOneHot(_s.BatchSize, Temperature);
+            var cost = -Discriminator.forward(fake).mean() + _s.GeneratorL2 * L2(Generator);
+            cost.backward();
+            _optimizerG.Step();
+            generatorCost = cost.detach().MoveToOuterDisposeScope();
+        }
 
         var costs = new List<Tensor>();
         for (int k = 0; k < _s.DiscriminatorSteps; k++)
         {
+            using var update = NewDisposeScope();
             _optimizerD.ZeroGrad();
             var real = nn.functional.one_hot(_realWalks(_s.BatchSize, random).to(_device), Nodes).to(float32);
             Tensor fakeWalks;
@@ -126,7 +133,7 @@ internal sealed class NetGanModel : IGanModel
                 + _s.DiscriminatorL2 * L2(Discriminator);
             discriminatorCost.backward();
             _optimizerD.Step();
-            costs.Add(discriminatorCost.detach());
+            costs.Add(discriminatorCost.detach().MoveToOuterDisposeScope());
         }
         return new[] { ("G", generatorCost), ("D", stack(costs).mean()) };
     }
