@@ -61,8 +61,9 @@ internal sealed class Rollout : IDisposable
     }
 
     /// <summary>
-    /// Rewards [batch, length] in [0, 1] for <paramref name="samples"/> [batch, length]. The completions of one prefix
-    /// length are drawn for all rollouts at once (batch × rolloutCount rows); D scores without dropout.
+    /// Rewards [batch, length] in [0, 1] for <paramref name="samples"/> [batch, length]. The completions of every prefix
+    /// length and rollout are drawn together (<see cref="SeqGanGenerator.CompleteEveryPrefix"/>) and scored in
+    /// chunks; D scores without dropout.
     /// </summary>
     public Tensor Rewards(Tensor samples, int rolloutCount, SeqGanDiscriminator discriminator, Generator? generator)
     {
@@ -71,18 +72,17 @@ internal sealed class Rollout : IDisposable
         using var scope = NewDisposeScope();
         long batch = samples.shape[0];
         int length = (int)samples.shape[1];
-        var repeated = samples.repeat(rolloutCount, 1);
-        var rewards = new List<Tensor>(length);
-        for (int given = 1; given < length; given++)
-        {
-            using var step = NewDisposeScope();
-            var completed = Policy.Complete(repeated[.., ..given], length, generator);
-            var reward = discriminator.ProbabilityReal(completed).reshape(rolloutCount, batch).mean(new long[] { 0 });
-            rewards.Add(reward.MoveToOuterDisposeScope());
-        }
-        rewards.Add(discriminator.ProbabilityReal(samples));
-        return stack(rewards, 1).MoveToOuterDisposeScope();
+        var completed = Policy.CompleteEveryPrefix(samples, rolloutCount, generator);
+        var scores = new List<Tensor>();
+        for (long start = 0; start < completed.shape[0]; start += ScoringChunk)
+            scores.Add(discriminator.ProbabilityReal(completed[TensorIndex.Slice(start, Math.Min(start + ScoringChunk, completed.shape[0]))]));
+        // Row order: prefix length, then rollout, then sample.
+        var prefixRewards = cat(scores, 0).reshape(length - 1, rolloutCount, batch).mean(new long[] { 1 }).t();
+        return cat(new[] { prefixRewards, discriminator.ProbabilityReal(samples).unsqueeze(1) }, 1).MoveToOuterDisposeScope();
     }
+
+    /// <summary>Completed sequences per discriminator call: bounds its feature maps (about 140 KB a row at the paper's size).</summary>
+    private const long ScoringChunk = 4_096;
 
     public void Dispose() => _delayed?.Dispose();
 }

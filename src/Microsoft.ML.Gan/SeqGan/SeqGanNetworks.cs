@@ -147,6 +147,64 @@ internal sealed class SeqGanGenerator : nn.Module
         }
         return cat(tokens, 1).MoveToOuterDisposeScope();
     }
+    /// <summary>
+    /// For every prefix length 1 … length − 1 of each row of <paramref name="x"/> [batch, length], <paramref name="copies"/>
+    /// completions drawn as <see cref="Complete"/> draws them: [(length − 1) · copies · batch, length], ordered by prefix
+    /// length, then copy, then row. The prefixes' states come from one teacher-forced pass over <paramref name="x"/>
+    /// (the state that draws token t is the one that read token t − 1), and all completions advance together, the
+    /// shorter-lived ones (longer prefixes) dropping off the end of the batch: 2·length − 1 LSTM steps in all, where
+    /// completing each prefix length on its own takes length² (which made the rollout launch-bound on a GPU).
+    /// </summary>
+    public Tensor CompleteEveryPrefix(Tensor x, int copies, Generator? generator)
+    {
+        using var _ = no_grad();
+        using var scope = NewDisposeScope();
+        long batch = x.shape[0];
+        int length = (int)x.shape[1], groups = length - 1;
+        long hidden = lstm.HiddenSize, rowsPerGroup = copies * batch;
+        var (h, c, input) = Start(batch);
+        var states = new List<(Tensor H, Tensor C)>(groups);
+        for (int t = 0; t < length; t++)
+        {
+            (h, c) = lstm.Step(input, h, c);
+            if (t >= 1) states.Add((h, c));
+            if (t < length - 1) input = g_embeddings.index_select(0, x[.., t]);
+        }
+        Tensor Rows(Func<(Tensor H, Tensor C), Tensor> part) =>
+            stack(states.Select(part), 0).unsqueeze(1).expand(groups, copies, batch, hidden).reshape(-1, hidden);
+        var (hRows, cRows) = (Rows(s => s.H), Rows(s => s.C));
+        var completed = x.unsqueeze(0).expand(groups * copies, batch, length).reshape(-1, length).clone();
+        var group = arange(groups * rowsPerGroup, dtype: int64, device: Device).div(rowsPerGroup, RoundingMode.floor);
+        Tensor? previous = null;
+        for (int k = 0; k < groups; k++)
+        {
+            using var step = NewDisposeScope();
+            // Group g (prefix length g + 1) draws position g + 1 + k, so the groups still drawing are the first ones.
+            long active = (groups - k) * rowsPerGroup;
+            if (previous is not null)
+                (hRows, cRows) = lstm.Step(g_embeddings.index_select(0, previous[..(int)active]), hRows[..(int)active], cRows[..(int)active]);
+            var next = DrawNext(hRows, generator);
+            completed[..(int)active].scatter_(1, (group[..(int)active] + (1 + k)).unsqueeze(1), next.unsqueeze(1));
+            previous = next.MoveToOuterDisposeScope();
+            (hRows, cRows) = (hRows.MoveToOuterDisposeScope(), cRows.MoveToOuterDisposeScope());
+        }
+        return completed.MoveToOuterDisposeScope();
+    }
+
+    /// <summary>One token per row of the states <paramref name="h"/>, drawn in chunks of at most 2²⁴ logits.</summary>
+    private Tensor DrawNext(Tensor h, Generator? generator)
+    {
+        long rows = h.shape[0], chunk = Math.Max(1, (1L << 24) / VocabularySize);
+        if (rows <= chunk) return Draw.Categorical(nn.functional.softmax(Output(h), -1), generator);
+        var parts = new List<Tensor>();
+        for (long start = 0; start < rows; start += chunk)
+        {
+            using var part = NewDisposeScope();
+            var slice = h[TensorIndex.Slice(start, Math.Min(start + chunk, rows))];
+            parts.Add(Draw.Categorical(nn.functional.softmax(Output(slice), -1), generator).MoveToOuterDisposeScope());
+        }
+        return cat(parts, 0);
+    }
 }
 
 /// <summary>

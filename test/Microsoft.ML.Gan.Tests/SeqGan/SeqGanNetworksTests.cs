@@ -111,11 +111,50 @@ public sealed class SeqGanNetworksTests
         Assert.IsTrue((rewards >= 0).all().item<bool>() && (rewards <= 1).all().item<bool>());
         Assert.IsTrue(rewards[.., 6].allclose(d.ProbabilityReal(samples)), "The last token's reward is D of the sequence.");
         Assert.IsTrue(rewards.std().item<float>() > 0, "Rollouts differ from prefix to prefix.");
-        // With one rollout, the reward of prefix length t is D of one completion drawn with the same generator.
-        var one = rollout.Rewards(samples, 1, d, new Generator(5));
+        Assert.IsTrue(Same(rewards, rollout.Rewards(samples, 4, d, new Generator(4))), "Same draws, same rewards.");
+    }
+
+    [TestMethod]
+    public void CompleteEveryPrefixKeepsEachPrefixAndDrawsTheRestFromTheGenerator()
+    {
+        using var g = new SeqGanGenerator(6, 4, 4);
+        g.InitNormal(1.0, new Generator(1));
+        var x = g.Sample(3, 5, new Generator(2));
+        const int copies = 4000;
+        var all = g.CompleteEveryPrefix(x, copies, new Generator(3)).reshape(4, copies, 3, 5);
+        CollectionAssert.AreEqual(new long[] { 4, copies, 3, 5 }, all.shape);
+        for (int given = 1; given < 5; given++)
+        {
+            var group = all[given - 1];
+            Assert.IsTrue(Same(group[.., .., ..given], x[.., ..given].unsqueeze(0).expand(copies, 3, given)), $"Prefix of length {given} kept.");
+            // The first drawn token's frequencies against G's own next-token distribution after the prefix.
+            var probabilities = nn.functional.softmax(g.Logits(x)[.., given], -1); // [3, V]: step t reads token t - 1
+            var counts = nn.functional.one_hot(group[.., .., given], 6).to(float32).mean(new long[] { 0 });
+            Assert.IsTrue((counts - probabilities).abs().max().item<float>() < 0.04,
+                $"Prefix {given}: frequencies {counts} against {probabilities}.");
+        }
+    }
+
+    [TestMethod]
+    public void BatchedRolloutRewardsMatchCompletingEachPrefixOnItsOwn()
+    {
+        // The reference is the official loop: for each prefix length, complete it rolloutCount times and average D.
+        using var g = new SeqGanGenerator(5, 4, 4);
+        using var d = new SeqGanDiscriminator(5, sequenceLength: 4, embeddingSize: 4, filters: new[] { (1, 3), (2, 3) });
+        g.InitNormal(1.0, new Generator(1));
+        d.InitOfficial(new Generator(2));
+        using (no_grad()) foreach (var p in d.parameters()) p.mul_(30); // D's scores must vary for the test to have power
+        d.eval();
+        var samples = g.Sample(2, 4, new Generator(3));
+        using var rollout = new Rollout(g);
+        const int rollouts = 3000;
+        var batched = rollout.Rewards(samples, rollouts, d, new Generator(4));
         var draws = new Generator(5);
-        var completions = Enumerable.Range(1, 3).Select(given => g.Complete(samples[.., ..given], 7, draws)).ToList();
-        Assert.IsTrue(one[.., 2].allclose(d.ProbabilityReal(completions[2]), 1e-5, 1e-6));
+        var reference = stack(Enumerable.Range(1, 3).Select(given =>
+            d.ProbabilityReal(g.Complete(samples.repeat(rollouts, 1)[.., ..given], 4, draws)).reshape(rollouts, 2).mean(new long[] { 0 })), 1);
+        Assert.IsTrue(reference.std().item<float>() > 0.05, $"The rewards must differ between prefixes: {reference}.");
+        // Each mean has a standard error of at most 0.5 / sqrt(3000) = 0.009.
+        Assert.IsTrue((batched[.., ..3] - reference).abs().max().item<float>() < 0.05, $"{batched} against {reference}.");
     }
 
     [TestMethod]
