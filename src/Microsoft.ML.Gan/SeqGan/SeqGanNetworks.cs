@@ -148,43 +148,48 @@ internal sealed class SeqGanGenerator : nn.Module
         return cat(tokens, 1).MoveToOuterDisposeScope();
     }
     /// <summary>
-    /// For every prefix length 1 … length − 1 of each row of <paramref name="x"/> [batch, length], <paramref name="copies"/>
-    /// completions drawn as <see cref="Complete"/> draws them: [(length − 1) · copies · batch, length], ordered by prefix
-    /// length, then copy, then row. The prefixes' states come from one teacher-forced pass over <paramref name="x"/>
-    /// (the state that draws token t is the one that read token t − 1), and all completions advance together, the
-    /// shorter-lived ones (longer prefixes) dropping off the end of the batch: 2·length − 1 LSTM steps in all, where
-    /// completing each prefix length on its own takes length² (which made the rollout launch-bound on a GPU).
+    /// For every prefix length <paramref name="shortest"/> … <paramref name="longest"/> (within 1 … length − 1) of each
+    /// row of <paramref name="x"/> [batch, length], <paramref name="copies"/> completions drawn as <see cref="Complete"/>
+    /// draws them: [prefix lengths · copies · batch, length], ordered by prefix length, then copy, then row. The
+    /// prefixes' states come from one teacher-forced pass over <paramref name="x"/> (the state that draws token t is
+    /// the one that read token t − 1), and all completions advance together, those of longer prefixes dropping off
+    /// the end of the batch as they finish: for all prefix lengths, 2·length − 1 LSTM steps where completing each
+    /// prefix length on its own takes length² (which made the rollout launch-bound on a GPU).
     /// </summary>
-    public Tensor CompleteEveryPrefix(Tensor x, int copies, Generator? generator)
+    public Tensor CompletePrefixes(Tensor x, int shortest, int longest, int copies, Generator? generator)
     {
+        long batch = x.shape[0];
+        int length = (int)x.shape[1];
+        if (shortest < 1 || shortest > longest || longest > length - 1)
+            throw new ArgumentOutOfRangeException(nameof(longest), $"Expected 1 ≤ shortest ≤ longest ≤ {length - 1}; found {shortest} and {longest}.");
         using var _ = no_grad();
         using var scope = NewDisposeScope();
-        long batch = x.shape[0];
-        int length = (int)x.shape[1], groups = length - 1;
+        int groups = longest - shortest + 1;
         long hidden = lstm.HiddenSize, rowsPerGroup = copies * batch;
         var (h, c, input) = Start(batch);
         var states = new List<(Tensor H, Tensor C)>(groups);
-        for (int t = 0; t < length; t++)
+        for (int t = 0; t <= longest; t++)
         {
             (h, c) = lstm.Step(input, h, c);
-            if (t >= 1) states.Add((h, c));
-            if (t < length - 1) input = g_embeddings.index_select(0, x[.., t]);
+            if (t >= shortest) states.Add((h, c));
+            if (t < longest) input = g_embeddings.index_select(0, x[.., t]);
         }
         Tensor Rows(Func<(Tensor H, Tensor C), Tensor> part) =>
             stack(states.Select(part), 0).unsqueeze(1).expand(groups, copies, batch, hidden).reshape(-1, hidden);
         var (hRows, cRows) = (Rows(s => s.H), Rows(s => s.C));
         var completed = x.unsqueeze(0).expand(groups * copies, batch, length).reshape(-1, length).clone();
-        var group = arange(groups * rowsPerGroup, dtype: int64, device: Device).div(rowsPerGroup, RoundingMode.floor);
+        var position = arange(groups * rowsPerGroup, dtype: int64, device: Device).div(rowsPerGroup, RoundingMode.floor) + shortest;
         Tensor? previous = null;
-        for (int k = 0; k < groups; k++)
+        for (int k = 0; k < length - shortest; k++)
         {
             using var step = NewDisposeScope();
-            // Group g (prefix length g + 1) draws position g + 1 + k, so the groups still drawing are the first ones.
-            long active = (groups - k) * rowsPerGroup;
+            // Group g (prefix length shortest + g) draws position shortest + g + k while that is inside the sequence,
+            // so the groups still drawing are the first ones.
+            int active = (int)(Math.Min(groups, length - shortest - k) * rowsPerGroup);
             if (previous is not null)
-                (hRows, cRows) = lstm.Step(g_embeddings.index_select(0, previous[..(int)active]), hRows[..(int)active], cRows[..(int)active]);
+                (hRows, cRows) = lstm.Step(g_embeddings.index_select(0, previous[..active]), hRows[..active], cRows[..active]);
             var next = DrawNext(hRows, generator);
-            completed[..(int)active].scatter_(1, (group[..(int)active] + (1 + k)).unsqueeze(1), next.unsqueeze(1));
+            completed[..active].scatter_(1, (position[..active] + k).unsqueeze(1), next.unsqueeze(1));
             previous = next.MoveToOuterDisposeScope();
             (hRows, cRows) = (hRows.MoveToOuterDisposeScope(), cRows.MoveToOuterDisposeScope());
         }

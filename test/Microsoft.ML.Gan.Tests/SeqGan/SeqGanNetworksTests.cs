@@ -115,24 +115,28 @@ public sealed class SeqGanNetworksTests
     }
 
     [TestMethod]
-    public void CompleteEveryPrefixKeepsEachPrefixAndDrawsTheRestFromTheGenerator()
+    [DataRow(1, 4)]
+    [DataRow(2, 3)]
+    public void CompletePrefixesKeepsEachPrefixAndDrawsTheRestFromTheGenerator(int shortest, int longest)
     {
         using var g = new SeqGanGenerator(6, 4, 4);
         g.InitNormal(1.0, new Generator(1));
         var x = g.Sample(3, 5, new Generator(2));
         const int copies = 4000;
-        var all = g.CompleteEveryPrefix(x, copies, new Generator(3)).reshape(4, copies, 3, 5);
-        CollectionAssert.AreEqual(new long[] { 4, copies, 3, 5 }, all.shape);
-        for (int given = 1; given < 5; given++)
+        int groups = longest - shortest + 1;
+        var all = g.CompletePrefixes(x, shortest, longest, copies, new Generator(3)).reshape(groups, copies, 3, 5);
+        CollectionAssert.AreEqual(new long[] { groups, copies, 3, 5 }, all.shape);
+        var probabilities = nn.functional.softmax(g.Logits(x), -1); // [3, 5, V]: step t reads token t - 1
+        for (int given = shortest; given <= longest; given++)
         {
-            var group = all[given - 1];
+            var group = all[given - shortest];
             Assert.IsTrue(Same(group[.., .., ..given], x[.., ..given].unsqueeze(0).expand(copies, 3, given)), $"Prefix of length {given} kept.");
             // The first drawn token's frequencies against G's own next-token distribution after the prefix.
-            var probabilities = nn.functional.softmax(g.Logits(x)[.., given], -1); // [3, V]: step t reads token t - 1
             var counts = nn.functional.one_hot(group[.., .., given], 6).to(float32).mean(new long[] { 0 });
-            Assert.IsTrue((counts - probabilities).abs().max().item<float>() < 0.04,
-                $"Prefix {given}: frequencies {counts} against {probabilities}.");
+            Assert.IsTrue((counts - probabilities[.., given]).abs().max().item<float>() < 0.04,
+                $"Prefix {given}: frequencies {counts} against {probabilities[.., given]}.");
         }
+        Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => g.CompletePrefixes(x, 1, 5, 1, null));
     }
 
     [TestMethod]
@@ -148,13 +152,16 @@ public sealed class SeqGanNetworksTests
         var samples = g.Sample(2, 4, new Generator(3));
         using var rollout = new Rollout(g);
         const int rollouts = 3000;
-        var batched = rollout.Rewards(samples, rollouts, d, new Generator(4));
+        var allAtOnce = rollout.Rewards(samples, rollouts, d, new Generator(4), prefixesPerPass: 3);
+        var twoAndOne = rollout.Rewards(samples, rollouts, d, new Generator(6), prefixesPerPass: 2);
+        var oneByOne = rollout.Rewards(samples, rollouts, d, new Generator(7), prefixesPerPass: 1);
         var draws = new Generator(5);
         var reference = stack(Enumerable.Range(1, 3).Select(given =>
             d.ProbabilityReal(g.Complete(samples.repeat(rollouts, 1)[.., ..given], 4, draws)).reshape(rollouts, 2).mean(new long[] { 0 })), 1);
         Assert.IsTrue(reference.std().item<float>() > 0.05, $"The rewards must differ between prefixes: {reference}.");
         // Each mean has a standard error of at most 0.5 / sqrt(3000) = 0.009.
-        Assert.IsTrue((batched[.., ..3] - reference).abs().max().item<float>() < 0.05, $"{batched} against {reference}.");
+        foreach (var batched in new[] { allAtOnce, twoAndOne, oneByOne })
+            Assert.IsTrue((batched[.., ..3] - reference).abs().max().item<float>() < 0.05, $"{batched} against {reference}.");
     }
 
     [TestMethod]
