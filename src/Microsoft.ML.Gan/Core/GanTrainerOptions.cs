@@ -27,9 +27,17 @@ public abstract class GanTrainerOptions
     /// Keeps each Adam optimiser's state in one flat buffer and updates all its parameters with a handful of kernels
     /// instead of about seven per parameter tensor: the same arithmetic as the default (tests match torch.optim.Adam
     /// step for step), fewer kernel launches, which is what small-batch GAN steps on a GPU are bound by. Off by
-    /// default until a GPU measurement shows the gain (BENCHMARKS.md). Checkpoints load in either mode.
+    /// default: on an H200 it gained nothing measurable against the steps' run-to-run spread (BENCHMARKS.md).
+    /// Checkpoints load in either mode.
     /// </summary>
     public bool FlatAdam;
+    /// <summary>
+    /// Steps between reads of the losses from the device. 1 (the default) reads them after every step, which on a GPU
+    /// waits for the step to finish; N lets the host queue up to N steps' kernels before it waits. A NaN or Inf loss
+    /// still stops training naming its step, found up to N − 1 steps later; progress reports, checkpoints,
+    /// cancellation and the end always read first, so no checkpoint is written past a bad step.
+    /// </summary>
+    public int LossReadInterval = 1;
 
     /// <summary>Throws for values no GAN can train with; estimators call it up front.</summary>
     internal void CheckTrainerOptions()
@@ -38,6 +46,8 @@ public abstract class GanTrainerOptions
             throw new ArgumentOutOfRangeException(nameof(CheckpointEvery), CheckpointEvery, $"Option {nameof(CheckpointEvery)} is {CheckpointEvery}; expected 1 or more.");
         if (ProgressInterval < TimeSpan.Zero)
             throw new ArgumentOutOfRangeException(nameof(ProgressInterval), ProgressInterval, $"Option {nameof(ProgressInterval)} is negative.");
+        if (LossReadInterval < 1)
+            throw new ArgumentOutOfRangeException(nameof(LossReadInterval), LossReadInterval, $"Option {nameof(LossReadInterval)} is {LossReadInterval}; expected 1 or more.");
         if (MaxTrainingTime < TimeSpan.Zero)
             throw new ArgumentOutOfRangeException(nameof(MaxTrainingTime), MaxTrainingTime, $"Option {nameof(MaxTrainingTime)} is negative.");
     }
@@ -60,6 +70,7 @@ public abstract class GanTrainerOptions
             ReportInterval = ProgressInterval,
             CancellationToken = CancellationToken,
             MaxTrainingTime = MaxTrainingTime,
+            LossReadInterval = LossReadInterval,
         };
     }
 }

@@ -39,6 +39,7 @@ internal sealed class GanTrainingLoop
         var writer = _options.LogDirectory is null ? null : torch.utils.tensorboard.SummaryWriter(_options.LogDirectory);
         using var pch = _host.StartProgressChannel($"{model.Kind} training");
         var lastLosses = new Dictionary<string, double>();
+        var unread = new UnreadLosses(model.Kind, CheckpointPath);
         long reportedStep = step;
         var clock = Stopwatch.StartNew();
         var sinceReport = Stopwatch.StartNew();
@@ -61,36 +62,27 @@ internal sealed class GanTrainingLoop
             {
                 if (_options.CancellationToken.IsCancellationRequested)
                 {
+                    unread.Read(lastLosses, lastCheckpointStep);
                     SaveCheckpoint(model, random, step);
                     ch.Info(MessageSensitivity.None, $"{model.Kind}: cancelled at step {step}; checkpoint written.");
                     _options.CancellationToken.ThrowIfCancellationRequested();
                 }
-                using (var scope = NewDisposeScope())
-                {
-                    var losses = model.TrainStep(random);
-                    foreach (var (name, value) in losses)
-                    {
-                        double v = value.item<float>();
-                        if (!double.IsFinite(v))
-                            throw new InvalidOperationException(
-                                $"{model.Kind} training diverged at step {step + 1} (epoch {epoch}): loss '{name}' is {v}. " +
-                                (CheckpointPath is null ? "No checkpoint folder was set."
-                                    : $"The last good checkpoint '{CheckpointPath}' (step {lastCheckpointStep}) is intact."));
-                        lastLosses[name] = v;
-                    }
-                }
+                using (var scope = NewDisposeScope()) unread.Add(step + 1, epoch, model.TrainStep(random));
                 Interlocked.Increment(ref step);
 
                 bool stopEarly = model.ShouldStop(step);
                 bool outOfTime = !stopEarly && step < totalSteps && clock.Elapsed >= _options.MaxTrainingTime;
                 bool last = step == totalSteps || stopEarly || outOfTime;
-                if (last || sinceReport.Elapsed >= _options.ReportInterval)
+                bool report = last || sinceReport.Elapsed >= _options.ReportInterval;
+                bool checkpoint = last || step % _options.CheckpointEvery == 0;
+                if (report || checkpoint || unread.Count >= _options.LossReadInterval) unread.Read(lastLosses, lastCheckpointStep);
+                if (report)
                 {
                     Report(model, writer, epoch, lastLosses, (runStartStep, reportedStep, step, totalSteps), sinceReport.Elapsed, clock.Elapsed);
                     reportedStep = step;
                     sinceReport.Restart();
                 }
-                if (last || step % _options.CheckpointEvery == 0)
+                if (checkpoint)
                 {
                     if (CheckpointPath is not null)
                     {
@@ -110,6 +102,48 @@ internal sealed class GanTrainingLoop
         }
         ch.Info(MessageSensitivity.None, $"{model.Kind}: trained {totalSteps} steps in {clock.Elapsed.TotalSeconds:F1} s; " +
             string.Join(", ", lastLosses.Select(kv => $"{kv.Key} {kv.Value:F4}")));
+    }
+
+    /// <summary>
+    /// The losses of the steps since the last read, still on the device: reading them (one copy for all) waits for
+    /// the device, so the loop reads every <see cref="GanTrainingOptions.LossReadInterval"/> steps and before anything
+    /// that must not follow a diverged step (a report, a checkpoint, the end).
+    /// </summary>
+    private sealed class UnreadLosses(string kind, string? checkpointPath)
+    {
+        private readonly List<(long Step, int Epoch, string[] Names, Tensor Values)> _steps = new();
+
+        public int Count => _steps.Count;
+
+        public void Add(long step, int epoch, IReadOnlyList<(string Name, Tensor Value)> losses)
+        {
+            var values = cat(losses.Select(l => l.Value.detach().to(float32).reshape(1)).ToArray());
+            _steps.Add((step, epoch, losses.Select(l => l.Name).ToArray(), values.DetachFromDisposeScope()));
+        }
+
+        /// <summary>Copies the losses to the host, throws at the first NaN or Inf naming its step, else updates <paramref name="last"/>.</summary>
+        public void Read(Dictionary<string, double> last, long lastCheckpointStep)
+        {
+            if (_steps.Count == 0) return;
+            float[] all;
+            using (var joined = cat(_steps.Select(s => s.Values).ToArray()))
+                all = joined.cpu().data<float>().ToArray();
+            var steps = _steps.ToList();
+            foreach (var s in _steps) s.Values.Dispose();
+            _steps.Clear();
+            int i = 0;
+            foreach (var (step, epoch, names, _) in steps)
+                foreach (var name in names)
+                {
+                    double v = all[i++];
+                    if (!double.IsFinite(v))
+                        throw new InvalidOperationException(
+                            $"{kind} training diverged at step {step} (epoch {epoch}): loss '{name}' is {v}. " +
+                            (checkpointPath is null ? "No checkpoint folder was set."
+                                : $"The last good checkpoint '{checkpointPath}' (step {lastCheckpointStep}) is intact."));
+                    last[name] = v;
+                }
+        }
     }
 
     private void Report(IGanModel model, SummaryWriter? writer, int epoch, Dictionary<string, double> losses,

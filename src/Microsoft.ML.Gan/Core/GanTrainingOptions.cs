@@ -9,6 +9,7 @@ internal sealed record GanTrainingOptions
     public IProgress<GanProgress>? Progress { get; init; }
     public CancellationToken CancellationToken { get; init; }
     public TimeSpan? MaxTrainingTime { get; init; }
+    public int LossReadInterval { get; init; } = 1;
 
     /// <summary>Steps are reported (progress, TensorBoard) at most this often.</summary>
     public TimeSpan ReportInterval { get; init; } = TimeSpan.FromSeconds(1);

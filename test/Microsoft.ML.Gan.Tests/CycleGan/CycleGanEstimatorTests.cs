@@ -110,6 +110,63 @@ public sealed class CycleGanEstimatorTests
     }
 
     [TestMethod]
+    public void ReadingLossesEveryFewStepsTrainsTheSameWeightsAndReportsTheSameLosses()
+    {
+        (float[] Weights, IReadOnlyDictionary<string, double> Losses) Train(int interval)
+        {
+            var ml = new MLContext(seed: 3);
+            var options = TinyOptions();
+            options.LossReadInterval = interval;
+            options.ProgressInterval = TimeSpan.FromHours(1); // only the end reports (and reads)
+            GanProgress? final = null;
+            options.Progress = new SyncProgress(p => final = p);
+            using var t = ml.Transforms.Gan().CycleGan(options).Fit(TrainingData(ml));
+            return (Weights(t), final!.Losses);
+        }
+        var everyStep = Train(1);
+        var everyFive = Train(5);
+        CollectionAssert.AreEqual(everyStep.Weights, everyFive.Weights);
+        CollectionAssert.AreEquivalent(everyStep.Losses.ToArray(), everyFive.Losses.ToArray(), "The last step's losses.");
+        var bad = TinyOptions();
+        bad.LossReadInterval = 0;
+        var e = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => new MLContext(1).Transforms.Gan().CycleGan(bad).Fit(TrainingData(new MLContext(1))));
+        StringAssert.Contains(e.Message, "LossReadInterval");
+    }
+
+    [TestMethod]
+    public void DivergenceFoundLateIsNamedAtItsStepAndNoCheckpointFollowsIt()
+    {
+        // As below, a NaN image of domain A (30 of them, so that the first epoch's 15 steps reach it late); losses
+        // read only when they must (every 100 steps, which never comes) and checkpoints every 3, so the NaN is found
+        // at the checkpoint after the step that made it, and that checkpoint must not be written.
+        for (int nanRow = 0; nanRow < 30; nanRow++)
+        {
+            long BadStep(int interval, string folder)
+            {
+                var rows = Rows(countA: 30, countB: 4);
+                Array.Fill(rows[nanRow].Image, float.NaN);
+                var ml = new MLContext(seed: 1);
+                var options = TinyOptions(folder);
+                options.CheckpointEvery = 3;
+                options.LossReadInterval = interval;
+                options.ProgressInterval = TimeSpan.FromHours(1);
+                var e = Assert.ThrowsExactly<InvalidOperationException>(() => ml.Transforms.Gan().CycleGan(options).Fit(ml.Data.LoadFromEnumerable(rows)));
+                var match = System.Text.RegularExpressions.Regex.Match(e.Message, @"diverged at step (\d+)");
+                Assert.IsTrue(match.Success, e.Message);
+                return long.Parse(match.Groups[1].Value);
+            }
+            long everyStep = BadStep(1, TempDirectory());
+            if (everyStep < 4 || everyStep % 3 == 0) continue; // a step after a checkpoint and before the next
+            string folder = TempDirectory();
+            Assert.AreEqual(everyStep, BadStep(100, folder), "The same step is named.");
+            var checkpoint = Checkpoint.Load(Path.Combine(folder, Checkpoint.FileName), "CycleGAN");
+            Assert.AreEqual((everyStep - 1) / 3 * 3, checkpoint.GetLong("step"), "The last checkpoint before the bad step, none after it.");
+            return;
+        }
+        Assert.Inconclusive("No A row made a step that this test can use with this seed.");
+    }
+
+    [TestMethod]
     public void DivergenceStopsWithTheStepAndKeepsTheLastGoodCheckpoint()
     {
         // One image of domain A is NaN: the step that draws it produces NaN losses; every step before it was fine.
