@@ -22,12 +22,17 @@ namespace Microsoft.ML.Gan.Bench;
 /// <remarks>
 /// <para>The networks are untrained (each GAN's own initialisation): time per call does not depend on the weights'
 /// values. The transformers are built around them with their internal constructors, so no training step runs.</para>
+/// <para>TorchSharp and ONNX Runtime are timed in turn (A B A B …) on the same input, so both see the same load; each
+/// path's peak RSS is over its own warm-up calls (reset before them, so the process's earlier peaks are left out).</para>
 /// <para>Threads: libtorch's intra-op threads and ORT's IntraOpNumThreads are both <c>--threads</c> (default: all
 /// logical cores); ORT runs one inter-op thread and does not spin (<c>session.intra_op.allow_spinning</c> 0), to match
 /// libtorch under OMP_WAIT_POLICY=PASSIVE. The ML.NET path uses ML.NET's own ORT session (its default threads).</para>
 /// <para>oneDNN: the library turns libtorch's oneDNN convolutions off on the CPU unless libtorch runs one thread
 /// (<see cref="GanEnvironment.UseCpu"/>: its backward races), and a process that has trained a GAN infers that way.
 /// The TorchSharp path here does the same unless <c>--onednn true|false</c> says otherwise; the setting is printed.</para>
+/// <para><c>--gpu true</c> moves CycleGAN's, WaveGAN's and SpecGAN's TorchSharp path to CUDA device 0 and asks ONNX Runtime
+/// for its CUDA provider (falling back to the CPU one, with the reason printed); SeqGAN and NetGAN stay on the CPU, where
+/// their transformers sample with seeded CPU generators.</para>
 /// </remarks>
 internal static class InferenceBenchmark
 {
@@ -165,7 +170,7 @@ internal static class InferenceBenchmark
         }
     }
 
-    /// <summary>Times <paramref name="call"/>: peak RSS reset before the warm-up, so the peak covers the path's own working memory.</summary>
+    /// <summary>Times <paramref name="call"/> alone: peak RSS reset before the warm-up, so the peak covers the path's own working memory.</summary>
     private static (List<double> Ms, double RssBefore, double Peak) Time(Action call, int warmup, int reps)
     {
         GC.Collect();
@@ -174,6 +179,33 @@ internal static class InferenceBenchmark
         for (int i = 0; i < warmup; i++) call();
         var ms = Enumerable.Range(0, reps).Select(_ => Timing.Milliseconds(call)).ToList();
         return (ms, before, ProcessMemory.PeakResidentMiB);
+    }
+
+    /// <summary>
+    /// Times two paths A B A B …, so that both see the same load on a shared machine. The peak RSS of each path is
+    /// over its own warm-up calls (at least one), each after a reset.
+    /// </summary>
+    private static ((List<double> Ms, double RssBefore, double Peak) A, (List<double> Ms, double RssBefore, double Peak) B) Interleaved(
+        Action a, Action b, int warmup, int reps)
+    {
+        (double Before, double Peak) WarmUp(Action call)
+        {
+            GC.Collect();
+            ProcessMemory.ResetPeak();
+            double before = ProcessMemory.ResidentMiB;
+            for (int i = 0; i < Math.Max(warmup, 1); i++) call();
+            return (before, ProcessMemory.PeakResidentMiB);
+        }
+        var memoryA = WarmUp(a);
+        var memoryB = WarmUp(b);
+        var msA = new List<double>(reps);
+        var msB = new List<double>(reps);
+        for (int i = 0; i < reps; i++)
+        {
+            msA.Add(Timing.Milliseconds(a));
+            msB.Add(Timing.Milliseconds(b));
+        }
+        return ((msA, memoryA.Before, memoryA.Peak), (msB, memoryB.Before, memoryB.Peak));
     }
 
     private static Row Timed(string gan, string configuration, int batch, string path, (List<double> Ms, double RssBefore, double Peak) t, string agreement)
@@ -229,8 +261,9 @@ internal static class InferenceBenchmark
         string label = heavy ? configuration + " (heavy)" : configuration;
         var ours = torchForward(input);
         var theirs = OrtForward(session, inputName, input, shape, outputName);
-        run.Add(Timed(gan, label, batch, TorchPath, Time(() => torchForward(input), warmup, reps), "reference"));
-        run.Add(Timed(gan, label, batch, $"ONNX Runtime {run.OrtProvider}", Time(() => OrtForward(session, inputName, input, shape, outputName), warmup, reps), MaxAbs(ours, theirs)));
+        var (torchTimes, ortTimes) = Interleaved(() => torchForward(input), () => OrtForward(session, inputName, input, shape, outputName), warmup, reps);
+        run.Add(Timed(gan, label, batch, TorchPath, torchTimes, "reference"));
+        run.Add(Timed(gan, label, batch, $"ONNX Runtime {run.OrtProvider}", ortTimes, MaxAbs(ours, theirs)));
         return ours;
     }
 
@@ -391,8 +424,9 @@ internal static class InferenceBenchmark
             string agreement = theirIds.Length == oursIds.Length
                 ? FormattableString.Invariant($"random; NLL/token {NegativeLogLikelihood(oursIds):F3} vs {NegativeLogLikelihood(theirIds):F3}")
                 : $"shape differs: {theirIds.Length} ids, expected {oursIds.Length}";
-            run.Add(Timed("SeqGAN", configuration, batch, TorchPath, Time(() => TorchSample(batch, rowIds), warmup, reps), "reference (random)"));
-            run.Add(Timed("SeqGAN", configuration, batch, $"ONNX Runtime {run.OrtProvider}", Time(() => OrtSample(batch, keys), warmup, reps), agreement));
+            var (torchTimes, ortTimes) = Interleaved(() => TorchSample(batch, rowIds), () => OrtSample(batch, keys), warmup, reps);
+            run.Add(Timed("SeqGAN", configuration, batch, TorchPath, torchTimes, "reference (random)"));
+            run.Add(Timed("SeqGAN", configuration, batch, $"ONNX Runtime {run.OrtProvider}", ortTimes, agreement));
         }
         SeqGanMlNet(run, transformer, options, configuration);
         File.Delete(onnx);
@@ -484,8 +518,9 @@ internal static class InferenceBenchmark
         float worst = ours.Zip(theirs).Max(p => Math.Abs(p.First - p.Second));
         var (w, r) = run.For(false);
         string scoring = $"{graph.NodeCount} nodes, score 10,000 pairs per call";
-        run.Add(Timed("NetGAN", scoring, 10_000, "NetGanTransformer.Transform", Time(() => Scores(transformer.Transform(pairs)), w, r), "reference"));
-        run.Add(Timed("NetGAN", scoring, 10_000, "ML.NET zip (value map, no ORT)", Time(() => Scores(loaded.Transform(pairs)), w, r), FormattableString.Invariant($"max |Δ| {worst:E1}")));
+        var (ourTimes, zipTimes) = Interleaved(() => Scores(transformer.Transform(pairs)), () => Scores(loaded.Transform(pairs)), w, r);
+        run.Add(Timed("NetGAN", scoring, 10_000, "NetGanTransformer.Transform", ourTimes, "reference"));
+        run.Add(Timed("NetGAN", scoring, 10_000, "ML.NET zip (value map, no ORT)", zipTimes, FormattableString.Invariant($"max |Δ| {worst:E1}")));
         File.Delete(zip);
     }
 }
