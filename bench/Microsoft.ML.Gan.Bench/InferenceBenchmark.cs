@@ -356,7 +356,29 @@ internal static class InferenceBenchmark
             if (batch == 1)
                 MlNetCase(run, gan, configuration, false, transformer, options.LatentColumnName, Uniform(options.LatentSize, 3), options.OutputColumnName, reference);
         }
+        if (spec) SpecGanParts(run, transformer, options);
         File.Delete(onnx);
+    }
+
+    /// <summary>SpecGAN's TorchSharp path at batch 1 split in its two parts: where its time goes.</summary>
+    private static void SpecGanParts(Context run, WaveGanTransformer transformer, WaveGanEstimator.Options options)
+    {
+        var (warmup, reps) = run.For(false);
+        var shape = new long[] { 1, options.LatentSize };
+        var latent = Uniform(options.LatentSize, 3);
+        run.Add(Timed("SpecGAN", "generator alone", 1, TorchPath, Time(() => TorchForward(transformer.Generator, latent, shape, run.Device), warmup, reps), "part of the above"));
+        Tensor image;
+        using (NewDisposeScope())
+        using (no_grad())
+            image = transformer.Generator.forward(tensor(latent, shape).to(run.Device)).MoveToOuterDisposeScope();
+        using var spectrogram = image;
+        void Invert()
+        {
+            using var scope = NewDisposeScope();
+            using var _ = no_grad();
+            transformer.Spectrogram!.ToWaveform(spectrogram, options.GriffinLimIterations).cpu().data<float>().ToArray();
+        }
+        run.Add(Timed("SpecGAN", $"{options.GriffinLimIterations} Griffin-Lim iterations alone", 1, TorchPath, Time(Invert, warmup, reps), "part of the above"));
     }
 
     private sealed class TextRow
