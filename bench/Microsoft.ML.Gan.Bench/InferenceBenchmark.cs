@@ -17,11 +17,15 @@ namespace Microsoft.ML.Gan.Bench;
 /// <c>inference</c>: each GAN's generator at inference, through three paths on the same inputs: (a) the library's
 /// TorchSharp modules in eval mode under no_grad (what the transformers call), (b) ONNX Runtime's
 /// <see cref="InferenceSession"/> on the file the transformer's <c>ExportOnnx</c> writes, (c) where cheap, the model
-/// zip <c>mlContext.Model.Save</c> writes, loaded by a fresh MLContext, Transform and a cursor, one row at a time.
+/// zip <c>mlContext.Model.Save</c> writes, loaded by a fresh MLContext, Transform and a cursor, in passes over rows
+/// (ML.NET feeds ORT one row per call), reported per row.
 /// </summary>
 /// <remarks>
 /// <para>The networks are untrained (each GAN's own initialisation): time per call does not depend on the weights'
-/// values. The transformers are built around them with their internal constructors, so no training step runs.</para>
+/// values. The transformers are built around them with their internal constructors, so no training step runs
+/// (NetGAN's, which needs a score matrix from generated walks, comes from a one-iteration Fit).</para>
+/// <para>Heavy cases (CycleGAN at 256×256 and every batch above 1) run <c>--heavy-warmup</c> / <c>--heavy-reps</c>
+/// calls (1 / 3) and ML.NET passes of <c>--heavy-mlnet-rows</c> (2), so the command takes minutes on 2 cores.</para>
 /// <para>TorchSharp and ONNX Runtime are timed in turn (A B A B …) on the same input, so both see the same load; each
 /// path's peak RSS is over its own warm-up calls (reset before them, so the process's earlier peaks are left out).</para>
 /// <para>Threads: libtorch's intra-op threads and ORT's IntraOpNumThreads are both <c>--threads</c> (default: all
