@@ -52,7 +52,8 @@ internal sealed class GanEnvironment
     /// <summary>
     /// CPU settings for training. oneDNN's convolution backward races when libtorch runs more than one intra-op
     /// thread (NaN gradients, see <see cref="Core.Native.LibTorchContext.OneDnnEnabled"/>), so it is used only with
-    /// one thread, where it is correct and 4–5× faster per CycleGAN step than libtorch's own convolutions.
+    /// one thread, where it is correct for CycleGAN's layers and 4–5× faster per step than libtorch's own convolutions
+    /// (SpecGAN's one-channel layers are not among them: <see cref="Core.Native.LibTorchContext.WithoutOneDnn"/>).
     /// </summary>
     internal static Device UseCpu()
     {

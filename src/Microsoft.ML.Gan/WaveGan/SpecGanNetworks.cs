@@ -1,3 +1,4 @@
+using Microsoft.ML.Gan.Core.Native;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -72,6 +73,13 @@ internal static class SpecGanShape
     /// five layers (the official code sizes both alike).
     /// </summary>
     public static long[] Channels(int modelSize) => WaveGanShape.Channels(SpecGanTransform.SliceLength, modelSize);
+
+    /// <summary>
+    /// On the CPU, oneDNN off while SpecGAN's networks run (null elsewhere): its kernels get the critic's one-channel
+    /// input gradient and the generator's one-channel output wrong at small d (<see cref="LibTorchContext.WithoutOneDnn"/>).
+    /// Training holds it over the whole step, so that the backward passes use libtorch's own kernels too.
+    /// </summary>
+    public static IDisposable? CpuKernels(Device device) => device.type == DeviceType.CPU ? LibTorchContext.WithoutOneDnn() : null;
 }
 
 /// <summary>
@@ -102,6 +110,7 @@ internal sealed class SpecGanGenerator : nn.Module<Tensor, Tensor>
     /// <returns>[batch, 1, 128, 128] in [−1, 1].</returns>
     public override Tensor forward(Tensor z)
     {
+        using var kernels = SpecGanShape.CpuKernels(z.device);
         // TensorFlow reshapes the dense output to [batch, 4, 4, channels] (channels last); the permutation keeps that
         // layout, so a dense unit feeds the same (row, column, channel) cell as in the official code.
         var x = z_project.forward(z).view(-1, SpecGanShape.InitialSide, SpecGanShape.InitialSide, InitialChannels).permute(0, 3, 1, 2).relu();
@@ -139,6 +148,7 @@ internal sealed class SpecGanDiscriminator : nn.Module<Tensor, Tensor>
     /// <returns>[batch] critic scores.</returns>
     public override Tensor forward(Tensor x)
     {
+        using var kernels = SpecGanShape.CpuKernels(x.device);
         foreach (var conv in downconv)
             x = nn.functional.leaky_relu(conv.forward(x), Slope);
         // TensorFlow flattens [batch, 4, 4, channels] (channels last); the permutation keeps the dense weights' order.

@@ -130,6 +130,7 @@ internal sealed class WaveGanModel : IGanModel
 
     public IReadOnlyList<(string Name, Tensor Value)> TrainStep(GanRandom random)
     {
+        using var kernels = _spectrogram is null ? null : SpecGanShape.CpuKernels(_device);
         var criticLosses = new List<Tensor>();
         var penalties = new List<Tensor>();
         for (int k = 0; k < _s.DiscriminatorUpdates; k++)

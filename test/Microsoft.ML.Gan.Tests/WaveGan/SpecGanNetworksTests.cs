@@ -1,3 +1,6 @@
+using Microsoft.ML.Gan.Core;
+using Microsoft.ML.Gan.Core.Native;
+using TorchSharp;
 using Microsoft.ML.Gan.WaveGan;
 using static TorchSharp.torch;
 
@@ -79,5 +82,69 @@ public sealed class SpecGanNetworksTests
         var y = up.forward(small)[0, 0];
         CollectionAssert.AreEqual(new long[] { 4, 4 }, y.shape);
         CollectionAssert.AreEqual(new float[] { 1, 0, 2, 0, 0, 0, 0, 0, 3, 0, 4, 0, 0, 0, 0, 0 }, y.data<float>().ToArray());
+    }
+
+    /// <summary>Relative L2 error of a float32 result against its float64 reference.</summary>
+    private static double RelativeError(Tensor single, Tensor reference) =>
+        ((single.to(float64) - reference).norm() / reference.norm()).item<double>();
+
+    /// <summary>A float64 copy of a module, with the same weights (float64 convolutions do not go through oneDNN).</summary>
+    private static T Float64Copy<T>(T module, Func<T> make) where T : nn.Module
+    {
+        var copy = make();
+        copy.to(float64);
+        using var _ = no_grad();
+        foreach (var ((_, source), (_, target)) in module.named_parameters().Zip(copy.named_parameters())) target.copy_(source);
+        return copy;
+    }
+
+    [TestMethod]
+    public void NetworksAreRightOnTheCpuWithTheLibrarysOneThreadSettings()
+    {
+        // With one libtorch thread the library trains through oneDNN, whose AVX-512 kernels got SpecGAN's one-channel
+        // layers wrong at d = 8 (relative errors 0.4–0.9: the critic ran away). The generator's spectrograms, and the
+        // critic's input gradient (all the gradient penalty and the generator's update see of it) under the kernels
+        // training uses, must match float64, which does not go through oneDNN. On a CPU without AVX-512 oneDNN passes too.
+        int threads = get_num_threads();
+        try
+        {
+            set_num_threads(1);
+            GanEnvironment.UseCpu();
+            Assert.AreEqual(true, LibTorchContext.OneDnnEnabled, "One thread: the library uses oneDNN.");
+            foreach (int d in new[] { 2, 8 })
+            {
+                using var scope = NewDisposeScope();
+                using var random = new Generator((ulong)d);
+                using var g = new SpecGanGenerator(latentSize: 4, modelSize: d);
+                using var critic = new SpecGanDiscriminator(modelSize: d);
+                TensorFlowInit.GlorotUniform(g, random);
+                TensorFlowInit.GlorotUniform(critic, random);
+                using var g64 = Float64Copy(g, () => new SpecGanGenerator(latentSize: 4, modelSize: d));
+                using var critic64 = Float64Copy(critic, () => new SpecGanDiscriminator(modelSize: d));
+
+                var latent = rand(new long[] { 2, 4 }, generator: random) * 2 - 1;
+                double generatorError = RelativeError(g.forward(latent), g64.forward(latent.to(float64)));
+                Assert.IsTrue(generatorError < 1e-4, $"d = {d}: the generator's spectrograms are off by {generatorError}.");
+
+                var x = (rand(new long[] { 2, 1, 128, 128 }, generator: random) * 2 - 1).requires_grad_(true);
+                var x64 = x.detach().to(float64).requires_grad_(true);
+                Tensor slope;
+                using (SpecGanShape.CpuKernels(CPU))
+                {
+                    var score = critic.forward(x);
+                    slope = autograd.grad(new[] { score }, new[] { x }, new[] { ones_like(score) })[0];
+                }
+                var score64 = critic64.forward(x64);
+                var slope64 = autograd.grad(new[] { score64 }, new[] { x64 }, new[] { ones_like(score64) })[0];
+                double slopeError = RelativeError(slope, slope64);
+                Assert.IsTrue(slopeError < 1e-4, $"d = {d}: the critic's input gradient is off by {slopeError}.");
+                Assert.AreEqual(true, LibTorchContext.OneDnnEnabled, "The setting comes back after SpecGAN's networks ran.");
+            }
+        }
+        finally
+        {
+            set_num_threads(threads);
+            GanEnvironment.UseCpu();
+        }
     }
 }

@@ -1,4 +1,5 @@
 using Microsoft.ML.Gan.Core;
+using Microsoft.ML.Gan.Core.Native;
 using Microsoft.ML.Gan.WaveGan;
 using static TorchSharp.torch;
 
@@ -43,6 +44,42 @@ public sealed class WaveGanModelTests
         model.Generator.Dispose();
         model.Discriminator.Dispose();
         model.Spectrogram?.Dispose();
+    }
+
+    [TestMethod]
+    public void ASpecGanStepDoesNotDependOnTheCpuConvolutionKernels()
+    {
+        // oneDNN (on with one libtorch thread) computed the critic's one-channel input gradient wrongly at d = 8, so the
+        // gradient penalty and the generator's update differed from libtorch's own kernels and training ran away. A
+        // step must end in the same weights whichever setting it starts from.
+        int threads = get_num_threads();
+        try
+        {
+            set_num_threads(1);
+            var weights = new List<float[]>();
+            foreach (bool oneDnn in new[] { true, false })
+            {
+                using var scope = NewDisposeScope();
+                using var clips = Sines(4);
+                using var model = new WaveGanModel(Tiny with { Architecture = WaveGanArchitecture.SpecGan, ModelSize = 8, BatchSize = 4, DiscriminatorUpdates = 1 },
+                    clips, CPU, seed: 5);
+                LibTorchContext.OneDnnEnabled = oneDnn;
+                model.BeginEpoch(1);
+                model.TrainStep(new GanRandom(1));
+                Assert.AreEqual(oneDnn, LibTorchContext.OneDnnEnabled, "The step leaves the setting as it found it.");
+                weights.Add(model.Generator.parameters().Concat(model.Discriminator.parameters())
+                    .SelectMany(p => p.detach().cpu().data<float>().ToArray()).ToArray());
+                model.Generator.Dispose();
+                model.Discriminator.Dispose();
+                model.Spectrogram?.Dispose();
+            }
+            CollectionAssert.AreEqual(weights[1], weights[0]);
+        }
+        finally
+        {
+            set_num_threads(threads);
+            GanEnvironment.UseCpu();
+        }
     }
 
     [TestMethod]

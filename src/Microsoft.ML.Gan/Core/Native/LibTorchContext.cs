@@ -51,11 +51,51 @@ internal static class LibTorchContext
         catch (Exception e) when (e is EntryPointNotFoundException or DllNotFoundException) { }
     }
 
+    private static readonly object OneDnnLock = new();
+    private static int _withoutOneDnn;
+    private static bool? _oneDnnBefore;
+
+    /// <summary>
+    /// Turns oneDNN off until the returned object is disposed, then restores the setting found (nested and concurrent
+    /// scopes are counted: the last one out restores it). For layers oneDNN gets wrong even with one thread: libtorch
+    /// 2.10's oneDNN 3.7.1 AVX-512 kernels computed 2-D convolutions' input gradients (and so transposed convolutions'
+    /// outputs) with relative errors of 0.3–1, or NaN, when the image side had one or two channels and the other side
+    /// a count that is not a multiple of 16 (SpecGAN's critic input and generator output at d = 8); float64, the AVX2
+    /// kernels and libtorch's own kernels were right.
+    /// </summary>
+    public static IDisposable WithoutOneDnn()
+    {
+        lock (OneDnnLock)
+        {
+            if (_withoutOneDnn++ == 0)
+            {
+                _oneDnnBefore = OneDnnEnabled;
+                OneDnnEnabled = false;
+            }
+        }
+        return new OneDnnScope();
+    }
+
+    private sealed class OneDnnScope : IDisposable
+    {
+        private bool _disposed;
+
+        public void Dispose()
+        {
+            lock (OneDnnLock)
+            {
+                if (_disposed) return;
+                _disposed = true;
+                if (--_withoutOneDnn == 0) OneDnnEnabled = _oneDnnBefore;
+            }
+        }
+    }
+
     /// <summary>
     /// Whether CPU convolutions go through oneDNN (MKL-DNN). Measured here with libtorch 2.10: with 2 intra-op threads
     /// oneDNN's convolution backward returned NaN weight and input gradients for a small CycleGAN generator in 45 of 50
     /// backward passes; with one thread in 0 of 200, and with oneDNN off in 0 of 50. Training on the CPU therefore
-    /// keeps it only when libtorch runs one thread.
+    /// keeps it only when libtorch runs one thread, except where it is wrong there too (<see cref="WithoutOneDnn"/>).
     /// Null when this libtorch does not export the switch.
     /// </summary>
     public static bool? OneDnnEnabled
