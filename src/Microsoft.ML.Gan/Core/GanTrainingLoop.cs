@@ -39,7 +39,7 @@ internal sealed class GanTrainingLoop
         var writer = _options.LogDirectory is null ? null : torch.utils.tensorboard.SummaryWriter(_options.LogDirectory);
         using var pch = _host.StartProgressChannel($"{model.Kind} training");
         var lastLosses = new Dictionary<string, double>();
-        var unread = new UnreadLosses(model.Kind, CheckpointPath);
+        using var unread = new UnreadLosses(model.Kind, CheckpointPath);
         long reportedStep = step;
         var clock = Stopwatch.StartNew();
         var sinceReport = Stopwatch.StartNew();
@@ -109,11 +109,18 @@ internal sealed class GanTrainingLoop
     /// the device, so the loop reads every <see cref="GanTrainingOptions.LossReadInterval"/> steps and before anything
     /// that must not follow a diverged step (a report, a checkpoint, the end).
     /// </summary>
-    private sealed class UnreadLosses(string kind, string? checkpointPath)
+    private sealed class UnreadLosses(string kind, string? checkpointPath) : IDisposable
     {
         private readonly List<(long Step, int Epoch, string[] Names, Tensor Values)> _steps = new();
 
         public int Count => _steps.Count;
+
+        /// <summary>Frees what a run that stopped on an exception left unread.</summary>
+        public void Dispose()
+        {
+            foreach (var s in _steps) s.Values.Dispose();
+            _steps.Clear();
+        }
 
         public void Add(long step, int epoch, IReadOnlyList<(string Name, Tensor Value)> losses)
         {
