@@ -26,6 +26,32 @@ internal static class LibTorchContext
     [DllImport(Library, EntryPoint = "_ZN2at7Context17setBenchmarkCuDNNEb")]
     private static extern void SetBenchmarkCuDnn(IntPtr context, [MarshalAs(UnmanagedType.I1)] bool enabled);
 
+    [DllImport("libc.so.6", EntryPoint = "setenv")]
+    private static extern int SetEnv(string name, string value, int overwrite);
+
+    [DllImport("libc.so.6", EntryPoint = "getenv")]
+    private static extern IntPtr GetEnv(string name);
+
+    /// <summary>
+    /// Caps oneDNN at AVX2 for the process (<c>ONEDNN_MAX_CPU_ISA=AVX2</c> in the native environment, where oneDNN reads
+    /// it when it first runs; .NET's own environment block is not the one native code sees). libtorch 2.10's oneDNN
+    /// 3.7.1 AVX-512 kernels computed convolutions wrong where a side had few channels (see <see cref="WithoutOneDnn"/>):
+    /// with them, a 32×32 CycleGAN with ngf 16 went NaN within 35–68 steps at one thread, at a different step each run
+    /// of the same seed; capped at AVX2 the same run reached step 3,071 before a NaN (not diagnosed). A cap the user set (either variable
+    /// name) is left as it is; on a CPU without AVX-512 the cap changes nothing. Linux only; it must run before the
+    /// process's first oneDNN call, so the library calls it when it loads.
+    /// </summary>
+    public static void CapOneDnnIsa()
+    {
+        if (!OperatingSystem.IsLinux()) return;
+        try
+        {
+            if (GetEnv("ONEDNN_MAX_CPU_ISA") != IntPtr.Zero || GetEnv("DNNL_MAX_CPU_ISA") != IntPtr.Zero) return;
+            SetEnv("ONEDNN_MAX_CPU_ISA", "AVX2", 0);
+        }
+        catch (Exception e) when (e is EntryPointNotFoundException or DllNotFoundException) { }
+    }
+
     /// <summary>
     /// cuDNN autotuning (PyTorch's <c>torch.backends.cudnn.benchmark</c>, which TorchSharp does not expose): each new
     /// convolution shape is timed once and the fastest algorithm kept. Returns false where libtorch lacks the switch.
