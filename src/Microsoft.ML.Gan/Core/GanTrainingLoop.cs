@@ -133,8 +133,8 @@ internal sealed class GanTrainingLoop
         {
             if (_steps.Count == 0) return;
             float[] all;
-            using (var joined = cat(_steps.Select(s => s.Values).ToArray()))
-                all = joined.cpu().data<float>().ToArray();
+            using (NewDisposeScope()) // the loop calls this outside any step's scope
+                all = cat(_steps.Select(s => s.Values).ToArray()).cpu().data<float>().ToArray();
             var steps = _steps.ToList();
             foreach (var s in _steps) s.Values.Dispose();
             _steps.Clear();

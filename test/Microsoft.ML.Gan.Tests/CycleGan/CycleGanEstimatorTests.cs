@@ -134,6 +134,27 @@ public sealed class CycleGanEstimatorTests
     }
 
     [TestMethod]
+    [DataRow(1)]
+    [DataRow(5)]
+    public void TrainingLeavesNoTensorBehindPerStep(int lossReadInterval)
+    {
+        // Live tensors sampled through progress once the history pools (3 images) are full: the count must not grow
+        // with the steps (a tensor left behind per step grows it by one each step).
+        var counts = new List<long>();
+        var options = TinyOptions();
+        options.LossReadInterval = lossReadInterval;
+        options.ProgressInterval = TimeSpan.Zero;
+        options.Progress = new SyncProgress(p =>
+        {
+            if (p.Step >= 6) counts.Add(TorchSharp.DisposeScopeManager.Statistics.TensorStatistics.ThreadTotalLiveCount);
+        });
+        var ml = new MLContext(seed: 2);
+        using var t = ml.Transforms.Gan().CycleGan(options).Fit(TrainingData(ml));
+        Assert.AreEqual(7, counts.Count);
+        Assert.AreEqual(counts[0], counts[^1], $"Live tensors from step 6 to 12: {string.Join(", ", counts)}.");
+    }
+
+    [TestMethod]
     public void DivergenceFoundLateIsNamedAtItsStepAndNoCheckpointFollowsIt()
     {
         // As below, a NaN image of domain A (30 of them, so that the first epoch's 15 steps reach it late); losses
