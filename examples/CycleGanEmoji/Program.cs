@@ -96,10 +96,5 @@ return ExampleCommandLine.Invoke(root, args, result =>
         CheckpointDirectory = result.GetValue(checkpointsOption) ?? Path.Combine(output, "checkpoints"),
         LogDirectory = result.GetValue(logdirOption),
     };
-    if (settings.Check() is { } problem)
-    {
-        Console.Error.WriteLine($"error: {problem}");
-        return ExitCodes.BadInput;
-    }
-    return EmojiTranslationJob.Run(result.GetValue(dataOption), output, settings);
+    return ExampleCommandLine.RunChecked(settings.Check(), () => EmojiTranslationJob.Run(result.GetValue(dataOption), output, settings));
 });

@@ -61,10 +61,5 @@ return ExampleCommandLine.Invoke(root, args, result =>
         MaxTrainingTime = run.MaxTrainingTime(result),
         Seed = result.GetValue(run.Seed),
     };
-    if (settings.Check() is { } problem)
-    {
-        Console.Error.WriteLine($"error: {problem}");
-        return ExitCodes.BadInput;
-    }
-    return GraphGenerationJob.Run(settings, output);
+    return ExampleCommandLine.RunChecked(settings.Check(), () => GraphGenerationJob.Run(settings, output));
 });

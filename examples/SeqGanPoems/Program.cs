@@ -75,10 +75,5 @@ return ExampleCommandLine.Invoke(root, args, result =>
         MaxTrainingTime = run.MaxTrainingTime(result),
         Seed = result.GetValue(run.Seed),
     };
-    if (settings.Check() is { } problem)
-    {
-        Console.Error.WriteLine($"error: {problem}");
-        return ExitCodes.BadInput;
-    }
-    return PoemGenerationJob.Run(settings, output);
+    return ExampleCommandLine.RunChecked(settings.Check(), () => PoemGenerationJob.Run(settings, output));
 });

@@ -23,4 +23,13 @@ internal static class ExampleCommandLine
         root.SetAction(action);
         return parsed.Invoke();
     }
+
+    /// <summary>Prints <paramref name="problem"/> (a settings check's message) as an error, or runs <paramref name="job"/> when there is none.</summary>
+    /// <returns>The job's exit code, or <see cref="ExitCodes.BadInput"/> for settings that cannot work.</returns>
+    public static int RunChecked(string? problem, Func<int> job)
+    {
+        if (problem is null) return job();
+        Console.Error.WriteLine($"error: {problem}");
+        return ExitCodes.BadInput;
+    }
 }

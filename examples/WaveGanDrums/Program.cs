@@ -70,10 +70,5 @@ return ExampleCommandLine.Invoke(root, args, result =>
         MaxTrainingTime = run.MaxTrainingTime(result),
         Seed = result.GetValue(run.Seed),
     };
-    if (settings.Check() is { } problem)
-    {
-        Console.Error.WriteLine($"error: {problem}");
-        return ExitCodes.BadInput;
-    }
-    return DrumSynthesisJob.Run(settings, output);
+    return ExampleCommandLine.RunChecked(settings.Check(), () => DrumSynthesisJob.Run(settings, output));
 });
