@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
 namespace Microsoft.ML.Gan.Core.Native;
@@ -39,9 +40,10 @@ internal static class LibTorchContext
     /// with them, a 32×32 CycleGAN with ngf 16 went NaN within 35–68 steps at one thread, at a different step each run
     /// of the same seed; capped at AVX2 the same run reached step 3,071 before a NaN (not diagnosed). A cap the user set (either variable
     /// name) is left as it is; on a CPU without AVX-512 the cap changes nothing. Linux only; it must run before the
-    /// process's first oneDNN call, so the library calls it when it loads.
+    /// process's first oneDNN call, so it runs when the library loads.
     /// </summary>
-    public static void CapOneDnnIsa()
+    [ModuleInitializer]
+    internal static void CapOneDnnIsa()
     {
         if (!OperatingSystem.IsLinux()) return;
         try

@@ -34,7 +34,6 @@ public static class LibTorchSharpFix
     [ModuleInitializer]
     internal static void ApplyOnLoad()
     {
-        LibTorchContext.CapOneDnnIsa();
         try { Apply(); }
         catch (Exception) { /* Never fail assembly load; TorchSharp's own error follows on first use. */ }
     }
