@@ -60,7 +60,7 @@ var gpuOption = new Option<bool>("--gpu")
 };
 var threadsOption = new Option<int>("--threads")
 {
-    Description = "libtorch CPU threads. With 1 (the default) the library can use oneDNN's convolutions, 4-5x faster per step here; with more it turns them off (their backward races).",
+    Description = "libtorch CPU threads. Training uses libtorch's own convolutions at any count (oneDNN's gave wrong gradients here; see the README).",
     DefaultValueFactory = _ => TrainingSettings.Default.Threads,
 };
 var checkpointsOption = new Option<string?>("--checkpoints")

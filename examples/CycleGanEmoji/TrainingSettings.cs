@@ -18,7 +18,7 @@ internal sealed record TrainingSettings
     public int Filters { get; init; } = 16;
     public int BatchSize { get; init; } = 1;
     public bool UseGpu { get; init; }
-    /// <summary>libtorch's CPU threads; 1 lets the library use oneDNN's convolutions, which race with more threads.</summary>
+    /// <summary>libtorch's CPU threads (training uses libtorch's own convolutions at any count; see the README on oneDNN).</summary>
     public int Threads { get; init; } = 1;
     public string CheckpointDirectory { get; init; } = "checkpoints";
     public string? LogDirectory { get; init; }

@@ -50,14 +50,16 @@ internal sealed class GanEnvironment
     }
 
     /// <summary>
-    /// CPU settings for training. oneDNN's convolution backward races when libtorch runs more than one intra-op
-    /// thread (NaN gradients, see <see cref="Core.Native.LibTorchContext.OneDnnEnabled"/>), so it is used only with
-    /// one thread, where it is correct for CycleGAN's layers and 4–5× faster per step than libtorch's own convolutions
-    /// (SpecGAN's one-channel layers are not among them: <see cref="Core.Native.LibTorchContext.WithoutOneDnn"/>).
+    /// CPU settings for training: libtorch's own convolutions, not oneDNN's. oneDNN's convolution backward races with
+    /// more than one intra-op thread (NaN gradients, see <see cref="Core.Native.LibTorchContext.OneDnnEnabled"/>), and
+    /// with one thread it is wrong too: its AVX-512 kernels for few-channel layers (<see cref="Core.Native.LibTorchContext.WithoutOneDnn"/>),
+    /// and, even capped at AVX2, a generator's weight gradient that came out non-finite on the second of five
+    /// identical backward passes (CycleGanGradientTests, 2026-11-27). It was 4–5× faster per CycleGAN step; correct
+    /// gradients come first.
     /// </summary>
     internal static Device UseCpu()
     {
-        Core.Native.LibTorchContext.OneDnnEnabled = get_num_threads() == 1;
+        Core.Native.LibTorchContext.OneDnnEnabled = false;
         Core.Native.LibTorchContext.DisableNnpack();
         return CPU;
     }

@@ -8,7 +8,7 @@ namespace Microsoft.ML.Gan.Tests.CycleGan;
 /// <summary>
 /// The case where libtorch 2.10's oneDNN convolution backward returned NaN in 45 of 50 passes on 2 threads: the
 /// generator's weight gradients for a random upstream gradient. With the CPU settings the library applies for 1 and
-/// for 2 threads, every pass must give finite gradients.
+/// for 2 threads, every pass must give finite gradients (with oneDNN on at one thread, seed 0's second pass did not).
 /// </summary>
 [TestClass]
 public sealed class CycleGanGradientTests
@@ -23,7 +23,7 @@ public sealed class CycleGanGradientTests
             {
                 set_num_threads(n);
                 _ = new GanEnvironment(new MLContext(1), "test").ResolveDevice();
-                Assert.AreEqual(n == 1, LibTorchContext.OneDnnEnabled, $"With {n} thread(s) oneDNN is {(n == 1 ? "used" : "off")}.");
+                Assert.AreEqual(false, LibTorchContext.OneDnnEnabled, $"With {n} thread(s) oneDNN is off.");
                 AssertFiniteGradients();
             }
         }

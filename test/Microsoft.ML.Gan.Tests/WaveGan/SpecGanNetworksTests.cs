@@ -109,8 +109,9 @@ public sealed class SpecGanNetworksTests
         try
         {
             set_num_threads(1);
-            GanEnvironment.UseCpu();
-            Assert.AreEqual(true, LibTorchContext.OneDnnEnabled, "One thread: the library uses oneDNN.");
+            // As in a process that turned oneDNN on (the library's CPU training keeps it off): SpecGAN's networks
+            // must be right whatever they find.
+            LibTorchContext.OneDnnEnabled = true;
             foreach (int d in new[] { 2, 8 })
             {
                 using var scope = NewDisposeScope();

@@ -122,8 +122,9 @@ internal static class LibTorchContext
     /// <summary>
     /// Whether CPU convolutions go through oneDNN (MKL-DNN). Measured here with libtorch 2.10: with 2 intra-op threads
     /// oneDNN's convolution backward returned NaN weight and input gradients for a small CycleGAN generator in 45 of 50
-    /// backward passes; with one thread in 0 of 200, and with oneDNN off in 0 of 50. Training on the CPU therefore
-    /// keeps it only when libtorch runs one thread, except where it is wrong there too (<see cref="WithoutOneDnn"/>).
+    /// backward passes; with one thread in 0 of 200, and with oneDNN off in 0 of 50. With one thread it proved wrong
+    /// later too (<see cref="WithoutOneDnn"/>, and a non-finite gradient on a repeated backward pass), so training on
+    /// the CPU turns it off (<see cref="GanEnvironment.UseCpu"/>).
     /// Null when this libtorch does not export the switch.
     /// </summary>
     public static bool? OneDnnEnabled
