@@ -9,11 +9,11 @@ namespace Microsoft.ML.Gan.Bench;
 internal static class Program
 {
     private const string Usage = """
-        Commands (every one takes --threads N, libtorch's intra-op threads, default all cores; step, netgan and emoji
-        take --gpu true for CUDA device 0 and --cudnn-benchmark true for cuDNN autotuning; step, steps, netgan and
+        Commands (every one takes --threads N, libtorch's intra-op threads, default all cores; step, netgan, emoji and
+        wavegan-is take --gpu true for CUDA device 0 and --cudnn-benchmark true for cuDNN autotuning; step, steps, netgan and
         netgan-scale take --flat-adam true for GanTrainerOptions.FlatAdam; steps also takes --gpu and --cudnn-benchmark):
           step      CycleGAN training-step time           --sizes 64,128 --blocks 6 --ngf 64 --ndf 64 --batch 1 --warmup 3 --reps 10 [--onednn true] [--out file.json]
-          steps     training step of every GAN (SeqGAN: G adversarial step and D step), median, spread, peak memory   --config small|paper --gans cyclegan,seqgan,netgan,wavegan --warmup 3 --reps 10 [--edges examples/data/cora_ml/cora_ml_lcc.edges] [--out file.json]
+          steps     training step of every GAN (SeqGAN: G adversarial step and D step), median, spread, peak memory   --config small|paper --gans cyclegan,seqgan,netgan,wavegan --warmup 3 --reps 10 --read-every 1 [--edges examples/data/cora_ml/cora_ml_lcc.edges] [--out file.json]
           overhead  Fit vs a bare TorchSharp loop, A B A B   --size 64 --blocks 6 --ngf 64 --ndf 64 --batch 1 --pool 50 --images 10 --steps 20 --rounds 5 [--out file.json]
           memory    RSS / managed heap / live tensors over a long Fit   --size 32 --blocks 2 --ngf 16 --ndf 16 --images 50 --steps 1000 --every 10 [--checkpoints dir] [--out file.json]
           netgan    NetGAN on Cora-ML: statistics of 5 generated graphs, test link prediction, Adamic/Adar   --iterations 5000 --eval-every 500 --eval-walks 100000 --scoring-walks 500000 --eo 0.5 --seed 1 [--max-minutes M] [--edges file (.gml/.gml.gz too)] [--baseline-only true] [--out dir]

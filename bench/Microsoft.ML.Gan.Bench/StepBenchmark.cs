@@ -44,7 +44,9 @@ internal static class StepBenchmark
 
     /// <summary>Milliseconds of each of <paramref name="reps"/> steps after <paramref name="warmup"/> untimed ones.</summary>
     /// <param name="inspect">Sees the model before it is disposed (e.g. to count its parameters).</param>
-    public static List<double> TimeSteps(NetworkConfig config, int warmup, int reps, bool oneDnn, torch.Device device, Action<CycleGanModel>? inspect = null)
+    /// <param name="readEvery">Losses are read after every this many steps only; a sample is the mean step of such a block.</param>
+    public static List<double> TimeSteps(NetworkConfig config, int warmup, int reps, bool oneDnn, torch.Device device, Action<CycleGanModel>? inspect = null,
+        int readEvery = 1)
     {
         // Fit uses oneDNN on the CPU only with one libtorch thread (LibTorchContext explains why); the step is timed
         // outside Fit, so --onednn chooses it explicitly.
@@ -62,16 +64,21 @@ internal static class StepBenchmark
         {
             var random = new GanRandom(2);
             long step = 0;
-            void Step()
+            void Step(bool read)
             {
                 if (step % model.StepsPerEpoch == 0) model.BeginEpoch((int)(step / model.StepsPerEpoch) + 1);
                 using var scope = torch.NewDisposeScope();
-                // The training loop reads every loss each step (NaN check, progress); so does this.
-                foreach (var (_, value) in model.TrainStep(random)) value.item<float>();
+                // The training loop reads the losses (NaN check, progress) every LossReadInterval steps; so does this.
+                var losses = model.TrainStep(random);
+                if (read) foreach (var (_, value) in losses) value.item<float>();
                 step++;
             }
-            for (int i = 0; i < warmup; i++) Step();
-            var ms = Enumerable.Range(0, reps).Select(_ => Timing.Milliseconds(Step)).ToList();
+            void Block()
+            {
+                for (int i = 1; i <= readEvery; i++) Step(read: i == readEvery);
+            }
+            for (int i = 0; i < warmup; i++) Block();
+            var ms = Enumerable.Range(0, reps).Select(_ => Timing.Milliseconds(Block) / readEvery).ToList();
             inspect?.Invoke(model);
             return ms;
         }

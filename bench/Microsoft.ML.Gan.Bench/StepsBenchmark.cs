@@ -12,6 +12,8 @@ namespace Microsoft.ML.Gan.Bench;
 /// CPU times in a minute (<c>--config small</c>). Per case: median and spread of <c>--reps</c> steps after
 /// <c>--warmup</c> untimed ones, the process's peak RSS (reset per case) and, on CUDA, the device memory in use
 /// (<see cref="GpuMemory"/>). bench/pytorch has the same steps in PyTorch for the C# / PyTorch ratio.
+/// <c>--read-every N</c> is the lever <see cref="GanTrainerOptions.LossReadInterval"/>: the CycleGAN, NetGAN and WaveGAN
+/// losses are read (a host–device synchronisation) after every N-th step only, and one timed sample is N steps divided by N.
 /// </summary>
 /// <remarks>
 /// What one step is, per GAN:
@@ -42,7 +44,8 @@ internal static class StepsBenchmark
         var gans = o.String("gans", string.Join(',', AllGans)).Split(',', StringSplitOptions.RemoveEmptyEntries);
         var unknown = gans.Except(AllGans).ToList();
         if (unknown.Count > 0) throw new ArgumentException($"--gans takes {string.Join(", ", AllGans)}; found {string.Join(", ", unknown)}.");
-        int warmup = o.Int("warmup", 3), reps = o.Int("reps", 10);
+        int warmup = o.Int("warmup", 3), reps = o.Int("reps", 10), readEvery = o.Int("read-every", 1);
+        if (readEvery < 1) throw new ArgumentException($"--read-every is {readEvery}; expected 1 or more.");
         string edges = o.String("edges", "examples/data/cora_ml/cora_ml_lcc.edges");
         string? output = o.OptionalString("out");
         var device = GpuOptions.Device(o);
@@ -51,7 +54,7 @@ internal static class StepsBenchmark
             throw new ArgumentException($"--edges: NetGAN's paper configuration trains on Cora-ML; '{edges}' does not exist.");
 
         var machine = MachineInfo.Now();
-        Console.WriteLine($"steps --config {config} on {device}: cuDNN autotuning {(GpuOptions.CuDnnBenchmark ? "on" : "off")}, TF32 matmul {(GpuOptions.Tf32 ? "on" : "off")}, flat Adam {(GpuOptions.FlatAdam ? "on" : "off")}, {warmup} warm-up + {reps} timed steps; {machine}");
+        Console.WriteLine($"steps --config {config} on {device}: cuDNN autotuning {(GpuOptions.CuDnnBenchmark ? "on" : "off")}, TF32 matmul {(GpuOptions.Tf32 ? "on" : "off")}, flat Adam {(GpuOptions.FlatAdam ? "on" : "off")}, losses read every {readEvery} step(s), {warmup} warm-up + {reps} timed steps; {machine}");
         Console.WriteLine("| GAN | configuration | part | G / D parameters | ms median | IQR | min–max | peak RSS MiB | GPU MiB in use | load after |");
         Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|");
         var results = new List<object>();
@@ -60,10 +63,10 @@ internal static class StepsBenchmark
             bool peakReset = ProcessMemory.ResetPeak();
             var c = gan switch
             {
-                "cyclegan" => CycleGan(paper, warmup, reps, device),
+                "cyclegan" => CycleGan(paper, warmup, reps, readEvery, device),
                 "seqgan" => SeqGan(paper, warmup, reps, device),
-                "netgan" => NetGan(paper, edges, warmup, reps, device),
-                _ => WaveGan(paper, warmup, reps, device),
+                "netgan" => NetGan(paper, edges, warmup, reps, readEvery, device),
+                _ => WaveGan(paper, warmup, reps, readEvery, device),
             };
             foreach (var one in c)
             {
@@ -90,7 +93,7 @@ internal static class StepsBenchmark
             ResultFile.WriteJson(output, new
             {
                 command = ResultFile.CommandLine(), config, device = device.ToString(), cudnnBenchmark = GpuOptions.CuDnnBenchmark,
-                flatAdam = GpuOptions.FlatAdam, tf32 = GpuOptions.Tf32, warmup, reps, machine, results,
+                flatAdam = GpuOptions.FlatAdam, tf32 = GpuOptions.Tf32, readEvery, warmup, reps, machine, results,
             });
         }
         return 0;
@@ -98,16 +101,25 @@ internal static class StepsBenchmark
 
     private static long Count(params torch.nn.Module[] modules) => modules.Sum(m => m.parameters().Sum(p => p.numel()));
 
-    /// <summary>Times <paramref name="step"/>, each call in its own dispose scope.</summary>
-    private static List<double> Time(Action step, int warmup, int reps)
+    /// <summary>
+    /// Times <paramref name="step"/>, each call in its own dispose scope, reading its losses after every
+    /// <paramref name="readEvery"/>-th call only (as the training loop with that LossReadInterval): one sample is
+    /// <paramref name="readEvery"/> calls, the last of which reads and so waits for all of them, divided by their number.
+    /// </summary>
+    private static List<double> Time(Func<IReadOnlyList<(string Name, torch.Tensor Value)>> step, int warmup, int reps, int readEvery = 1)
     {
-        void Scoped()
+        void Scoped(bool read)
         {
             using var scope = torch.NewDisposeScope();
-            step();
+            var losses = step();
+            if (read) Read(losses);
         }
-        for (int i = 0; i < warmup; i++) Scoped();
-        return Enumerable.Range(0, reps).Select(_ => Timing.Milliseconds(Scoped)).ToList();
+        void Block()
+        {
+            for (int i = 1; i <= readEvery; i++) Scoped(read: i == readEvery);
+        }
+        for (int i = 0; i < warmup; i++) Block();
+        return Enumerable.Range(0, reps).Select(_ => Timing.Milliseconds(Block) / readEvery).ToList();
     }
 
     /// <summary>Reads every loss as the training loop does (NaN check, progress); on a GPU this waits for the step.</summary>
@@ -116,7 +128,7 @@ internal static class StepsBenchmark
         foreach (var (_, value) in losses) value.item<float>();
     }
 
-    private static IEnumerable<Case> CycleGan(bool paper, int warmup, int reps, torch.Device device)
+    private static IEnumerable<Case> CycleGan(bool paper, int warmup, int reps, int readEvery, torch.Device device)
     {
         // The paper's 256×256 networks have 9 residual blocks, the 128×128 ones 6 (Zhu et al., appendix 7.2).
         var configs = paper
@@ -126,7 +138,7 @@ internal static class StepsBenchmark
         {
             long g = 0, d = 0;
             var ms = StepBenchmark.TimeSteps(config, warmup, reps, oneDnn: false, device,
-                model => (g, d) = (Count(model.GeneratorA, model.GeneratorB), Count(model.DiscriminatorA, model.DiscriminatorB)));
+                model => (g, d) = (Count(model.GeneratorA, model.GeneratorB), Count(model.DiscriminatorA, model.DiscriminatorB)), readEvery);
             yield return new Case("CycleGAN", config.ToString(), g, d, new[] { new Part("G + D step", ms) });
         }
     }
@@ -188,7 +200,7 @@ internal static class StepsBenchmark
         Read(losses);
     }
 
-    private static IEnumerable<Case> NetGan(bool paper, string edges, int warmup, int reps, torch.Device device)
+    private static IEnumerable<Case> NetGan(bool paper, string edges, int warmup, int reps, int readEvery, torch.Device device)
     {
         var graph = paper ? GraphFiles.ReadEdgeList(edges).Graph : NetGanScaleBenchmark.SyntheticGraph(500, seed: 500);
         var settings = new NetGanSettings { BatchSize = paper ? 128 : 32, FlatAdam = GpuOptions.FlatAdam };
@@ -199,7 +211,7 @@ internal static class StepsBenchmark
         try
         {
             var random = new GanRandom(2);
-            var ms = Time(() => Read(model.TrainStep(random)), warmup, reps);
+            var ms = Time(() => model.TrainStep(random), warmup, reps, readEvery);
             string shape = paper ? $"Cora-ML ({graph.NodeCount} nodes), batch {settings.BatchSize}" : $"synthetic {graph.NodeCount} nodes, batch {settings.BatchSize}";
             yield return new Case("NetGAN", shape, Count(model.Generator), Count(model.Discriminator),
                 new[] { new Part($"1 G + {settings.DiscriminatorSteps} D steps", ms) });
@@ -211,7 +223,7 @@ internal static class StepsBenchmark
         }
     }
 
-    private static IEnumerable<Case> WaveGan(bool paper, int warmup, int reps, torch.Device device)
+    private static IEnumerable<Case> WaveGan(bool paper, int warmup, int reps, int readEvery, torch.Device device)
     {
         var settings = new WaveGanSettings { BatchSize = paper ? 64 : 8, ModelSize = paper ? 64 : 8, FlatAdam = GpuOptions.FlatAdam };
         using var draws = new torch.Generator(3);
@@ -222,7 +234,7 @@ internal static class StepsBenchmark
         {
             model.BeginEpoch(1);
             var random = new GanRandom(2);
-            var ms = Time(() => Read(model.TrainStep(random)), warmup, reps);
+            var ms = Time(() => model.TrainStep(random), warmup, reps, readEvery);
             string shape = $"{settings.SliceLength} samples, d = {settings.ModelSize}, batch {settings.BatchSize}";
             yield return new Case("WaveGAN", shape, Count(model.Generator), Count(model.Discriminator),
                 new[] { new Part($"{settings.DiscriminatorUpdates} D + 1 G steps", ms) });

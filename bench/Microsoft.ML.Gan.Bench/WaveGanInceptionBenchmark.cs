@@ -51,6 +51,7 @@ internal static class WaveGanInceptionBenchmark
         int seed = options.Int("seed", 1);
         bool allLanguages = options.Flag("all-languages");
         string output = options.String("out", "bench/results/wavegan-is");
+        var device = GpuOptions.Device(options);
         options.RejectUnknown();
         var ganArchitecture = architecture switch
         {
@@ -81,11 +82,13 @@ internal static class WaveGanInceptionBenchmark
         if (classifierPath is not null)
         {
             classifier = DigitClassifier.Load(classifierPath);
+            classifier.to(device);
             Say($"classifier loaded from {classifierPath}");
         }
         else
         {
             classifier = new DigitClassifier(batchNormMomentum: momentum);
+            classifier.to(device);
             var losses = classifier.Fit(train.Select(c => c.Clip).ToList(), train.Select(c => c.Label).ToList(), classifierSteps, classifierBatch,
                 classifierRate, adam, seed,
                 onStep: (step, loss) => { if (step % 10 == 0) Console.WriteLine(FormattableString.Invariant($"{DateTime.Now:HH:mm:ss} classifier step {step} loss {loss:F3} load {MachineInfo.LoadAverage()}")); },
@@ -93,7 +96,10 @@ internal static class WaveGanInceptionBenchmark
             stepsTrained = losses.Count;
             finalLoss = losses.Skip(Math.Max(0, losses.Count - 10)).Average();
             string weights = Path.Combine(output, "digit-classifier.bin");
+            // Saved from the CPU so that the file loads anywhere; training and scoring stay on the device.
+            classifier.cpu();
             classifier.Save(weights);
+            classifier.to(device);
             Say(FormattableString.Invariant($"classifier: {stepsTrained} steps of {classifierBatch} ({(adam ? "Adam" : "SGD")} {classifierRate}, BN momentum {momentum}) in {clock.Elapsed.TotalMinutes:F1} min; mean loss of the last 10 steps {finalLoss:F3}; weights {weights}"));
         }
 
@@ -130,7 +136,8 @@ internal static class WaveGanInceptionBenchmark
         using (var init = new torch.Generator((ulong)seed))
         {
             TensorFlowInit.GlorotUniform(untrained, init);
-            var clips = Generate(z => untrained.forward(z), samples, seed);
+            untrained.to(device);
+            var clips = Generate(z => untrained.forward(z.to(device)), samples, seed);
             Row("IS, untrained WaveGAN generator (floor)", $"{Score(AudioMetrics.InceptionScore(classifier.Predict(clips)))} ({samples} clips)", "–");
         }
 
@@ -145,7 +152,7 @@ internal static class WaveGanInceptionBenchmark
         {
         string name = ganArchitecture == WaveGanArchitecture.SpecGan ? "SpecGAN" : "WaveGAN";
         var clock = Stopwatch.StartNew();
-        var ml = new MLContext(seed);
+        var ml = GpuOptions.Context(seed, device);
         var ganOptions = new WaveGanEstimator.Options
         {
             InputColumnName = "Audio",
@@ -194,7 +201,7 @@ internal static class WaveGanInceptionBenchmark
             using var scope = torch.NewDisposeScope();
             int n = Math.Min(50, count - start);
             var z = torch.rand(new long[] { n, 100 }, generator: noise) * 2 - 1;
-            var waves = generator(z).reshape(n, -1).data<float>().ToArray();
+            var waves = generator(z).reshape(n, -1).cpu().data<float>().ToArray();
             for (int i = 0; i < n; i++) result.Add(waves.AsSpan(i * DigitClassifier.ClipLength, DigitClassifier.ClipLength).ToArray());
         }
         return result;

@@ -9,6 +9,8 @@
 # Writes TARGET/<digit>_<accent>_<voice>_p<pitch>_s<speed>.wav (the label is the file name up to the first '_') and
 # TARGET/SOURCE.md. DATA.md measured about 63 s on 2 cores; on a 2-core machine at load average 20 it made about
 # 1.5 clips a second (well over an hour). Installs espeak-ng and sox with apt-get when they are missing.
+# PITCHES="35 65" SPEEDS="140 210" make a smaller set (bench/gpu/pack-digits.sh uses that one). Clips already in
+# TARGET are kept, so a stopped run picks up where it stopped.
 set -euo pipefail
 
 repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -21,8 +23,8 @@ fi
 
 accents=(en-us en-gb en-gb-scotland en-gb-x-rp en-gb-x-gbclan en-gb-x-gbcwmd en-029)
 voices=(m1 m2 m3 m4 m5 m6 m7 f1 f2 f3 f4 f5)
-pitches=(35 50 65)
-speeds=(140 175 210)
+read -r -a pitches <<< "${PITCHES:-35 50 65}"
+read -r -a speeds <<< "${SPEEDS:-140 175 210}"
 digits=(zero one two three four five six seven eight nine)
 
 mkdir -p "$target"
@@ -36,10 +38,13 @@ done; done; done; done > "$jobs_file"
 synth() {
   local d=$1 a=$2 v=$3 p=$4 s=$5 out=$6
   local name="${d}_${a}_${v}_p${p}_s${s}"
+  [[ -s "$out/$name.wav" ]] && return 0
   local tmp; tmp="$(mktemp -d)"
   espeak-ng -v "$a+$v" -p "$p" -s "$s" -w "$tmp/t.wav" "$d"
   sox "$tmp/t.wav" -r 16000 -b 16 -c 1 "$tmp/o.wav" silence 1 0.01 1% reverse silence 1 0.01 1% reverse
-  sox "$tmp/o.wav" "$out/$name.wav" pad 0 1 trim 0 1
+  # Written beside the target under a name no *.wav glob takes, then renamed: a stopped run leaves no partial clip.
+  sox "$tmp/o.wav" -t wav "$out/.$name.part" pad 0 1 trim 0 1
+  mv "$out/.$name.part" "$out/$name.wav"
   rm -rf "$tmp"
 }
 export -f synth
