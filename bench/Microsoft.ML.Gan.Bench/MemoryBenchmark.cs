@@ -79,7 +79,7 @@ internal static class MemoryBenchmark
         Console.WriteLine("| quantity | first (step 1) | at 10 % | last | max | slope after 10 % per 1,000 steps |");
         Console.WriteLine("|---|---|---|---|---|---|");
         foreach (var (name, d) in new[] { ("RSS MiB", report.rss), ("managed heap MiB", report.managed), ("live tensors", report.liveTensors) })
-            Console.WriteLine(FormattableString.Invariant($"| {name} | {d.First:F1} | {d.AtSteadyStart:F1} | {d.Last:F1} | {d.Max:F1} | {d.SlopePer1000Steps:+0.00;-0.00} |"));
+            Console.WriteLine(FormattableString.Invariant($"| {name} | {d.First:F1} | {d.AtSteadyStart:F1} | {d.Last:F1} | {d.Max:F1} | {d.SlopePer1000Steps:+0.00;-0.00;0.00} |"));
         Console.WriteLine($"live tensors before Fit {liveBefore}, after disposing the model {liveAfter}; {seconds:F0} s; load {MachineInfo.LoadAverage()}");
         if (output is not null) ResultFile.WriteJson(output, report);
         return 0;
