@@ -104,9 +104,9 @@ internal sealed class SeqGanModel : IGanModel
 
         // oneDNN's convolution backward gave this discriminator non-finite gradients on the CPU (the oracle bench,
         // vocabulary 5,000, one libtorch thread: D's loss NaN at its third pretraining step; a two-thread run gave NaN
-        // embedding gradients at the first step), as it did CycleGAN's with two threads (PLATFORM.md). libtorch's own
-        // kernels are used instead.
-        if (device.type == DeviceType.CPU) Core.Native.LibTorchContext.OneDnnEnabled = false;
+        // embedding gradients at the first step). The estimator's device choice already applies the CPU training
+        // settings; a model built directly (the benches) applies them here.
+        if (device.type == DeviceType.CPU) GanEnvironment.UseCpu();
         Generator = new SeqGanGenerator(settings.VocabularySize, settings.EmbeddingSize, settings.HiddenSize);
         Discriminator = new SeqGanDiscriminator(settings.VocabularySize, settings.SequenceLength, settings.DiscriminatorEmbeddingSize,
             settings.DiscriminatorFilters, settings.DropoutKeepProbability);
