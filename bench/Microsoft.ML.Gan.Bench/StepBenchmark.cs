@@ -48,7 +48,7 @@ internal static class StepBenchmark
     public static List<double> TimeSteps(NetworkConfig config, int warmup, int reps, bool oneDnn, torch.Device device, Action<CycleGanModel>? inspect = null,
         int readEvery = 1)
     {
-        // Fit uses oneDNN on the CPU only with one libtorch thread (LibTorchContext explains why); the step is timed
+        // Fit never uses oneDNN on the CPU (GanEnvironment.UseCpu explains why); the step is timed
         // outside Fit, so --onednn chooses it explicitly.
         LibTorchContext.OneDnnEnabled = oneDnn;
         int images = Math.Max(4, config.Batch * 4);
