@@ -25,6 +25,7 @@ internal static class Program
           seqgan-music  SeqGAN on Debian MIDI melodies (examples/data/fetch-midi.sh): BLEU-4 and pitch-statistics MSE against held-out sequences after MLE and SeqGAN, samples as .mid   --length 32 --samples 1000 --midi-files 4 --mle-epochs 120 --d-pretrain-rounds 50 --d-epochs 3 --adversarial-rounds 200 --adversarial-d-rounds 5 --rollouts 16 --eval-every 5 --seed 88 [--data dir] [--checkpoints dir] [--max-minutes M] [--out dir]
           seqgan-save  the saved SeqGAN model at the oracle's size: NLL-oracle of TorchSharp's and the loaded zip's samples, score difference, time per row   --vocab 5000 --length 20 --sequences 9984 --eval-samples 9984 --mle-epochs 5 --oracle-seed 66 --seed 88 [--out dir]
           inference  generator throughput: TorchSharp (eval, no_grad) against ONNX Runtime on the exported graph, and the saved zip through ML.NET; median, IQR, samples/s, peak RSS, agreement   --gans cyclegan,wavegan,specgan,seqgan,netgan --warmup 2 --reps 10 --heavy-warmup 1 --heavy-reps 3 --mlnet-rows 16 --heavy-mlnet-rows 2 --threads (all cores) [--onednn true|false] [--gpu true] [--out file.json]
+          graphs    CUDA graphs through libtorch's exported symbols (bench/gpu/CUDA-GRAPHS.md, stage 2; GPU only): a captured step replayed against eager   --gpu true --run basic|sgd|penalty|timing --reps 50
           emoji     train Google -> Twitter, score held-out pairs (L1, SSIM)   --method cyclegan|gan-alone --epochs 2 --images 0 (= all) --size 64 --blocks 6 --ngf 64 --ndf 64 --batch 1 --seed 1 [--max-minutes M] [--data dir] [--out dir]
         """;
 
@@ -56,6 +57,7 @@ internal static class Program
                 "seqgan-music" => SeqGanMusicBenchmark.Run(options),
                 "seqgan-save" => SeqGanSaveBenchmark.Run(options),
                 "inference" => InferenceBenchmark.Run(options),
+                "graphs" => CudaGraphProbe.Run(options),
                 _ => throw new ArgumentException($"Unknown command '{args[0]}'.\n{Usage}"),
             };
         }
