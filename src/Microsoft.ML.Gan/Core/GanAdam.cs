@@ -25,6 +25,17 @@ internal sealed class GanAdam : IDisposable
     // Flat mode only: the moments of all parameters, one after the other; _expAvg[i] / _expAvgSq[i] are views of them.
     private readonly Tensor? _flatExpAvg, _flatExpAvgSq;
 
+    /// <param name="parameters">The tensors to update, in place, from their <c>grad</c> at each <see cref="Step"/>; the
+    /// moment state is indexed by their order, which a checkpoint relies on.</param>
+    /// <param name="learningRate">The step size α of the first step; a schedule changes it through <see cref="LearningRate"/>.</param>
+    /// <param name="beta1">Decay rate of the running mean of the gradients (0.9, Kingma &amp; Ba's and PyTorch's default,
+    /// which SeqGAN keeps; CycleGAN, NetGAN and WaveGAN pass 0.5, as their official code does).</param>
+    /// <param name="beta2">Decay rate of the running mean of the squared gradients (0.999, the same defaults; NetGAN and
+    /// WaveGAN pass 0.9, as their official code does).</param>
+    /// <param name="eps">Added to the bias-corrected √v̂ in the denominator, after the correction as PyTorch does
+    /// (1e-8, PyTorch's and TensorFlow's default).</param>
+    /// <param name="weightDecay">Coefficient of an L2 term added to each gradient before the moments, as PyTorch's
+    /// <c>Adam(weight_decay=…)</c> does (not AdamW's decoupled decay); 0, the default, adds none.</param>
     /// <param name="flat">Keep the state in one buffer and update all parameters with a handful of kernels (see the
     /// remarks); needs every parameter on one device with one element type.</param>
     public GanAdam(IEnumerable<Parameter> parameters, double learningRate, double beta1 = 0.9, double beta2 = 0.999,

@@ -95,6 +95,9 @@ internal static class ImageColumn
     }
 
     /// <summary>A getter returning one row as planar RGB in [−1, 1] with its height and width.</summary>
+    /// <param name="row">The row (usually a cursor) the getter reads; each call returns its current position's image.</param>
+    /// <param name="column">The input column: an <c>MLImage</c> column, or a float vector column of planar RGB in [−1, 1]
+    /// when <paramref name="vectorShape"/> is given; its name appears in the errors.</param>
     /// <param name="vectorShape">The shape of a vector column; null for an image column.</param>
     public static Func<(float[] Values, int Height, int Width)> RowReader(DataViewRow row, DataViewSchema.Column column, ImageColumnShape? vectorShape)
     {

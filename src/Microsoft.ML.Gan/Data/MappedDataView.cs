@@ -12,6 +12,9 @@ internal sealed class MappedDataView : IDataView
     private readonly Func<DataViewRow, Delegate> _makeGetter;
     private readonly string[] _needs;
 
+    /// <param name="source">The view whose columns pass through unchanged and whose rows the computed column is read from.</param>
+    /// <param name="outputName">The computed column's name; a source column of that name is hidden.</param>
+    /// <param name="outputType">The computed column's type, which <paramref name="makeGetter"/>'s getters must produce.</param>
     /// <param name="makeGetter">Given a source row, returns a <c>ValueGetter&lt;T&gt;</c> of <paramref name="outputType"/>'s raw type.</param>
     /// <param name="needs">Source columns the computed column reads.</param>
     public MappedDataView(IDataView source, string outputName, DataViewType outputType, Func<DataViewRow, Delegate> makeGetter, params string[] needs)

@@ -11,7 +11,7 @@ namespace Microsoft.ML.Gan;
 /// <c>stft(x, frame, hop, pad_end=True)</c>: a periodic Hann window, an FFT of the frame length (a power of two
 /// here), the signal zero-padded at the end so that <c>ceil(length / hop)</c> frames fit; then
 /// <c>log(|X| · W + 1e-6)</c> with <c>W</c> from <c>linear_to_mel_weight_matrix</c> (HTK mel scale
-/// <c>1127 ln(1 + f / 700)</c>, triangles between <paramref name="lowerHertz"/> and <paramref name="upperHertz"/>
+/// <c>1127 ln(1 + f / 700)</c>, triangles between the constructor's <c>lowerHertz</c> and <c>upperHertz</c>
 /// measured in mel, the DC bin given no weight).
 /// </remarks>
 internal sealed class MelSpectrogram : IDisposable

@@ -2,7 +2,8 @@ namespace Microsoft.ML.Gan;
 
 /// <summary>
 /// The SeqGAN paper's second music metric: the mean squared error between statistics of generated and real pitch
-/// sequences (BLEU-4, the first, is <see cref="TextMetrics.Bleu"/> over pitch tokens).
+/// sequences (BLEU-4, the first, is <see cref="TextMetrics.Bleu(IReadOnlyList{string}, IReadOnlyList{string}, int, SeqGanTokenizer)"/> over
+/// pitch tokens, split with <see cref="SeqGanTokenizer.Whitespace"/>).
 /// </summary>
 /// <remarks>
 /// <para>What the paper says: BLEU models "the fitness of the discrete piano key patterns", and "to model the fitness

@@ -50,9 +50,14 @@ internal sealed class NetGanModel : IGanModel
     private readonly GanAdam _optimizerG, _optimizerD;
     private readonly List<NetGanEvaluation> _evaluations = new();
 
+    /// <param name="settings">The hyperparameters; their defaults are the official <c>netgan.py</c>'s.</param>
+    /// <param name="nodes">N, the number of nodes of the graph (ids 0 … N − 1): the size of the walks' one-hot vectors.</param>
     /// <param name="realWalks">Given a batch size and the loop's random source, a [batch, WalkLength] int64 tensor of random walks on the training graph.</param>
     /// <param name="evaluate">Evaluates the generator (edge overlap, validation link prediction); null when it cannot.</param>
     /// <param name="stop">Given the evaluations so far, whether training should end.</param>
+    /// <param name="device">Where the networks live and train; the real walks are moved there.</param>
+    /// <param name="seed">Seeds the weight initialisation and the noise, Gumbel and penalty draws (and, on a GPU, its
+    /// default generator), so that a CPU run is reproducible.</param>
     public NetGanModel(NetGanSettings settings, int nodes, Func<int, GanRandom, Tensor> realWalks,
         Func<NetGanModel, long, NetGanEvaluation?> evaluate, Func<IReadOnlyList<NetGanEvaluation>, bool> stop, Device device, long seed)
     {

@@ -5,7 +5,7 @@ namespace Microsoft.ML.Gan.NetGan;
 /// <summary>Reads pairs of node ids from two columns of an <see cref="IDataView"/>, with checks that name the column and row.</summary>
 internal static class NodePairs
 {
-    /// <summary>Checks that <paramref name="name"/> holds node ids; returns a reader of one row's id.</summary>
+    /// <summary>Checks that <paramref name="column"/> holds node ids; returns a reader of one row's id.</summary>
     public static Func<long> Reader(DataViewRow row, DataViewSchema.Column column)
     {
         string name = column.Name;

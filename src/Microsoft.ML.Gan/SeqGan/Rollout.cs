@@ -65,6 +65,11 @@ internal sealed class Rollout : IDisposable
     /// <paramref name="prefixesPerPass"/> prefix lengths and all rollouts are drawn together
     /// (<see cref="SeqGanGenerator.CompletePrefixes"/>) and scored in chunks; D scores without dropout.
     /// </summary>
+    /// <param name="samples">Generated sequences [batch, length] of int64 token ids, on the device of the networks.</param>
+    /// <param name="rolloutCount">Completions drawn per prefix, whose scores are averaged (the official run uses 16).</param>
+    /// <param name="discriminator">Scores the completed sequences; its P(real) is the reward.</param>
+    /// <param name="generator">Draws the completions' tokens: a CPU generator for a reproducible CPU run; null, the
+    /// device's default generator (on a GPU, where TorchSharp offers no CUDA generator).</param>
     /// <param name="prefixesPerPass">By default all of them on a GPU, where the step is launch-bound, and one on the
     /// CPU, where it is arithmetic-bound and all at once only grows the working set (the paper's size took 5.5 GiB
     /// that way, against 0.8 GiB one prefix length at a time).</param>

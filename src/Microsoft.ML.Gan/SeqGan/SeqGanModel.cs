@@ -85,8 +85,12 @@ internal sealed class SeqGanModel : IGanModel
     private Tensor? _dSequences, _dLabels;
     private long _step;
 
+    /// <param name="settings">The hyperparameters and phase lengths; their defaults are the official <c>sequence_gan.py</c>'s.</param>
     /// <param name="real">The real sequences [N, SequenceLength] (int64 token ids below VocabularySize), N ≥ BatchSize.</param>
     /// <param name="evaluate">Scores the generator (NLL-oracle on the synthetic task) at the code's evaluation points; null for none.</param>
+    /// <param name="device">Where the networks and a copy of <paramref name="real"/> live and train.</param>
+    /// <param name="seed">Seeds the weight initialisation and the multinomial and dropout draws (and, on a GPU, its
+    /// default generator), so that a CPU run is reproducible.</param>
     public SeqGanModel(SeqGanSettings settings, Tensor real, Func<SeqGanModel, double>? evaluate, Device device, long seed)
     {
         _s = settings;

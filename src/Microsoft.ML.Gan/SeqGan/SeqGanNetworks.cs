@@ -279,6 +279,9 @@ internal sealed class SeqGanDiscriminator : nn.Module<Tensor, Tensor>
     public readonly Linear output;
     private readonly double _keepProbability;
 
+    /// <param name="vocabularySize">Tokens in the vocabulary (ids 0 … V − 1): the rows of the embedding (official: 5,000).</param>
+    /// <param name="sequenceLength">Tokens per sequence (official: 20); it decides which windows fit.</param>
+    /// <param name="embeddingSize">Width of the discriminator's own token embedding (official <c>dis_embedding_dim</c>: 64).</param>
     /// <param name="filters">Window sizes and filter counts; windows longer than <paramref name="sequenceLength"/> are left out.</param>
     /// <param name="keepProbability">Dropout keep probability in training (official: 0.75).</param>
     public SeqGanDiscriminator(long vocabularySize, int sequenceLength, long embeddingSize = 64,

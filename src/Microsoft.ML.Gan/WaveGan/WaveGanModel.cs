@@ -54,7 +54,11 @@ internal sealed class WaveGanModel : IGanModel
     private int[] _epochOrder = Array.Empty<int>();
     private long _stepInEpoch;
 
+    /// <param name="settings">The hyperparameters; their defaults are the official <c>train_wavegan.py</c>'s.</param>
     /// <param name="clips">[N, 1, SliceLength] real clips in [−1, 1], on the CPU; batches move to <paramref name="device"/>.</param>
+    /// <param name="device">Where the networks live and train.</param>
+    /// <param name="seed">Seeds the weight initialisation, the epoch order, the latent, penalty and phase-shuffle draws
+    /// (and, on a GPU, its default generator), so that a CPU run is reproducible.</param>
     public WaveGanModel(WaveGanSettings settings, Tensor clips, Device device, long seed)
     {
         if (clips.dim() != 3 || clips.shape[1] != 1 || clips.shape[2] != settings.SliceLength)

@@ -191,6 +191,9 @@ internal sealed class WaveGanDiscriminator : nn.Module<Tensor, Tensor>
     public readonly PhaseShuffle phase_shuffle;
     public readonly Linear output;
 
+    /// <param name="modelSize">d, the width multiplier: the convolutions have d, 2d, … 16d channels (32d for longer
+    /// slices); official <c>--wavegan_dim</c>: 64.</param>
+    /// <param name="sliceLength">Samples per clip: 16,384 (official default, about 1 s at 16 kHz), 32,768 or 65,536.</param>
     /// <param name="phaseShuffle">The radius n of phase shuffle (paper: 2); 0 turns it off.</param>
     /// <param name="shuffleRandom">The source of phase-shuffle shifts (training only).</param>
     public WaveGanDiscriminator(int modelSize = 64, int sliceLength = 16384, int phaseShuffle = 2, GanRandom? shuffleRandom = null)

@@ -11,7 +11,7 @@ namespace Microsoft.ML.Gan;
 /// <summary>
 /// A fitted WaveGAN. <see cref="Transform"/> adds the waveform generated from each row's latent vector (drawn per row
 /// when the input has no latent column) and, when the input has the clip column, the critic's score of each clip.
-/// <see cref="Generate"/> makes new waveforms; <see cref="AudioFile.WriteWavs"/> writes them as WAV files.
+/// <see cref="Generate(int)"/> makes new waveforms; <see cref="AudioFile.WriteWavs"/> writes them as WAV files.
 /// A SpecGAN (<see cref="WaveGanArchitecture.SpecGan"/>) does the same: its generated spectrograms are inverted by
 /// Griffin-Lim, and the critic scores a clip's normalised spectrogram.
 /// </summary>

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
@@ -43,6 +44,8 @@ internal static class LibTorchContext
     /// process's first oneDNN call, so it runs when the library loads.
     /// </summary>
     [ModuleInitializer]
+    [SuppressMessage("Usage", "CA2255", Justification = "A library's initializer on purpose: the cap must be set in every "
+        + "process that loads this assembly, before its first oneDNN call (README, \"What the library does to TorchSharp for you\").")]
     internal static void CapOneDnnIsa()
     {
         if (!OperatingSystem.IsLinux()) return;

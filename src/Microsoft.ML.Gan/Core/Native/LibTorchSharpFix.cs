@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
@@ -32,6 +33,8 @@ public static class LibTorchSharpFix
     public static IReadOnlyList<string> Report => _report ?? Array.Empty<string>();
 
     [ModuleInitializer]
+    [SuppressMessage("Usage", "CA2255", Justification = "A library's initializer on purpose: the glue must be fixed in "
+        + "every process that loads this assembly, before TorchSharp loads it (README, \"What the library does to TorchSharp for you\").")]
     internal static void ApplyOnLoad()
     {
         try { Apply(); }
@@ -84,7 +87,8 @@ public static class LibTorchSharpFix
         try
         {
             File.WriteAllBytes(temp, elf.Image);
-            File.SetUnixFileMode(temp, File.GetUnixFileMode(path));
+            // Windows has no Unix mode to carry over; the tests call this method directly, on any OS.
+            if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(temp, File.GetUnixFileMode(path));
             File.Move(temp, path, overwrite: true);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
