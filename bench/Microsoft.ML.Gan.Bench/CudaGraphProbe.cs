@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime;
 using System.Runtime.InteropServices;
 using Microsoft.ML.Gan.Core;
 using Microsoft.ML.Gan.NetGan;
@@ -243,9 +244,19 @@ internal static unsafe class CudaGraphProbe
                 _graph = (nint)NativeMemory.AllocZeroed((nuint)GraphBytes);
                 NativeMemory.Fill((void*)_graph, (nuint)GraphBytes, 0xAB);
                 api.Construct(_graph, 0);
-                api.CaptureBegin(_graph, 0, 0, 0); // a new private pool, cudaStreamCaptureModeGlobal
-                step();
-                api.CaptureEnd(_graph);
+                // No garbage collection during the capture either: a finalizer freeing a tensor on another thread could
+                // make a CUDA call that global capture mode forbids. The step allocates little managed memory.
+                bool noGc = GC.TryStartNoGCRegion(16 << 20);
+                try
+                {
+                    api.CaptureBegin(_graph, 0, 0, 0); // a new private pool, cudaStreamCaptureModeGlobal
+                    step();
+                    api.CaptureEnd(_graph);
+                }
+                finally
+                {
+                    if (noGc && GCSettings.LatencyMode == GCLatencyMode.NoGCRegion) GC.EndNoGCRegion();
+                }
             }
             finally
             {
