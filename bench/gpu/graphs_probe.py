@@ -9,6 +9,7 @@ function pointers), then checks the replays against eager execution and against 
 """
 import argparse
 import ctypes
+import gc
 import os
 import subprocess
 import sys
@@ -74,6 +75,7 @@ class Api:
         side = f["stream_from_pool"](False, -1)
         previous = f["current_stream"](-1)
         torch.cuda.synchronize()
+        gc.collect()  # as torch.cuda.graph does before capturing
         f["set_current_stream"](side)
         try:
             current = torch.cuda.current_stream()
