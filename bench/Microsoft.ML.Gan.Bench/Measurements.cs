@@ -90,4 +90,20 @@ internal static class Timing
         action();
         return clock.Elapsed.TotalMilliseconds;
     }
+
+    /// <summary>
+    /// Milliseconds per training step, as a loop that reads its losses every <paramref name="readEvery"/> steps
+    /// (GanTrainerOptions.LossReadInterval) runs it: <paramref name="step"/> is told whether to read, which only the
+    /// last step of each block does, so that read waits for the whole block. One sample is a block's time divided by
+    /// <paramref name="readEvery"/>; <paramref name="warmup"/> untimed blocks come first.
+    /// </summary>
+    public static List<double> StepsReadEvery(Action<bool> step, int warmup, int reps, int readEvery)
+    {
+        void Block()
+        {
+            for (int i = 1; i <= readEvery; i++) step(i == readEvery);
+        }
+        for (int i = 0; i < warmup; i++) Block();
+        return Enumerable.Range(0, reps).Select(_ => Milliseconds(Block) / readEvery).ToList();
+    }
 }

@@ -44,7 +44,7 @@ internal static class StepBenchmark
 
     /// <summary>Milliseconds of each of <paramref name="reps"/> steps after <paramref name="warmup"/> untimed ones.</summary>
     /// <param name="inspect">Sees the model before it is disposed (e.g. to count its parameters).</param>
-    /// <param name="readEvery">Losses are read after every this many steps only; a sample is the mean step of such a block.</param>
+    /// <param name="readEvery">Losses are read after every this many steps only (<see cref="Timing.StepsReadEvery"/>).</param>
     public static List<double> TimeSteps(NetworkConfig config, int warmup, int reps, bool oneDnn, torch.Device device, Action<CycleGanModel>? inspect = null,
         int readEvery = 1)
     {
@@ -73,12 +73,7 @@ internal static class StepBenchmark
                 if (read) foreach (var (_, value) in losses) value.item<float>();
                 step++;
             }
-            void Block()
-            {
-                for (int i = 1; i <= readEvery; i++) Step(read: i == readEvery);
-            }
-            for (int i = 0; i < warmup; i++) Block();
-            var ms = Enumerable.Range(0, reps).Select(_ => Timing.Milliseconds(Block) / readEvery).ToList();
+            var ms = Timing.StepsReadEvery(Step, warmup, reps, readEvery);
             inspect?.Invoke(model);
             return ms;
         }

@@ -101,26 +101,14 @@ internal static class StepsBenchmark
 
     private static long Count(params torch.nn.Module[] modules) => modules.Sum(m => m.parameters().Sum(p => p.numel()));
 
-    /// <summary>
-    /// Times <paramref name="step"/>, each call in its own dispose scope, reading its losses after every
-    /// <paramref name="readEvery"/>-th call only (as the training loop with that LossReadInterval): one sample is
-    /// <paramref name="readEvery"/> calls, the last of which reads and so waits for all of them, divided by their number.
-    /// </summary>
-    private static List<double> Time(Func<IReadOnlyList<(string Name, torch.Tensor Value)>> step, int warmup, int reps, int readEvery = 1)
-    {
-        void Scoped(bool read)
+    /// <summary>Times <paramref name="step"/>, each call in its own dispose scope (<see cref="Timing.StepsReadEvery"/>).</summary>
+    private static List<double> Time(Func<IReadOnlyList<(string Name, torch.Tensor Value)>> step, int warmup, int reps, int readEvery) =>
+        Timing.StepsReadEvery(read =>
         {
             using var scope = torch.NewDisposeScope();
             var losses = step();
             if (read) Read(losses);
-        }
-        void Block()
-        {
-            for (int i = 1; i <= readEvery; i++) Scoped(read: i == readEvery);
-        }
-        for (int i = 0; i < warmup; i++) Block();
-        return Enumerable.Range(0, reps).Select(_ => Timing.Milliseconds(Block) / readEvery).ToList();
-    }
+        }, warmup, reps, readEvery);
 
     /// <summary>Reads every loss as the training loop does (NaN check, progress); on a GPU this waits for the step.</summary>
     private static void Read(IReadOnlyList<(string Name, torch.Tensor Value)> losses)
