@@ -23,7 +23,8 @@ internal static class GpuOptions
         CuDnnBenchmark = o.Flag("cudnn-benchmark");
         FlatAdam = o.Flag("flat-adam");
         Tf32 = o.Flag("tf32");
-        if (!gpu) return torch.CPU;
+        // On the CPU, the settings Fit trains with (oneDNN off, glibc's malloc kept for reuse unless opted out).
+        if (!gpu) return Core.GanEnvironment.UseCpu();
         torch.InitializeDeviceType(DeviceType.CUDA); // loads libtorch's CUDA part; throws with the loader's reason
         if (!torch.cuda.is_available()) throw new ArgumentException("--gpu true, but CUDA is not available to the loaded libtorch.");
         if (CuDnnBenchmark && !LibTorchContext.SetCuDnnBenchmark(true))

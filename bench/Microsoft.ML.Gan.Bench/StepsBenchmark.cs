@@ -1,4 +1,5 @@
 using Microsoft.ML.Gan.Core;
+using Microsoft.ML.Gan.Core.Native;
 using Microsoft.ML.Gan.NetGan;
 using Microsoft.ML.Gan.SeqGan;
 using Microsoft.ML.Gan.WaveGan;
@@ -54,7 +55,7 @@ internal static class StepsBenchmark
             throw new ArgumentException($"--edges: NetGAN's paper configuration trains on Cora-ML; '{edges}' does not exist.");
 
         var machine = MachineInfo.Now();
-        Console.WriteLine($"steps --config {config} on {device}: cuDNN autotuning {(GpuOptions.CuDnnBenchmark ? "on" : "off")}, TF32 matmul {(GpuOptions.Tf32 ? "on" : "off")}, flat Adam {(GpuOptions.FlatAdam ? "on" : "off")}, losses read every {readEvery} step(s), {warmup} warm-up + {reps} timed steps; {machine}");
+        Console.WriteLine($"steps --config {config} on {device}: cuDNN autotuning {(GpuOptions.CuDnnBenchmark ? "on" : "off")}, TF32 matmul {(GpuOptions.Tf32 ? "on" : "off")}, flat Adam {(GpuOptions.FlatAdam ? "on" : "off")}, losses read every {readEvery} step(s), glibc malloc {(GlibcMalloc.KeepFreedMemory() ? "keeps freed memory" : "default")}, {warmup} warm-up + {reps} timed steps; {machine}");
         Console.WriteLine("| GAN | configuration | part | G / D parameters | ms median | IQR | min–max | peak RSS MiB | GPU MiB in use | load after |");
         Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|");
         var results = new List<object>();

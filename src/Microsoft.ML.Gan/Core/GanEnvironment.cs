@@ -55,12 +55,14 @@ internal sealed class GanEnvironment
     /// with one thread it is wrong too: its AVX-512 kernels for few-channel layers (<see cref="Core.Native.LibTorchContext.WithoutOneDnn"/>),
     /// and, even capped at AVX2, a generator's weight gradient that came out non-finite on the second of five
     /// identical backward passes (CycleGanGradientTests, 2026-11-27). It was 4–5× faster per CycleGAN step; correct
-    /// gradients come first.
+    /// gradients come first. glibc's malloc keeps freed tensors' memory for the next step
+    /// (<see cref="Core.Native.GlibcMalloc"/>).
     /// </summary>
     internal static Device UseCpu()
     {
         Core.Native.LibTorchContext.OneDnnEnabled = false;
         Core.Native.LibTorchContext.DisableNnpack();
+        Core.Native.GlibcMalloc.KeepFreedMemory();
         return CPU;
     }
 

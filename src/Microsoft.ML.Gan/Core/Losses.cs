@@ -13,13 +13,44 @@ internal static class Losses
     /// WGAN-GP's gradient penalty (Gulrajani et al. 2017): at random points between real and fake samples (one mixing
     /// weight per sample), the mean of (‖∇ₓ D(x)‖₂ − 1)², the norm taken over all of a sample's other axes.
     /// </summary>
-    public static Tensor GradientPenalty(Func<Tensor, Tensor> critic, Tensor real, Tensor fake, Generator? generator = null)
+    public static Tensor GradientPenalty(Func<Tensor, Tensor> critic, Tensor real, Tensor fake, Generator? generator = null) =>
+        GradientPenaltyAt(critic, Mix(real, fake, generator));
+
+    /// <summary>
+    /// <see cref="GradientPenalty"/> for a critic whose first layer is linear, D(x) = f(x·W) with W [inputs, k], given
+    /// the real and fake samples' images x·W [batch, …, k] (the same draws, the same value and gradients, up to float
+    /// rounding). x·W is linear in x, so the mixed points' image is the mix of the images; and ∇ₓD = g·Wᵀ with
+    /// g = ∇f at x·W, so ‖∇ₓD‖² = Σ g·(WᵀW)·gᵀ over the sample's rows: the [rows, inputs] gradient is never formed.
+    /// For NetGAN's critic (inputs = N nodes, k = 128) this drops the penalty's [batch·length, N] × [N, 128] products
+    /// and their double backward, most of a critic step on the CPU.
+    /// </summary>
+    /// <param name="rest">f, the critic after its first layer.</param>
+    /// <param name="realImage">x_real·W.</param>
+    /// <param name="fakeImage">x_fake·W.</param>
+    /// <param name="weight">W, [inputs, k].</param>
+    /// <param name="generator">The mixing weights' source, as in <see cref="GradientPenalty"/>.</param>
+    public static Tensor GradientPenaltyThroughLinear(Func<Tensor, Tensor> rest, Tensor realImage, Tensor fakeImage, Tensor weight, Generator? generator = null)
+    {
+        var points = Mix(realImage, fakeImage, generator);
+        // The points depend on W through the images (as f(x·W) does in the plain penalty), so they carry a graph;
+        // when W is frozen they are a leaf, which needs asking for its gradient.
+        if (!points.requires_grad) points.requires_grad_(true);
+        var score = rest(points);
+        var g = autograd.grad(new[] { score }, new[] { points }, new[] { ones_like(score) }, retain_graph: true, create_graph: true)[0];
+        var rows = g.reshape(-1, g.shape[^1]);
+        var squared = (rows.matmul(weight.t().matmul(weight)) * rows).sum(1).reshape(g.shape[0], -1).sum(1);
+        // WᵀW is positive semi-definite; the clamp only keeps rounding near 0 out of the square root.
+        return (squared.clamp_min(0).sqrt() - 1).pow(2).mean();
+    }
+
+    /// <summary>real + α·(fake − real) with one α ~ U[0, 1) per sample.</summary>
+    private static Tensor Mix(Tensor real, Tensor fake, Generator? generator)
     {
         var alphaShape = new long[real.dim()];
         Array.Fill(alphaShape, 1L);
         alphaShape[0] = real.shape[0];
         var alpha = Draw.Uniform(alphaShape, real, generator);
-        return GradientPenaltyAt(critic, real + alpha * (fake - real));
+        return real + alpha * (fake - real);
     }
 
     /// <summary>The penalty at given points (the deterministic half of <see cref="GradientPenalty"/>).</summary>

@@ -114,9 +114,13 @@ internal sealed class NetGanModel : IGanModel
     public IReadOnlyList<(string Name, Tensor Value)> TrainStep(GanRandom random)
     {
         // Each update's activations go when it ends (as PyTorch frees them), not when the whole iteration does.
+        // The generator's update needs the critic's gradient with respect to the walks, not its weights (the official
+        // code minimises over the generator's variables only): frozen, the critic spares W_down's [N, 128] gradient.
         Tensor generatorCost;
-        using (NewDisposeScope())
+        Layers.SetRequiresGrad(false, Discriminator);
+        try
         {
+            using var _ = NewDisposeScope();
             _optimizerG.ZeroGrad();
             var fake = GenerateOneHot(_s.BatchSize, Temperature);
             var cost = -Discriminator.forward(fake).mean() + _s.GeneratorL2 * L2(Generator);
@@ -124,17 +128,24 @@ internal sealed class NetGanModel : IGanModel
             _optimizerG.Step();
             generatorCost = cost.detach().MoveToOuterDisposeScope();
         }
+        finally
+        {
+            Layers.SetRequiresGrad(true, Discriminator);
+        }
 
+        // The critic sees real and generated walks as node ids: a one-hot walk · W_down is rows of W_down, and the
+        // penalty's mixed walks are mixed in W_down's image (Losses.GradientPenaltyThroughLinear). The same losses and
+        // gradients as the one-hot form, without its [batch · length, N] products; the generated walks are the ones
+        // the hard Gumbel-softmax picks, from the same draws.
         var costs = new List<Tensor>();
         for (int k = 0; k < _s.DiscriminatorSteps; k++)
         {
             using var update = NewDisposeScope();
             _optimizerD.ZeroGrad();
-            var real = nn.functional.one_hot(_realWalks(_s.BatchSize, random).to(_device), Nodes).to(float32);
-            Tensor fakeWalks;
-            using (no_grad()) fakeWalks = GenerateOneHot(_s.BatchSize, Temperature);
-            var discriminatorCost = Discriminator.forward(fakeWalks).mean() - Discriminator.forward(real).mean()
-                + _s.GradientPenaltyWeight * Losses.GradientPenalty(Discriminator.forward, real, fakeWalks, _sampling)
+            var real = Discriminator.EmbedNodes(_realWalks(_s.BatchSize, random).to(_device));
+            var fake = Discriminator.EmbedNodes(GenerateWalks(_s.BatchSize));
+            var discriminatorCost = Discriminator.Score(fake).mean() - Discriminator.Score(real).mean()
+                + _s.GradientPenaltyWeight * Losses.GradientPenaltyThroughLinear(Discriminator.Score, real, fake, Discriminator.W_down, _sampling)
                 + _s.DiscriminatorL2 * L2(Discriminator);
             discriminatorCost.backward();
             _optimizerD.Step();

@@ -114,7 +114,9 @@ internal sealed class NetGanGenerator : nn.Module
 
 /// <summary>
 /// NetGAN's critic (<c>discriminator_recurrent</c>): one-hot walk · W_down → LSTM (zero initial state) → a linear
-/// score of the last output.
+/// score of the last output. <see cref="forward"/> takes [batch, length, N] walks; training splits it into
+/// <see cref="EmbedNodes"/> (or <see cref="Embed"/>) and <see cref="Score"/>, because a one-hot row times W_down is
+/// a row of W_down: walks given as node ids skip the [batch · length, N] × [N, 128] product.
 /// </summary>
 internal sealed class NetGanDiscriminator : nn.Module<Tensor, Tensor>
 {
@@ -131,12 +133,25 @@ internal sealed class NetGanDiscriminator : nn.Module<Tensor, Tensor>
     }
 
     /// <param name="walks">[batch, length, N] one-hot (or relaxed) walks.</param>
-    public override Tensor forward(Tensor walks)
+    public override Tensor forward(Tensor walks) => Score(Embed(walks));
+
+    /// <summary>[batch, length, N] one-hot (or relaxed) walks · W_down: [batch, length, embedding].</summary>
+    public Tensor Embed(Tensor walks) =>
+        walks.reshape(-1, walks.shape[2]).matmul(W_down).reshape(walks.shape[0], walks.shape[1], -1);
+
+    /// <summary>
+    /// What <see cref="Embed"/> gives for the one-hot form of <paramref name="walks"/> (node ids, int64 [batch,
+    /// length]): the rows of W_down they pick, with the same gradient for W_down.
+    /// </summary>
+    public Tensor EmbedNodes(Tensor walks) =>
+        W_down.index_select(0, walks.flatten()).reshape(walks.shape[0], walks.shape[1], -1);
+
+    /// <summary>The LSTM and the output layer over embedded walks [batch, length, embedding]: one score per walk.</summary>
+    public Tensor Score(Tensor embedded)
     {
-        long batch = walks.shape[0], length = walks.shape[1];
-        var embedded = walks.reshape(-1, walks.shape[2]).matmul(W_down).reshape(batch, length, -1);
-        var h = zeros(batch, lstm.HiddenSize, device: walks.device);
-        var c = zeros(batch, lstm.HiddenSize, device: walks.device);
+        long batch = embedded.shape[0], length = embedded.shape[1];
+        var h = zeros(batch, lstm.HiddenSize, device: embedded.device);
+        var c = zeros(batch, lstm.HiddenSize, device: embedded.device);
         for (long t = 0; t < length; t++) (h, c) = lstm.Step(embedded[.., t], h, c);
         return output.forward(h).squeeze(1);
     }

@@ -54,4 +54,27 @@ public sealed class GanLossTests
         // d/dw (‖w‖ − 1)² = 2(‖w‖ − 1) w/‖w‖ = 2·4·(0.6, 0.8).
         CollectionAssert.AreEqual(new[] { 4.8f, 6.4f }, w.grad!.data<float>().ToArray().Select(v => MathF.Round(v, 3)).ToArray());
     }
+
+    [TestMethod]
+    public void PenaltyThroughALinearFirstLayerEqualsThePenaltyOverTheInputs()
+    {
+        // A critic D(x) = f(x·W) over [batch, rows, inputs] samples, W [inputs, k]: the penalty taken in W's image
+        // must give the plain penalty's value and the same gradients for W and for f's weights.
+        var generator = new Generator(11);
+        var w = randn(new long[] { 9, 3 }, generator: generator).requires_grad_(true);
+        var a = randn(new long[] { 3, 2 }, generator: generator).requires_grad_(true);
+        Tensor Rest(Tensor image) => (image.matmul(a).tanh().pow(2).sum(new long[] { 1, 2 }) + image.sum(new long[] { 1, 2 }).sin());
+        var real = randn(new long[] { 5, 4, 9 }, generator: generator);
+        var fake = randn(new long[] { 5, 4, 9 }, generator: generator);
+
+        var plain = Losses.GradientPenalty(x => Rest(x.matmul(w)), real, fake, new Generator(3));
+        var plainGradients = autograd.grad(new[] { plain }, new[] { w, a });
+        var throughLinear = Losses.GradientPenaltyThroughLinear(Rest, real.matmul(w), fake.matmul(w), w, new Generator(3));
+        var gradients = autograd.grad(new[] { throughLinear }, new[] { w, a });
+
+        Assert.IsTrue(plain.item<float>() > 0.1f, "The case is not trivial: the critic's slopes are far from 1.");
+        Assert.AreEqual(plain.item<float>(), throughLinear.item<float>(), 1e-4f * plain.item<float>());
+        Assert.IsTrue(gradients[0].allclose(plainGradients[0], rtol: 1e-4, atol: 1e-5), "dPenalty/dW");
+        Assert.IsTrue(gradients[1].allclose(plainGradients[1], rtol: 1e-4, atol: 1e-5), "dPenalty/df's weights");
+    }
 }

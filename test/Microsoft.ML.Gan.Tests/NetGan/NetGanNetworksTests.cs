@@ -39,6 +39,43 @@ public sealed class NetGanNetworksTests
     }
 
     [TestMethod]
+    public void CriticEmbedsNodeIdsAsItEmbedsTheirOneHotWalks()
+    {
+        using var d = new NetGanDiscriminator(nodes: 40);
+        TensorFlowInit.GlorotUniform(d, new Generator(4));
+        var ids = randint(40, new long[] { 6, 16 }, dtype: int64, generator: new Generator(8));
+        var oneHot = nn.functional.one_hot(ids, 40).to(float32);
+
+        var viaOneHot = d.forward(oneHot);
+        viaOneHot.sum().backward();
+        var expectedGradient = d.W_down.grad!.clone();
+        d.zero_grad();
+        var viaIds = d.Score(d.EmbedNodes(ids));
+        viaIds.sum().backward();
+
+        Assert.IsTrue(viaIds.allclose(viaOneHot, rtol: 1e-5, atol: 1e-6), "The same scores.");
+        Assert.IsTrue(d.W_down.grad!.allclose(expectedGradient, rtol: 1e-5, atol: 1e-6), "The same gradient for W_down.");
+        Assert.IsTrue(expectedGradient.abs().sum().item<float>() > 0);
+    }
+
+    [TestMethod]
+    public void ATrainingIterationUpdatesBothNetworksAndLeavesTheCriticTrainable()
+    {
+        var settings = new NetGanSettings { BatchSize = 8, WalkLength = 5, GeneratorHiddenSize = 6, DiscriminatorHiddenSize = 5, EmbeddingSize = 4 };
+        using var model = new NetGanModel(settings, nodes: 12, (count, random) => randint(12, new long[] { count, 5 }, dtype: int64),
+            (_, _) => null, _ => false, CPU, seed: 2);
+        var g = model.Generator.parameters().Select(p => p.detach().clone()).ToList();
+        // The critic's last bias gets no gradient from a Wasserstein loss (it cancels between real and fake) and none
+        // from the L2 term at its initial 0.
+        var critic = model.Discriminator.named_parameters().Where(p => p.name != "output.bias").Select(p => p.parameter).ToList();
+        var d = critic.Select(p => p.detach().clone()).ToList();
+        using (NewDisposeScope()) model.TrainStep(new GanRandom(1));
+        Assert.IsTrue(model.Generator.parameters().Zip(g).All(pair => (pair.First - pair.Second).abs().max().item<float>() > 0), "Every generator weight moved.");
+        Assert.IsTrue(critic.Zip(d).All(pair => (pair.First - pair.Second).abs().max().item<float>() > 0), "Every critic weight moved.");
+        Assert.IsTrue(model.Discriminator.parameters().All(p => p.requires_grad), "The critic was frozen for the generator's update only.");
+    }
+
+    [TestMethod]
     public void SamplingDrawsTheWalksTheHardGeneratorDraws()
     {
         using var g = new NetGanGenerator(nodes: 60);

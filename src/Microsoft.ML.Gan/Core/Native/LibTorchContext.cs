@@ -51,11 +51,14 @@ internal static class LibTorchContext
         if (!OperatingSystem.IsLinux()) return;
         try
         {
-            if (GetEnv("ONEDNN_MAX_CPU_ISA") != IntPtr.Zero || GetEnv("DNNL_MAX_CPU_ISA") != IntPtr.Zero) return;
+            if (IsSetNatively("ONEDNN_MAX_CPU_ISA") || IsSetNatively("DNNL_MAX_CPU_ISA")) return;
             SetEnv("ONEDNN_MAX_CPU_ISA", "AVX2", 0);
         }
         catch (Exception e) when (e is EntryPointNotFoundException or DllNotFoundException) { }
     }
+
+    /// <summary>Whether <paramref name="name"/> is set in the native environment (the one libc's getenv reads).</summary>
+    internal static bool IsSetNatively(string name) => GetEnv(name) != IntPtr.Zero;
 
     /// <summary>
     /// cuDNN autotuning (PyTorch's <c>torch.backends.cudnn.benchmark</c>, which TorchSharp does not expose): each new
