@@ -86,10 +86,34 @@ internal sealed class NetGanGenerator : nn.Module
     /// <summary>
     /// Walks as node ids [count, length] (int64), for evaluation and sampling: the same draws as the hard
     /// <see cref="Generate"/> (argmax of logits plus Gumbel noise; the softmax and τ do not move the argmax), without
-    /// building the [count, length, N] one-hot tensor or keeping any step's [count, N] intermediates, so memory stays
-    /// at a few [count, N] tensors whatever the length. No gradient flows.
+    /// building the [count, length, N] one-hot tensor or keeping any step's [count, N] intermediates. No gradient flows.
+    /// On the CPU the rows go in blocks of about 4 MB per [rows, N] tensor (<see cref="CpuBlockElements"/>), each block
+    /// walked to the end before the next; a block's draws then come before the next block's, so a count above one
+    /// block draws other walks than <see cref="Generate"/> would, from the same distribution.
     /// </summary>
-    public Tensor Sample(Tensor z, int length, Generator? generator = null)
+    public Tensor Sample(Tensor z, int length, Generator? generator = null) =>
+        Sample(z, length, generator, z.device.type == DeviceType.CPU ? Math.Max(1, CpuBlockElements / Nodes) : z.shape[0]);
+
+    /// <summary><see cref="Sample(Tensor, int, Generator?)"/> in blocks of <paramref name="block"/> rows.</summary>
+    internal Tensor Sample(Tensor z, int length, Generator? generator, long block)
+    {
+        long count = z.shape[0];
+        if (count <= block) return SampleBlock(z, length, generator);
+        using var scope = NewDisposeScope();
+        var blocks = new List<Tensor>();
+        for (long start = 0; start < count; start += block)
+            blocks.Add(SampleBlock(z.narrow(0, start, Math.Min(block, count - start)), length, generator));
+        return cat(blocks, 0).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// Elements of one [rows, N] float tensor in a CPU sampling block (4 MiB). Larger tensors are served by fresh
+    /// memory maps that are faulted in page by page on every use: on the 2-core machine of BENCHMARKS.md, 30,000
+    /// Cora-ML walks took 170 s in blocks of 10,000 rows (112 MB tensors) and 8.8 s in blocks of 356.
+    /// </summary>
+    internal const long CpuBlockElements = 1 << 20;
+
+    private Tensor SampleBlock(Tensor z, int length, Generator? generator)
     {
         using var _ = no_grad();
         using var scope = NewDisposeScope();

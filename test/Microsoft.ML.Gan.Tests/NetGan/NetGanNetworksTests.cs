@@ -89,6 +89,22 @@ public sealed class NetGanNetworksTests
     }
 
     [TestMethod]
+    public void SamplingInBlocksWalksEachBlockToTheEndBeforeTheNext()
+    {
+        using var g = new NetGanGenerator(nodes: 30);
+        TensorFlowInit.GlorotUniform(g, new Generator(7));
+        var z = randn(new long[] { 10, 16 }, generator: new Generator(2));
+        var blocked = g.Sample(z, length: 6, new Generator(3), block: 4);
+
+        var draws = new Generator(3);
+        var oneByOne = cat(new[] { g.Sample(z[0..4], 6, draws, block: 10), g.Sample(z[4..8], 6, draws, block: 10), g.Sample(z[8..10], 6, draws, block: 10) }, 0);
+        CollectionAssert.AreEqual(new long[] { 10, 6 }, blocked.shape);
+        CollectionAssert.AreEqual(oneByOne.data<long>().ToArray(), blocked.data<long>().ToArray());
+        var whole = g.Sample(z, 6, new Generator(3), block: 10);
+        Assert.IsFalse(whole.equal(blocked).all().item<bool>(), "Blocks draw in another order than one pass over all rows.");
+    }
+
+    [TestMethod]
     public void ParameterCountsAtThePapersSizes()
     {
         // Cora-ML: N = 2,810; noise 16, generator LSTM 40, critic LSTM 30, W_down 128 each.
