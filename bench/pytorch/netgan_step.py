@@ -8,6 +8,13 @@ state), WGAN-GP (lambda 10), L2 1e-7 (G) and 5e-5 (D) on every weight, Adam 3e-4
 critic steps, uniform random walks of 16 on the graph drawn on the CPU, both losses read with .item() per iteration
 as the library's training loop does. A benchmark only: the library never needs Python.
 
+--critic one-hot (the default) is the official code's form: the critic multiplies [batch * 16, N] one-hot or relaxed
+walks by W_down and takes the gradient penalty over them. --critic ids is the library's form since 2026-11-27, the
+same losses and gradients with less arithmetic: the critic steps take walks as node ids (rows of W_down), mix real and
+fake in W_down's image and take the penalty's norm there (|grad_x D|^2 = g W_down^T W_down g^T); generated walks for
+the critic come from argmax(logits + Gumbel noise) with rows of W_down as inputs; the critic is frozen during the
+generator's update.
+
     python3 bench/pytorch/netgan_step.py --device cuda --edges examples/data/cora_ml/cora_ml_lcc.edges
 """
 import argparse
@@ -55,10 +62,27 @@ class Generator(nn.Module):
         self.W_down = nn.Parameter(torch.empty(n, emb))
         self.emb = emb
 
-    def forward(self, z, length, tau):
+    def sample(self, z, length):
+        """Node ids [batch, length]: the hard walks' argmax, rows of W_down as inputs, no graph."""
+        with torch.no_grad():
+            h, c, x = self.initial(z)
+            out = []
+            for _ in range(length):
+                h, c = self.lstm(x, h, c)
+                logits = h @ self.W_up + self.W_up_bias
+                u = torch.rand_like(logits)
+                node = (logits - torch.log(-torch.log(u + 1e-20) + 1e-20)).argmax(-1)
+                x = self.W_down[node]
+                out.append(node)
+            return torch.stack(out, 1)
+
+    def initial(self, z):
+        """The LSTM's initial state from the noise, and a zero first input."""
         shared = torch.tanh(self.intermediate(z))
-        h, c = torch.tanh(self.initial_h(shared)), torch.tanh(self.initial_c(shared))
-        x = z.new_zeros(z.shape[0], self.emb)
+        return torch.tanh(self.initial_h(shared)), torch.tanh(self.initial_c(shared)), z.new_zeros(z.shape[0], self.emb)
+
+    def forward(self, z, length, tau):
+        h, c, x = self.initial(z)
         out = []
         for _ in range(length):
             h, c = self.lstm(x, h, c)
@@ -78,10 +102,12 @@ class Critic(nn.Module):
 
     def forward(self, walks):
         b, length, n = walks.shape
-        e = (walks.reshape(-1, n) @ self.W_down).reshape(b, length, -1)
-        h = walks.new_zeros(b, self.hidden)
-        c = walks.new_zeros(b, self.hidden)
-        for t in range(length):
+        return self.score((walks.reshape(-1, n) @ self.W_down).reshape(b, length, -1))
+
+    def score(self, e):
+        h = e.new_zeros(e.shape[0], self.hidden)
+        c = e.new_zeros(e.shape[0], self.hidden)
+        for t in range(e.shape[1]):
             h, c = self.lstm(e[:, t], h, c)
         return self.output(h).squeeze(1)
 
@@ -123,6 +149,7 @@ def walks(rng, n, offsets, columns, batch, length):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--edges", default="examples/data/cora_ml/cora_ml_lcc.edges")
+    parser.add_argument("--critic", choices=["one-hot", "ids"], default="one-hot", help="the critic's form (see the module's doc)")
     add_run_arguments(parser, reps=20)
     a = parser.parse_args()
     device = device_of(a)
@@ -138,22 +165,41 @@ def main():
     opt_d = torch.optim.Adam(d.parameters(), lr=3e-4, betas=(0.5, 0.9))
     batch, length, tau = 128, 16, 5.0
 
+    def critic_step_one_hot():
+        real = F.one_hot(torch.from_numpy(walks(rng, n, offsets, columns, batch, length)).to(device), n).float()
+        with torch.no_grad():
+            fake = g(torch.randn(batch, 16).to(device), length, tau)
+        alpha = torch.rand(batch, 1, 1, device=device)
+        x = (real + alpha * (fake - real)).detach().requires_grad_(True)
+        grad, = torch.autograd.grad(d(x).sum(), x, create_graph=True)
+        penalty = ((grad.flatten(1).pow(2).sum(1).sqrt() - 1) ** 2).mean()
+        return d(fake).mean() - d(real).mean() + 10 * penalty + 5e-5 * l2(d)
+
+    def critic_step_ids():
+        real = d.W_down[torch.from_numpy(walks(rng, n, offsets, columns, batch, length)).to(device)]
+        fake = d.W_down[g.sample(torch.randn(batch, 16).to(device), length)]
+        alpha = torch.rand(batch, 1, 1, device=device)
+        mixed = real + alpha * (fake - real)
+        grad, = torch.autograd.grad(d.score(mixed).sum(), mixed, create_graph=True)
+        rows = grad.reshape(-1, grad.shape[-1])
+        squared = ((rows @ (d.W_down.t() @ d.W_down)) * rows).sum(1).reshape(batch, -1).sum(1)
+        penalty = ((squared.clamp_min(0).sqrt() - 1) ** 2).mean()
+        return d.score(fake).mean() - d.score(real).mean() + 10 * penalty + 5e-5 * l2(d)
+
+    critic_step = critic_step_ids if a.critic == "ids" else critic_step_one_hot
+
     def iteration():
         opt_g.zero_grad()
+        if a.critic == "ids":
+            d.requires_grad_(False)
         fake = g(torch.randn(batch, 16).to(device), length, tau)
         loss_g = -d(fake).mean() + 1e-7 * l2(g)
         loss_g.backward()
         opt_g.step()
+        d.requires_grad_(True)
         for _ in range(3):
             opt_d.zero_grad()
-            real = F.one_hot(torch.from_numpy(walks(rng, n, offsets, columns, batch, length)).to(device), n).float()
-            with torch.no_grad():
-                fake = g(torch.randn(batch, 16).to(device), length, tau)
-            alpha = torch.rand(batch, 1, 1, device=device)
-            x = (real + alpha * (fake - real)).detach().requires_grad_(True)
-            grad, = torch.autograd.grad(d(x).sum(), x, create_graph=True)
-            penalty = ((grad.flatten(1).pow(2).sum(1).sqrt() - 1) ** 2).mean()
-            loss_d = d(fake).mean() - d(real).mean() + 10 * penalty + 5e-5 * l2(d)
+            loss_d = critic_step()
             loss_d.backward()
             opt_d.step()
         loss_g.item()
@@ -169,14 +215,14 @@ def main():
     med = statistics.median(times)
     q = statistics.quantiles(times, n=4)
     name = torch.cuda.get_device_name(device) if device.type == "cuda" else "cpu"
-    print(f"pytorch {torch.__version__} NetGAN iteration on {name}, N = {n}: median {med:.1f} ms "
+    print(f"pytorch {torch.__version__} NetGAN iteration on {name}, N = {n}, critic {a.critic}: median {med:.1f} ms "
           f"(IQR {q[0]:.1f}-{q[2]:.1f}, min-max {min(times):.1f}-{max(times):.1f}, {a.reps} iterations)")
     memory = gpu_memory(device)
     if memory:
         print(f"GPU memory: {memory}")
     if a.out:
         with open(a.out, "w") as f:
-            json.dump({"torch": torch.__version__, "device": name, "settings": settings(a), "gpu_memory": memory, "nodes": n, "median_ms": med, "samples_ms": times}, f, indent=1)
+            json.dump({"torch": torch.__version__, "device": name, "settings": settings(a), "gpu_memory": memory, "nodes": n, "critic": a.critic, "median_ms": med, "samples_ms": times}, f, indent=1)
 
 
 if __name__ == "__main__":
