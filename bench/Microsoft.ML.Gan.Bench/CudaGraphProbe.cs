@@ -113,8 +113,9 @@ internal static unsafe class CudaGraphProbe
     }
 
     /// <summary>
-    /// The library's NetGAN critic on fixed one-hot walks, and one of its updates: loss D(fake) − D(real) + 10·GP at
-    /// fixed points, backward (the penalty differentiates twice), plain SGD in place (no host scalar changes per step).
+    /// The library's NetGAN critic update on fixed walks, in the form NetGanModel.TrainStep takes since 2026-11-27:
+    /// walks as node ids (rows of W_down), loss D(fake) − D(real) + 10·GP at fixed mixing weights in W_down's image
+    /// (the penalty differentiates twice), backward, plain SGD in place (no host scalar changes per step).
     /// </summary>
     private static (NetGanDiscriminator Critic, Action<NetGanDiscriminator> Step) Critic(Device device, int nodes)
     {
@@ -123,15 +124,17 @@ internal static unsafe class CudaGraphProbe
         using (no_grad())
             foreach (var p in critic.parameters()) p.uniform_(-0.1, 0.1);
         critic.to(device);
-        Tensor Walks() => nn.functional.one_hot(randint(nodes, new long[] { 128, 16 }, device: device), nodes).to(ScalarType.Float32);
-        var real = Walks();
-        var fake = Walks();
-        var points = real + rand(128, 1, 1, device: device) * (fake - real);
+        var real = randint(nodes, new long[] { 128, 16 }, device: device);
+        var fake = randint(nodes, new long[] { 128, 16 }, device: device);
+        var alpha = rand(128, 1, 1, device: device);
         return (critic, module =>
         {
             using var scope = NewDisposeScope();
             ZeroGradients(module);
-            var loss = module.forward(fake).mean() - module.forward(real).mean() + 10 * Losses.GradientPenaltyAt(module.forward, points);
+            var (realImage, fakeImage) = (module.EmbedNodes(real), module.EmbedNodes(fake));
+            var points = realImage + alpha * (fakeImage - realImage);
+            var loss = module.Score(fakeImage).mean() - module.Score(realImage).mean()
+                + 10 * Losses.GradientPenaltyThroughLinearAt(module.Score, points, module.W_down);
             loss.backward();
             Update(module);
         });

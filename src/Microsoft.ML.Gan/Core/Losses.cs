@@ -29,9 +29,14 @@ internal static class Losses
     /// <param name="fakeImage">x_fake·W.</param>
     /// <param name="weight">W, [inputs, k].</param>
     /// <param name="generator">The mixing weights' source, as in <see cref="GradientPenalty"/>.</param>
-    public static Tensor GradientPenaltyThroughLinear(Func<Tensor, Tensor> rest, Tensor realImage, Tensor fakeImage, Tensor weight, Generator? generator = null)
+    public static Tensor GradientPenaltyThroughLinear(Func<Tensor, Tensor> rest, Tensor realImage, Tensor fakeImage, Tensor weight, Generator? generator = null) =>
+        GradientPenaltyThroughLinearAt(rest, Mix(realImage, fakeImage, generator), weight);
+
+    /// <summary>
+    /// The penalty at given points of W's image (the deterministic half of <see cref="GradientPenaltyThroughLinear"/>).
+    /// </summary>
+    public static Tensor GradientPenaltyThroughLinearAt(Func<Tensor, Tensor> rest, Tensor points, Tensor weight)
     {
-        var points = Mix(realImage, fakeImage, generator);
         // The points depend on W through the images (as f(x·W) does in the plain penalty), so they carry a graph;
         // when W is frozen they are a leaf, which needs asking for its gradient.
         if (!points.requires_grad) points.requires_grad_(true);
