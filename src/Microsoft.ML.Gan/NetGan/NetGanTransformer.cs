@@ -135,8 +135,11 @@ public sealed class NetGanTransformer : ITransformer, IDisposable
         if (count < 1) throw new ArgumentOutOfRangeException(nameof(count), count, "Ask for at least one walk.");
         using var scope = NewDisposeScope();
         using var _ = no_grad();
-        var z = randn(new long[] { count, Generator.NoiseSize }, generator: new Generator((ulong)_random.NextSeed()));
-        var walks = Generator.Sample(z.to(Generator.W_up.device), _options.WalkLength).cpu().to(int32);
+        // The noise and the Gumbel draws both come from the transformer's seeded source (a CPU generator; on a GPU the
+        // draws are moved there), so that a context's seed fixes the walks.
+        using var draws = new Generator((ulong)_random.NextSeed());
+        var z = randn(new long[] { count, Generator.NoiseSize }, generator: draws);
+        var walks = Generator.Sample(z.to(Generator.W_up.device), _options.WalkLength, draws).cpu().to(int32);
         var flat = walks.data<int>().ToArray();
         var rows = Enumerable.Range(0, count).Select(i => new WalkRow { Walk = flat[(i * _options.WalkLength)..((i + 1) * _options.WalkLength)] }).ToList();
         return new MLContext().Data.LoadFromEnumerable(rows);
