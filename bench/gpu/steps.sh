@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# One GPU call (about 4-5 minutes): the training step of all four GANs at the papers' configurations, the library
+# One GPU call (about 5 minutes): the training step of all four GANs at the papers' configurations, the library
 # (`steps --config paper`, one process per GAN so each memory reading is that GAN's) beside our PyTorch scripts of
 # the same steps (bench/pytorch/*_step.py). Settings, each on both sides where both have it: the defaults; cuDNN
 # autotuning; autotuning + TF32 matrix products; and on the library's side the flat Adam (GanTrainerOptions.FlatAdam)
@@ -17,7 +17,10 @@ pytorch() { # pytorch NAME GANS SETTINGS-ARGS: our PyTorch scripts of those GANs
     within 90 $PY bench/pytorch/cyclegan_step.py $D --sizes 128 --blocks 6 $R "$@" --out "$OUT/pytorch-cyclegan128$name.json";;
   esac
   case $gans in *seqgan*) within 90 $PY bench/pytorch/seqgan_step.py $D $R "$@" --out "$OUT/pytorch-seqgan$name.json";; esac
-  case $gans in *netgan*) within 90 $PY bench/pytorch/netgan_step.py $D --edges $CORA $R "$@" --out "$OUT/pytorch-netgan$name.json";; esac
+  case $gans in *netgan*) # the official one-hot critic, and the library's node-id form of it (BENCHMARKS.md, "CPU levers")
+    within 90 $PY bench/pytorch/netgan_step.py $D --edges $CORA $R "$@" --out "$OUT/pytorch-netgan$name.json"
+    within 90 $PY bench/pytorch/netgan_step.py $D --edges $CORA --critic ids $R "$@" --out "$OUT/pytorch-netgan-ids$name.json";;
+  esac
   case $gans in *wavegan*) within 90 $PY bench/pytorch/wavegan_step.py $D $R "$@" --out "$OUT/pytorch-wavegan$name.json";; esac
 }
 ALL=cyclegan,seqgan,netgan,wavegan
