@@ -6,8 +6,8 @@ namespace Microsoft.ML.Gan.Core.Native;
 /// glibc's malloc, set for training on the CPU. A training step allocates and frees the same few-megabyte tensors
 /// every step. By default glibc serves such blocks with fresh <c>mmap</c>s (or trims the heap top back to the system
 /// once they are freed), so every step faults its memory in again, page by page: on this project's 2-core machine the
-/// NetGAN step on Cora-ML spent a third of its time in the kernel and its time swung between 0.4 and 1.1 s from run
-/// to run (BENCHMARKS.md, "glibc's malloc on the CPU"). Blocks up to 32 MiB (the most glibc allows) come from the
+/// NetGAN step on Cora-ML spent a third of its time in the kernel and took 0.9–1.4 s instead of 0.43–0.50 s
+/// (BENCHMARKS.md, "CPU levers"). Blocks up to 32 MiB (the most glibc allows) come from the
 /// heap, and up to 1 GiB of freed heap is kept for the next step. Peak memory is unchanged; memory freed after
 /// training stays with the process until it exits.
 /// </summary>
