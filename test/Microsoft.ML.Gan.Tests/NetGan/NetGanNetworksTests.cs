@@ -59,9 +59,11 @@ public sealed class NetGanNetworksTests
     }
 
     [TestMethod]
-    public void ATrainingIterationUpdatesBothNetworksAndLeavesTheCriticTrainable()
+    [DataRow(false)]
+    [DataRow(true)]
+    public void ATrainingIterationUpdatesBothNetworksAndLeavesTheCriticTrainable(bool flatAdam)
     {
-        var settings = new NetGanSettings { BatchSize = 8, WalkLength = 5, GeneratorHiddenSize = 6, DiscriminatorHiddenSize = 5, EmbeddingSize = 4 };
+        var settings = new NetGanSettings { BatchSize = 8, WalkLength = 5, GeneratorHiddenSize = 6, DiscriminatorHiddenSize = 5, EmbeddingSize = 4, FlatAdam = flatAdam };
         using var model = new NetGanModel(settings, nodes: 12, (count, random) => randint(12, new long[] { count, 5 }, dtype: int64),
             (_, _) => null, _ => false, CPU, seed: 2);
         var g = model.Generator.parameters().Select(p => p.detach().clone()).ToList();
