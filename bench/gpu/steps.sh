@@ -30,6 +30,8 @@ MATMUL=seqgan,netgan,wavegan # the GANs with matrix products; TF32 leaves CycleG
   # Defaults (cuDNN autotuning off, TF32 only in convolutions, in both): one library process per GAN, so each memory reading is that GAN's.
   for gan in cyclegan seqgan netgan wavegan; do steps 120 --gans $gan --out "$OUT/steps-$gan.json"; done
   pytorch "" $ALL
+  # The resize-crop-flip on the GPU, as the library does it since 2026-11-27 (its steps above include it).
+  within 90 $PY bench/pytorch/cyclegan_step.py $D --sizes 256 --blocks 9 --augment-on device $R --out "$OUT/pytorch-cyclegan256-augment-device.json"
   # cuDNN autotuning on both sides; then the library's levers on top of it (all GANs in one process each).
   steps 200 --cudnn-benchmark true --out "$OUT/steps-cudnn.json"
   pytorch -cudnn $ALL --cudnn-benchmark

@@ -3,8 +3,9 @@
 The same step as `dotnet run -c Release --project bench/Microsoft.ML.Gan.Bench -- step` (CycleGanModel.TrainStep):
 the official ResnetGenerator / PatchGAN networks (instance norm without affine, reflect padding), N(0, 0.02)
 initialisation, LSGAN + cycle (10) + identity (0.5 x 10) losses, G update then D update with a 50-image history
-pool, Adam(2e-4, 0.5, 0.999), the resize-crop-flip augmentation on the CPU, and every loss read with .item() each
-step as the library's training loop does. A benchmark only: the library never needs Python.
+pool, Adam(2e-4, 0.5, 0.999), the resize-crop-flip augmentation on the CPU (--augment-on device: on the training
+device, as the library does since 2026-11-27), and every loss read with .item() each step as the library's training
+loop does. A benchmark only: the library never needs Python.
 
     python3 bench/pytorch/cyclegan_step.py --device cuda --sizes 64,128 --blocks 6 --ngf 64 --ndf 64 [--cudnn-benchmark]
 """
@@ -104,7 +105,7 @@ def lsgan(pred, real):
     return ((pred - 1) if real else pred).pow(2).mean()
 
 
-def time_steps(size, blocks, ngf, ndf, batch, warmup, reps, device):
+def time_steps(size, blocks, ngf, ndf, batch, warmup, reps, device, augment_device):
     gen = torch.Generator().manual_seed(1)
     g_a, g_b = resnet_generator(blocks, ngf), resnet_generator(blocks, ngf)
     d_a, d_b = patch_discriminator(ndf), patch_discriminator(ndf)
@@ -122,8 +123,8 @@ def time_steps(size, blocks, ngf, ndf, batch, warmup, reps, device):
     lam, idt = 10.0, 0.5
 
     def step():
-        real_a = augment(data_a[[rnd.randrange(images) for _ in range(batch)]], load, rnd).to(device)
-        real_b = augment(data_b[[rnd.randrange(images) for _ in range(batch)]], load, rnd).to(device)
+        real_a = augment(data_a[[rnd.randrange(images) for _ in range(batch)]].to(augment_device), load, rnd).to(device)
+        real_b = augment(data_b[[rnd.randrange(images) for _ in range(batch)]].to(augment_device), load, rnd).to(device)
         for p in list(d_a.parameters()) + list(d_b.parameters()):
             p.requires_grad_(False)
         opt_g.zero_grad()
@@ -163,16 +164,18 @@ def main():
     parser.add_argument("--ngf", type=int, default=64)
     parser.add_argument("--ndf", type=int, default=64)
     parser.add_argument("--batch", type=int, default=1)
+    parser.add_argument("--augment-on", choices=["cpu", "device"], default="cpu", help="where the resize-crop-flip runs")
     add_run_arguments(parser)
     a = parser.parse_args()
     device = device_of(a)
     name = torch.cuda.get_device_name(device) if device.type == "cuda" else "cpu"
-    print(f"pytorch {torch.__version__} step on {name}: cuDNN autotuning {'on' if a.cudnn_benchmark else 'off'}")
+    print(f"pytorch {torch.__version__} step on {name}: cuDNN autotuning {'on' if a.cudnn_benchmark else 'off'}, augmentation on {a.augment_on}")
     print("| size | blocks | ngf/ndf | batch | ms/step median | IQR | min-max | steps/s |")
     print("|---|---|---|---|---|---|---|---|")
     results = []
     for size in [int(s) for s in a.sizes.split(",")]:
-        ms = time_steps(size, a.blocks, a.ngf, a.ndf, a.batch, a.warmup, a.reps, device)
+        ms = time_steps(size, a.blocks, a.ngf, a.ndf, a.batch, a.warmup, a.reps, device,
+                        device if a.augment_on == "device" else torch.device("cpu"))
         q = statistics.quantiles(ms, n=4)
         med = statistics.median(ms)
         print(f"| {size}x{size} | {a.blocks} | {a.ngf}/{a.ndf} | {a.batch} | {med:.1f} | {q[0]:.1f}-{q[2]:.1f} | "
@@ -184,7 +187,7 @@ def main():
         print(f"GPU memory: {memory}")
     if a.out:
         with open(a.out, "w") as f:
-            json.dump({"torch": torch.__version__, "device": name, "settings": settings(a), "gpu_memory": memory,
+            json.dump({"torch": torch.__version__, "device": name, "settings": settings(a), "augment_on": a.augment_on, "gpu_memory": memory,
                        "results": results}, f, indent=1)
 
 

@@ -81,8 +81,10 @@ internal sealed class CycleGanModel : IGanModel
         var indicesA = Enumerable.Range(start, count).Select(i => (long)(_epochOrder[i] % _domainA.shape[0])).ToArray();
         var indicesB = Enumerable.Range(0, count).Select(_ => (long)random.Next((int)_domainB.shape[0])).ToArray();
         _stepInEpoch++;
-        var realA = Augment(_domainA.index_select(0, tensor(indicesA)), random).to(_device);
-        var realB = Augment(_domainB.index_select(0, tensor(indicesB)), random).to(_device);
+        // Augmented on the training device: on a GPU the bicubic upscale is a few kernels, where on the CPU it took
+        // about 5 ms an image at 256×256 (BENCHMARKS.md, "CPU levers"), in the step's critical path.
+        var realA = Augment(_domainA.index_select(0, tensor(indicesA)).to(_device), random);
+        var realB = Augment(_domainB.index_select(0, tensor(indicesB)).to(_device), random);
         return Update(realA, realB, random);
     }
 
