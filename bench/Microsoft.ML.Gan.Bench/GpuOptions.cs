@@ -16,6 +16,9 @@ internal static class GpuOptions
     public static bool FlatAdam { get; private set; }
     public static bool Tf32 { get; private set; }
 
+    /// <summary><c>--critic-one-pass true|false</c>: NetGanSettings.CriticInOnePass; absent, the library's choice by device.</summary>
+    public static bool? CriticInOnePass { get; private set; }
+
     /// <summary>The device a benchmark that drives a model directly runs on.</summary>
     public static torch.Device Device(CommandOptions o)
     {
@@ -23,6 +26,7 @@ internal static class GpuOptions
         CuDnnBenchmark = o.Flag("cudnn-benchmark");
         FlatAdam = o.Flag("flat-adam");
         Tf32 = o.Flag("tf32");
+        CriticInOnePass = o.OptionalString("critic-one-pass") is { } onePass ? bool.Parse(onePass) : null;
         // On the CPU, the settings Fit trains with (oneDNN off, glibc's malloc kept for reuse unless opted out).
         if (!gpu) return Core.GanEnvironment.UseCpu();
         torch.InitializeDeviceType(DeviceType.CUDA); // loads libtorch's CUDA part; throws with the loader's reason

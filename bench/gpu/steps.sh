@@ -36,6 +36,8 @@ MATMUL=seqgan,netgan,wavegan # the GANs with matrix products; TF32 leaves CycleG
   steps 200 --cudnn-benchmark true --out "$OUT/steps-cudnn.json"
   pytorch -cudnn $ALL --cudnn-benchmark
   steps 200 --cudnn-benchmark true --flat-adam true --out "$OUT/steps-cudnn-flat.json"
+  # NetGAN's critic in three LSTM passes, against the one pass the library takes on a GPU (NetGanSettings.CriticInOnePass).
+  steps 90 --gans netgan --critic-one-pass false --out "$OUT/steps-netgan-three-passes.json"
   steps 200 --gans $MATMUL --cudnn-benchmark true --tf32 true --out "$OUT/steps-cudnn-tf32.json"
   pytorch -cudnn-tf32 $MATMUL --cudnn-benchmark --tf32
 } 2>&1 | grep -v NNPACK | tee "$OUT/steps-gpu.log"

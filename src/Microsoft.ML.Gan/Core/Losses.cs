@@ -40,7 +40,15 @@ internal static class Losses
         // The points depend on W through the images (as f(x·W) does in the plain penalty), so they carry a graph;
         // when W is frozen they are a leaf, which needs asking for its gradient.
         if (!points.requires_grad) points.requires_grad_(true);
-        var score = rest(points);
+        return GradientPenaltyThroughLinearOfScores(rest(points), points, weight);
+    }
+
+    /// <summary>
+    /// The penalty given f's scores of the points, which the caller computed from <paramref name="points"/> (with
+    /// their gradient), e.g. in one pass with other samples.
+    /// </summary>
+    public static Tensor GradientPenaltyThroughLinearOfScores(Tensor score, Tensor points, Tensor weight)
+    {
         var g = autograd.grad(new[] { score }, new[] { points }, new[] { ones_like(score) }, retain_graph: true, create_graph: true)[0];
         var rows = g.reshape(-1, g.shape[^1]);
         var squared = (rows.matmul(weight.t().matmul(weight)) * rows).sum(1).reshape(g.shape[0], -1).sum(1);
@@ -48,8 +56,8 @@ internal static class Losses
         return (squared.clamp_min(0).sqrt() - 1).pow(2).mean();
     }
 
-    /// <summary>real + α·(fake − real) with one α ~ U[0, 1) per sample.</summary>
-    private static Tensor Mix(Tensor real, Tensor fake, Generator? generator)
+    /// <summary>real + α·(fake − real) with one α ~ U[0, 1) per sample: the penalty's points.</summary>
+    public static Tensor Mix(Tensor real, Tensor fake, Generator? generator)
     {
         var alphaShape = new long[real.dim()];
         Array.Fill(alphaShape, 1L);

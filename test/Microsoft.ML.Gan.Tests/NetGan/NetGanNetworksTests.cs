@@ -59,11 +59,16 @@ public sealed class NetGanNetworksTests
     }
 
     [TestMethod]
-    [DataRow(false)]
-    [DataRow(true)]
-    public void ATrainingIterationUpdatesBothNetworksAndLeavesTheCriticTrainable(bool flatAdam)
+    [DataRow(false, false)]
+    [DataRow(true, false)]
+    [DataRow(false, true)]
+    public void ATrainingIterationUpdatesBothNetworksAndLeavesTheCriticTrainable(bool flatAdam, bool criticInOnePass)
     {
-        var settings = new NetGanSettings { BatchSize = 8, WalkLength = 5, GeneratorHiddenSize = 6, DiscriminatorHiddenSize = 5, EmbeddingSize = 4, FlatAdam = flatAdam };
+        var settings = new NetGanSettings
+        {
+            BatchSize = 8, WalkLength = 5, GeneratorHiddenSize = 6, DiscriminatorHiddenSize = 5, EmbeddingSize = 4,
+            FlatAdam = flatAdam, CriticInOnePass = criticInOnePass,
+        };
         using var model = new NetGanModel(settings, nodes: 12, (count, random) => randint(12, new long[] { count, 5 }, dtype: int64),
             (_, _) => null, _ => false, CPU, seed: 2);
         var g = model.Generator.parameters().Select(p => p.detach().clone()).ToList();
@@ -75,6 +80,28 @@ public sealed class NetGanNetworksTests
         Assert.IsTrue(model.Generator.parameters().Zip(g).All(pair => (pair.First - pair.Second).abs().max().item<float>() > 0), "Every generator weight moved.");
         Assert.IsTrue(critic.Zip(d).All(pair => (pair.First - pair.Second).abs().max().item<float>() > 0), "Every critic weight moved.");
         Assert.IsTrue(model.Discriminator.parameters().All(p => p.requires_grad), "The critic was frozen for the generator's update only.");
+    }
+
+    [TestMethod]
+    public void CriticLossScoresTheThreeBatchesInOnePassAsInThree()
+    {
+        using var d = new NetGanDiscriminator(nodes: 25, hiddenSize: 6, embeddingSize: 5);
+        TensorFlowInit.GlorotUniform(d, new Generator(4));
+        var real = d.EmbedNodes(randint(25, new long[] { 7, 6 }, dtype: int64, generator: new Generator(8)));
+        var fake = d.EmbedNodes(randint(25, new long[] { 7, 6 }, dtype: int64, generator: new Generator(9)));
+        var mixed = Losses.Mix(real, fake, new Generator(10));
+
+        var parameters = d.parameters().Cast<Tensor>().ToList();
+        var onePass = NetGanModel.CriticLoss(d, real, fake, mixed, penaltyWeight: 10, onePass: true);
+        var onePassGradients = autograd.grad(new[] { onePass }, parameters, retain_graph: true);
+        var threePasses = NetGanModel.CriticLoss(d, real, fake, mixed, penaltyWeight: 10, onePass: false);
+        var threePassGradients = autograd.grad(new[] { threePasses }, parameters);
+        Assert.AreEqual((d.Score(fake).mean() - d.Score(real).mean() + 10 * Losses.GradientPenaltyThroughLinearAt(d.Score, mixed, d.W_down)).item<float>(),
+            threePasses.item<float>(), 1e-6f, "Three passes: D(fake) − D(real) + λ·GP.");
+
+        Assert.AreEqual(threePasses.item<float>(), onePass.item<float>(), 1e-5f * Math.Abs(threePasses.item<float>()) + 1e-6f);
+        foreach (var ((name, _), (a, b)) in d.named_parameters().Zip(onePassGradients.Zip(threePassGradients)))
+            Assert.IsTrue(a.allclose(b, rtol: 1e-4, atol: 1e-6), $"d loss / d {name}");
     }
 
     [TestMethod]
