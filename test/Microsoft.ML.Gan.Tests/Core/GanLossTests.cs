@@ -20,6 +20,15 @@ public sealed class GanLossTests
     }
 
     [TestMethod]
+    public void GumbelNoiseIsTheFormulaOnTheSameDraws()
+    {
+        var logits = zeros(64, 300);
+        var expected = -(-(rand(logits.shape, generator: new Generator(3)) + 1e-20).log() + 1e-20).log();
+        var noise = GumbelSoftmax.Noise(logits, new Generator(3));
+        Assert.IsTrue(noise.equal(expected).all().item<bool>(), "−log(−log(U + ε) + ε), bit for bit.");
+    }
+
+    [TestMethod]
     public void GumbelSamplesFollowTheSoftmaxOfTheLogits()
     {
         var logits = tensor(new float[] { 0f, (float)Math.Log(3) }).expand(20000, 2);
