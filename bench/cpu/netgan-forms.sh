@@ -1,5 +1,5 @@
 #!/bin/bash
-# The NetGAN iteration on Cora-ML on the CPU, one thread, interleaved rounds (BENCHMARKS.md, "NetGAN on the CPU"):
+# The NetGAN iteration on Cora-ML on the CPU, one thread, interleaved rounds (BENCHMARKS.md, "CPU levers"):
 #   ours, with glibc's malloc as the library sets it and as glibc leaves it (MLGAN_DEFAULT_MALLOC);
 #   PyTorch with the official one-hot critic, with the library's node-id critic, and that again with the same malloc.
 # Needs a Python with torch and numpy (PYTHON, default python3); on the project's machine an isolated Debian PyTorch:

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# One GPU call: carries the NetGAN Cora-ML run that is resumed across sessions (BENCHMARKS.md, "NetGAN on the CPU")
-# on for MINUTES on the GPU. Its checkpoint (about 11 MB) travels in .gpu/netgan-long/checkpoint.mlgan; the run resumes
+# One GPU call: continues the NetGAN Cora-ML run that is resumed across sessions (BENCHMARKS.md, "NetGAN on the CPU")
+# for MINUTES on the GPU. Its checkpoint (about 11 MB) travels in .gpu/netgan-long/checkpoint.mlgan; the run resumes
 # from it with the options it was started with (the checkpoint's fingerprint must match them), and the checkpoint it
 # leaves comes back in $OUT/netgan-long/, with the log and, at the end, the statistics of 5 generated graphs.
 # Here, before the call (after bash bench/gpu/publish.sh none):
