@@ -17,24 +17,16 @@ internal static class Losses
         GradientPenaltyAt(critic, Mix(real, fake, generator));
 
     /// <summary>
-    /// <see cref="GradientPenalty"/> for a critic whose first layer is linear, D(x) = f(x·W) with W [inputs, k], given
-    /// the real and fake samples' images x·W [batch, …, k] (the same draws, the same value and gradients, up to float
-    /// rounding). x·W is linear in x, so the mixed points' image is the mix of the images; and ∇ₓD = g·Wᵀ with
+    /// <see cref="GradientPenaltyAt"/> for a critic whose first layer is linear, D(x) = f(x·W) with W [inputs, k], at
+    /// points given in W's image: <see cref="Mix"/> of the real and fake samples' images x·W [batch, …, k] is the image
+    /// of their mix, since x·W is linear in x (the same value and gradients, up to float rounding). ∇ₓD = g·Wᵀ with
     /// g = ∇f at x·W, so ‖∇ₓD‖² = Σ g·(WᵀW)·gᵀ over the sample's rows: the [rows, inputs] gradient is never formed.
     /// For NetGAN's critic (inputs = N nodes, k = 128) this drops the penalty's [batch·length, N] × [N, 128] products
     /// and their double backward, most of a critic step on the CPU.
     /// </summary>
     /// <param name="rest">f, the critic after its first layer.</param>
-    /// <param name="realImage">x_real·W.</param>
-    /// <param name="fakeImage">x_fake·W.</param>
+    /// <param name="points">Points of W's image, [batch, …, k].</param>
     /// <param name="weight">W, [inputs, k].</param>
-    /// <param name="generator">The mixing weights' source, as in <see cref="GradientPenalty"/>.</param>
-    public static Tensor GradientPenaltyThroughLinear(Func<Tensor, Tensor> rest, Tensor realImage, Tensor fakeImage, Tensor weight, Generator? generator = null) =>
-        GradientPenaltyThroughLinearAt(rest, Mix(realImage, fakeImage, generator), weight);
-
-    /// <summary>
-    /// The penalty at given points of W's image (the deterministic half of <see cref="GradientPenaltyThroughLinear"/>).
-    /// </summary>
     public static Tensor GradientPenaltyThroughLinearAt(Func<Tensor, Tensor> rest, Tensor points, Tensor weight)
     {
         // The points depend on W through the images (as f(x·W) does in the plain penalty), so they carry a graph;

@@ -143,7 +143,7 @@ internal sealed class NetGanModel : IGanModel
         }
 
         // The critic sees real and generated walks as node ids: a one-hot walk · W_down is rows of W_down, and the
-        // penalty's mixed walks are mixed in W_down's image (Losses.GradientPenaltyThroughLinear). The same losses and
+        // penalty's mixed walks are mixed in W_down's image (Losses.GradientPenaltyThroughLinearAt). The same losses and
         // gradients as the one-hot form, without its [batch · length, N] products. The generated walks are the hard
         // Gumbel-softmax's picks (the same draws while a batch fits one CPU sampling block, NetGanGenerator.Sample).
         var costs = new List<Tensor>();

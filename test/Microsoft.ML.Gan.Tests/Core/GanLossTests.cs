@@ -78,7 +78,7 @@ public sealed class GanLossTests
 
         var plain = Losses.GradientPenalty(x => Rest(x.matmul(w)), real, fake, new Generator(3));
         var plainGradients = autograd.grad(new[] { plain }, new[] { w, a });
-        var throughLinear = Losses.GradientPenaltyThroughLinear(Rest, real.matmul(w), fake.matmul(w), w, new Generator(3));
+        var throughLinear = Losses.GradientPenaltyThroughLinearAt(Rest, Losses.Mix(real.matmul(w), fake.matmul(w), new Generator(3)), w);
         var gradients = autograd.grad(new[] { throughLinear }, new[] { w, a });
 
         Assert.IsTrue(plain.item<float>() > 0.1f, "The case is not trivial: the critic's slopes are far from 1.");
