@@ -19,6 +19,9 @@ internal static class GpuOptions
     /// <summary><c>--critic-one-pass true|false</c>: NetGanSettings.CriticInOnePass; absent, the library's choice by device.</summary>
     public static bool? CriticInOnePass { get; private set; }
 
+    /// <summary><c>--cuda-graphs true|false</c>: NetGanSettings.CudaGraphs; absent, the library's choice (on a GPU, on).</summary>
+    public static bool? CudaGraphs { get; private set; }
+
     /// <summary>The device a benchmark that drives a model directly runs on.</summary>
     public static torch.Device Device(CommandOptions o)
     {
@@ -27,6 +30,7 @@ internal static class GpuOptions
         FlatAdam = o.Flag("flat-adam");
         Tf32 = o.Flag("tf32");
         CriticInOnePass = o.OptionalString("critic-one-pass") is { } onePass ? bool.Parse(onePass) : null;
+        CudaGraphs = o.OptionalString("cuda-graphs") is { } graphs ? bool.Parse(graphs) : null;
         // On the CPU, the settings Fit trains with (oneDNN off, glibc's malloc kept for reuse unless opted out).
         if (!gpu) return Core.GanEnvironment.UseCpu();
         torch.InitializeDeviceType(DeviceType.CUDA); // loads libtorch's CUDA part; throws with the loader's reason

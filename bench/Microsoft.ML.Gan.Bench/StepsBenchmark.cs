@@ -55,7 +55,7 @@ internal static class StepsBenchmark
             throw new ArgumentException($"--edges: NetGAN's paper configuration trains on Cora-ML; '{edges}' does not exist.");
 
         var machine = MachineInfo.Now();
-        Console.WriteLine($"steps --config {config} on {device}: cuDNN autotuning {(GpuOptions.CuDnnBenchmark ? "on" : "off")}, TF32 matmul {(GpuOptions.Tf32 ? "on" : "off")}, flat Adam {(GpuOptions.FlatAdam ? "on" : "off")}, losses read every {readEvery} step(s), glibc malloc {(GlibcMalloc.KeepFreedMemory() ? "keeps freed memory" : "default")}, NetGAN critic in {(GpuOptions.CriticInOnePass is { } onePass ? (onePass ? "one pass" : "three passes") : "one pass on a GPU, three on the CPU")}, {warmup} warm-up + {reps} timed steps; {machine}");
+        Console.WriteLine($"steps --config {config} on {device}: cuDNN autotuning {(GpuOptions.CuDnnBenchmark ? "on" : "off")}, TF32 matmul {(GpuOptions.Tf32 ? "on" : "off")}, flat Adam {(GpuOptions.FlatAdam ? "on" : "off")}, losses read every {readEvery} step(s), glibc malloc {(GlibcMalloc.KeepFreedMemory() ? "keeps freed memory" : "default")}, NetGAN critic in {(GpuOptions.CriticInOnePass is { } onePass ? (onePass ? "one pass" : "three passes") : "one pass on a GPU, three on the CPU")}, NetGAN CUDA graphs {(GpuOptions.CudaGraphs is { } graphs ? (graphs ? "on" : "off") : "on a GPU")}, {warmup} warm-up + {reps} timed steps; {machine}");
         Console.WriteLine("| GAN | configuration | part | G / D parameters | ms median | IQR | min–max | peak RSS MiB | GPU MiB in use | load after |");
         Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|");
         var results = new List<object>();
@@ -192,7 +192,10 @@ internal static class StepsBenchmark
     private static IEnumerable<Case> NetGan(bool paper, string edges, int warmup, int reps, int readEvery, torch.Device device)
     {
         var graph = paper ? GraphFiles.ReadEdgeList(edges).Graph : NetGanScaleBenchmark.SyntheticGraph(500, seed: 500);
-        var settings = new NetGanSettings { BatchSize = paper ? 128 : 32, FlatAdam = GpuOptions.FlatAdam, CriticInOnePass = GpuOptions.CriticInOnePass };
+        var settings = new NetGanSettings
+        {
+            BatchSize = paper ? 128 : 32, FlatAdam = GpuOptions.FlatAdam, CriticInOnePass = GpuOptions.CriticInOnePass, CudaGraphs = GpuOptions.CudaGraphs,
+        };
         var walker = new RandomWalker(graph);
         var model = new NetGanModel(settings, graph.NodeCount,
             (batch, random) => torch.tensor(walker.NextBatch(random).Select(v => (long)v).ToArray(), new long[] { batch, settings.WalkLength }),

@@ -15,6 +15,11 @@ fake in W_down's image and take the penalty's norm there (|grad_x D|^2 = g W_dow
 the critic come from argmax(logits + Gumbel noise) with rows of W_down as inputs; the critic is frozen during the
 generator's update.
 
+--cuda-graph captures the whole iteration as one CUDA graph (torch.cuda.graph, after 3 warm-up iterations on a side
+stream, as PyTorch's documentation does it) and replays it: Adam with capturable=True, noise drawn on the device, the
+three batches of real walks copied into a static device tensor before each replay. The library's counterpart is
+NetGAN's CudaGraphs option.
+
     python3 bench/pytorch/netgan_step.py --device cuda --edges examples/data/cora_ml/cora_ml_lcc.edges
 """
 import argparse
@@ -150,6 +155,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--edges", default="examples/data/cora_ml/cora_ml_lcc.edges")
     parser.add_argument("--critic", choices=["one-hot", "ids"], default="one-hot", help="the critic's form (see the module's doc)")
+    parser.add_argument("--cuda-graph", action="store_true", help="replay the iteration as one CUDA graph (see the module's doc)")
     add_run_arguments(parser, reps=20)
     a = parser.parse_args()
     device = device_of(a)
@@ -161,23 +167,30 @@ def main():
     glorot(d)
     g.to(device)
     d.to(device)
-    opt_g = torch.optim.Adam(g.parameters(), lr=3e-4, betas=(0.5, 0.9))
-    opt_d = torch.optim.Adam(d.parameters(), lr=3e-4, betas=(0.5, 0.9))
+    graphed = a.cuda_graph
+    opt_g = torch.optim.Adam(g.parameters(), lr=3e-4, betas=(0.5, 0.9), capturable=graphed)
+    opt_d = torch.optim.Adam(d.parameters(), lr=3e-4, betas=(0.5, 0.9), capturable=graphed)
     batch, length, tau = 128, 16, 5.0
 
-    def critic_step_one_hot():
-        real = F.one_hot(torch.from_numpy(walks(rng, n, offsets, columns, batch, length)).to(device), n).float()
+    def noise():
+        return torch.randn(batch, 16, device=device) if graphed else torch.randn(batch, 16).to(device)
+
+    def real_walks():
+        return torch.from_numpy(np.stack([walks(rng, n, offsets, columns, batch, length) for _ in range(3)]))
+
+    def critic_step_one_hot(real_ids):
+        real = F.one_hot(real_ids, n).float()
         with torch.no_grad():
-            fake = g(torch.randn(batch, 16).to(device), length, tau)
+            fake = g(noise(), length, tau)
         alpha = torch.rand(batch, 1, 1, device=device)
         x = (real + alpha * (fake - real)).detach().requires_grad_(True)
         grad, = torch.autograd.grad(d(x).sum(), x, create_graph=True)
         penalty = ((grad.flatten(1).pow(2).sum(1).sqrt() - 1) ** 2).mean()
         return d(fake).mean() - d(real).mean() + 10 * penalty + 5e-5 * l2(d)
 
-    def critic_step_ids():
-        real = d.W_down[torch.from_numpy(walks(rng, n, offsets, columns, batch, length)).to(device)]
-        fake = d.W_down[g.sample(torch.randn(batch, 16).to(device), length)]
+    def critic_step_ids(real_ids):
+        real = d.W_down[real_ids]
+        fake = d.W_down[g.sample(noise(), length)]
         alpha = torch.rand(batch, 1, 1, device=device)
         mixed = real + alpha * (fake - real)
         grad, = torch.autograd.grad(d.score(mixed).sum(), mixed, create_graph=True)
@@ -188,22 +201,44 @@ def main():
 
     critic_step = critic_step_ids if a.critic == "ids" else critic_step_one_hot
 
-    def iteration():
+    def step(real_ids):
+        """One iteration on real walks [3, batch, length] on the device; returns the last losses, detached."""
         opt_g.zero_grad()
         if a.critic == "ids":
             d.requires_grad_(False)
-        fake = g(torch.randn(batch, 16).to(device), length, tau)
+        fake = g(noise(), length, tau)
         loss_g = -d(fake).mean() + 1e-7 * l2(g)
         loss_g.backward()
         opt_g.step()
         d.requires_grad_(True)
-        for _ in range(3):
+        for k in range(3):
             opt_d.zero_grad()
-            loss_d = critic_step()
+            loss_d = critic_step(real_ids[k])
             loss_d.backward()
             opt_d.step()
-        loss_g.item()
-        loss_d.item()
+        return loss_g.detach(), loss_d.detach()
+
+    if graphed:
+        static_real = real_walks().to(device)
+        side = torch.cuda.Stream()
+        side.wait_stream(torch.cuda.current_stream())
+        with torch.cuda.stream(side):
+            for _ in range(3):
+                step(static_real)
+        torch.cuda.current_stream().wait_stream(side)
+        graph = torch.cuda.CUDAGraph()
+        with torch.cuda.graph(graph):
+            static_losses = step(static_real)
+
+    def iteration():
+        if graphed:
+            static_real.copy_(real_walks())
+            graph.replay()
+            losses = static_losses
+        else:
+            losses = step(real_walks().to(device))
+        for loss in losses:
+            loss.item()
 
     for _ in range(a.warmup):
         iteration()
@@ -215,14 +250,14 @@ def main():
     med = statistics.median(times)
     q = statistics.quantiles(times, n=4)
     name = torch.cuda.get_device_name(device) if device.type == "cuda" else "cpu"
-    print(f"pytorch {torch.__version__} NetGAN iteration on {name}, N = {n}, critic {a.critic}: median {med:.1f} ms "
+    print(f"pytorch {torch.__version__} NetGAN iteration on {name}, N = {n}, critic {a.critic}{', CUDA graph' if graphed else ''}: median {med:.1f} ms "
           f"(IQR {q[0]:.1f}-{q[2]:.1f}, min-max {min(times):.1f}-{max(times):.1f}, {a.reps} iterations)")
     memory = gpu_memory(device)
     if memory:
         print(f"GPU memory: {memory}")
     if a.out:
         with open(a.out, "w") as f:
-            json.dump({"torch": torch.__version__, "device": name, "settings": settings(a), "gpu_memory": memory, "nodes": n, "critic": a.critic, "median_ms": med, "samples_ms": times}, f, indent=1)
+            json.dump({"torch": torch.__version__, "device": name, "settings": settings(a), "gpu_memory": memory, "nodes": n, "critic": a.critic, "cuda_graph": graphed, "median_ms": med, "samples_ms": times}, f, indent=1)
 
 
 if __name__ == "__main__":

@@ -15,6 +15,10 @@ namespace Microsoft.ML.Gan.Core;
 /// over all of them, plus one add per parameter to apply it; parameters keep their own storage, so two optimisers
 /// over the same parameters (SeqGAN's MLE and adversarial ones) stay independent. The per-parameter state tensors are
 /// views of the flat buffers under the same names, so checkpoints move freely between the two modes.
+/// With <c>capturable: true</c> (as PyTorch's <c>Adam(capturable=True)</c>) the step's numbers that change from step
+/// to step (the bias corrections β₁ᵗ, β₂ᵗ and the learning rate) live in tensors on the parameters' device and the
+/// update reads them there, so that a step captured in a CUDA graph (<see cref="Native.CudaGraphStep"/>) is right on
+/// every replay instead of repeating the captured step's numbers; a few more small kernels per step.
 /// </remarks>
 internal sealed class GanAdam : IDisposable
 {
@@ -24,6 +28,9 @@ internal sealed class GanAdam : IDisposable
     private readonly double _beta1, _beta2, _eps, _weightDecay;
     // Flat mode only: the moments of all parameters, one after the other; _expAvg[i] / _expAvgSq[i] are views of them.
     private readonly Tensor? _flatExpAvg, _flatExpAvgSq;
+    // Capturable only, float64 on the parameters' device: [β₁ᵗ, β₂ᵗ] after t steps, [β₁, β₂], and the learning rate.
+    private readonly Tensor? _betaPowers, _betas, _learningRate;
+    private double _learningRateValue;
 
     /// <param name="parameters">The tensors to update, in place, from their <c>grad</c> at each <see cref="Step"/>; the
     /// moment state is indexed by their order, which a checkpoint relies on.</param>
@@ -38,12 +45,24 @@ internal sealed class GanAdam : IDisposable
     /// <c>Adam(weight_decay=…)</c> does (not AdamW's decoupled decay); 0, the default, adds none.</param>
     /// <param name="flat">Keep the state in one buffer and update all parameters with a handful of kernels (see the
     /// remarks); needs every parameter on one device with one element type.</param>
+    /// <param name="capturable">Keep the numbers that change between steps on the parameters' device, for a step
+    /// captured in a CUDA graph (see the remarks); needs every parameter on one device.</param>
     public GanAdam(IEnumerable<Parameter> parameters, double learningRate, double beta1 = 0.9, double beta2 = 0.999,
-        double eps = 1e-8, double weightDecay = 0, bool flat = false)
+        double eps = 1e-8, double weightDecay = 0, bool flat = false, bool capturable = false)
     {
         _parameters = parameters.ToArray();
-        LearningRate = learningRate;
         (_beta1, _beta2, _eps, _weightDecay) = (beta1, beta2, eps, weightDecay);
+        if (capturable && _parameters.Length > 0)
+        {
+            var device = _parameters[0].device;
+            if (_parameters.Any(p => p.device_type != device.type || p.device_index != device.index))
+                throw new ArgumentException("A capturable Adam needs all parameters on one device; found "
+                    + string.Join(", ", _parameters.Select(p => p.device.ToString()).Distinct()) + ".", nameof(parameters));
+            _betaPowers = ones(2, dtype: ScalarType.Float64, device: device).DetachFromDisposeScope();
+            _betas = tensor(new[] { beta1, beta2 }, dtype: ScalarType.Float64, device: device).DetachFromDisposeScope();
+            _learningRate = tensor(learningRate, dtype: ScalarType.Float64, device: device).DetachFromDisposeScope();
+        }
+        LearningRate = learningRate;
         if (flat && _parameters.Length > 0)
         {
             var first = _parameters[0];
@@ -66,8 +85,20 @@ internal sealed class GanAdam : IDisposable
     /// <summary>Whether the state lives in one flat buffer (see the remarks).</summary>
     public bool IsFlat => _flatExpAvg is not null;
 
-    /// <summary>The learning rate of the next step (a schedule sets it).</summary>
-    public double LearningRate { get; set; }
+    /// <summary>The learning rate of the next step (a schedule sets it; never during a CUDA graph's capture).</summary>
+    public double LearningRate
+    {
+        get => _learningRateValue;
+        set
+        {
+            _learningRateValue = value;
+            using var _ = no_grad();
+            _learningRate?.fill_(value);
+        }
+    }
+
+    /// <summary>Whether the step's changing numbers live on the device (see the remarks).</summary>
+    public bool IsCapturable => _betaPowers is not null;
 
     /// <summary>Steps taken so far.</summary>
     public long StepCount { get; private set; }
@@ -98,13 +129,12 @@ internal sealed class GanAdam : IDisposable
         using var scope = NewDisposeScope();
         using var _ = no_grad();
         StepCount++;
-        double bias1 = 1 - Math.Pow(_beta1, StepCount);
-        double bias2Sqrt = Math.Sqrt(1 - Math.Pow(_beta2, StepCount));
+        var numbers = NextStepNumbers();
         // A parameter without a gradient keeps its moments in the per-tensor update; the flat one would decay them,
         // so it only runs once every parameter has a gradient (from the first step on in every GAN here).
         if (_flatExpAvg is not null && _parameters.All(p => p.grad is not null))
         {
-            FlatStep(bias1, bias2Sqrt);
+            FlatStep(numbers);
             return;
         }
         for (int i = 0; i < _parameters.Length; i++)
@@ -115,19 +145,46 @@ internal sealed class GanAdam : IDisposable
             if (_weightDecay != 0) g = g.add(p, alpha: _weightDecay);
             _expAvg[i].lerp_(g, 1 - _beta1);
             _expAvgSq[i].mul_(_beta2).addcmul_(g, g, value: 1 - _beta2);
-            var denom = _expAvgSq[i].sqrt().div_(bias2Sqrt).add_(_eps);
-            p.addcdiv_(_expAvg[i], denom, value: -LearningRate / bias1);
+            AddStep(p, numbers, _expAvg[i], _expAvgSq[i]);
         }
     }
 
-    private void FlatStep(double bias1, double bias2Sqrt)
+    /// <summary>√(1 − β₂ᵗ) and the step size −α / (1 − β₁ᵗ) of this step: host numbers, or 0-d device tensors when capturable.</summary>
+    private StepNumbers NextStepNumbers()
+    {
+        if (_betaPowers is null)
+            return new(Math.Sqrt(1 - Math.Pow(_beta2, StepCount)), -LearningRate / (1 - Math.Pow(_beta1, StepCount)));
+        _betaPowers.mul_(_betas!);
+        var bias = _betaPowers.neg().add_(1);
+        return new(0, 0, bias[1].sqrt(), _learningRate!.neg().div_(bias[0]));
+    }
+
+    /// <summary>The numbers of one step, on the host or (capturable) as 0-d tensors on the device.</summary>
+    private readonly record struct StepNumbers(double Bias2Sqrt, double StepSize, Tensor? Bias2SqrtOnDevice = null, Tensor? StepSizeOnDevice = null);
+
+    /// <summary>
+    /// Adds the step to <paramref name="target"/>: step size · m / (√v / √(1 − β₂ᵗ) + ε), with host numbers through
+    /// <c>addcdiv</c>, with device numbers as the same operations in the same order ((step size · m) / denominator).
+    /// </summary>
+    private void AddStep(Tensor target, StepNumbers s, Tensor expAvg, Tensor expAvgSq)
+    {
+        if (s.Bias2SqrtOnDevice is null)
+        {
+            target.addcdiv_(expAvg, expAvgSq.sqrt().div_(s.Bias2Sqrt).add_(_eps), value: s.StepSize);
+            return;
+        }
+        var denom = expAvgSq.sqrt().div_(s.Bias2SqrtOnDevice).add_(_eps);
+        target.add_(expAvg.mul(s.StepSizeOnDevice!).div_(denom));
+    }
+
+    private void FlatStep(StepNumbers numbers)
     {
         var g = cat(_parameters.Select(p => p.grad!.reshape(-1)).ToArray());
         if (_weightDecay != 0) g.add_(cat(_parameters.Select(p => p.reshape(-1)).ToArray()), alpha: _weightDecay);
         _flatExpAvg!.lerp_(g, 1 - _beta1);
         _flatExpAvgSq!.mul_(_beta2).addcmul_(g, g, value: 1 - _beta2);
-        var denom = _flatExpAvgSq.sqrt().div_(bias2Sqrt).add_(_eps);
-        var update = zeros_like(_flatExpAvg).addcdiv_(_flatExpAvg, denom, value: -LearningRate / bias1);
+        var update = zeros_like(_flatExpAvg);
+        AddStep(update, numbers, _flatExpAvg, _flatExpAvgSq);
         long offset = 0;
         foreach (var p in _parameters)
         {
@@ -160,12 +217,22 @@ internal sealed class GanAdam : IDisposable
         }
     }
 
-    public void RestoreCounters(long stepCount, double learningRate) => (StepCount, LearningRate) = (stepCount, learningRate);
+    public void RestoreCounters(long stepCount, double learningRate)
+    {
+        (StepCount, LearningRate) = (stepCount, learningRate);
+        using var _ = no_grad();
+        if (_betaPowers is null) return;
+        using var powers = tensor(new[] { Math.Pow(_beta1, stepCount), Math.Pow(_beta2, stepCount) }, dtype: ScalarType.Float64);
+        _betaPowers.copy_(powers);
+    }
 
     public void Dispose()
     {
         foreach (var t in _expAvg.Concat(_expAvgSq)) t.Dispose();
         _flatExpAvg?.Dispose();
         _flatExpAvgSq?.Dispose();
+        _betaPowers?.Dispose();
+        _betas?.Dispose();
+        _learningRate?.Dispose();
     }
 }

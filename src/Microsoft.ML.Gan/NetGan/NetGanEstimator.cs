@@ -69,6 +69,14 @@ public sealed class NetGanEstimator : IEstimator<NetGanTransformer>
         public double ValidationFraction = 0.10;
         /// <summary>Edges held out for testing (paper: 0.05).</summary>
         public double TestFraction = 0.05;
+        /// <summary>
+        /// On a GPU, replay each training iteration (one generator and three critic updates, about 15,000 small
+        /// kernels) as one captured CUDA graph instead of launching its kernels one by one, which is what the iteration
+        /// is bound by there (BENCHMARKS.md, "CUDA graphs"). Null (the default): on wherever the GPU's libtorch exports
+        /// the graph API, off on the CPU; true on the CPU is an error. The same training either way; the draws differ
+        /// (a GPU run is not bit-for-bit reproducible in either mode).
+        /// </summary>
+        public bool? CudaGraphs;
     }
 
     private readonly GanEnvironment _env;
@@ -124,7 +132,11 @@ public sealed class NetGanEstimator : IEstimator<NetGanTransformer>
             GeneratorHiddenSize = _options.GeneratorHiddenSize, DiscriminatorHiddenSize = _options.DiscriminatorHiddenSize,
             EmbeddingSize = _options.EmbeddingSize, LearningRate = _options.LearningRate,
             MaxIterations = _options.MaxIterations, EvaluateEvery = _options.EvaluateEvery, FlatAdam = _options.FlatAdam,
+            CudaGraphs = _options.CudaGraphs,
         };
+        if (NetGanModel.UsesCudaGraphs(settings, device))
+            using (var ch = _env.Host.Start("Training"))
+                ch.Info(MessageSensitivity.None, "NetGAN: each training iteration is replayed as one CUDA graph (option CudaGraphs).");
         var model = new NetGanModel(settings, graph.NodeCount,
             (batch, random) => tensor(walker.NextBatch(random).Select(v => (long)v).ToArray(), new long[] { batch, _options.WalkLength }),
             (m, step) => Evaluate(m, step, split),

@@ -1,4 +1,5 @@
 using Microsoft.ML.Gan.Core;
+using Microsoft.ML.Gan.Core.Native;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -31,6 +32,12 @@ internal sealed record NetGanSettings
     /// measured 3–6 % slower (the penalty's first backward then runs over all three batches).
     /// </summary>
     public bool? CriticInOnePass { get; init; }
+
+    /// <summary>
+    /// Whether a GPU replays each iteration as one CUDA graph (<see cref="CudaGraphStep"/>) instead of launching its
+    /// kernels one by one. Null: on a GPU whose libtorch exports the graph API. True on the CPU is an error.
+    /// </summary>
+    public bool? CudaGraphs { get; init; }
 }
 
 /// <summary>One evaluation of the generator during training.</summary>
@@ -57,6 +64,10 @@ internal sealed class NetGanModel : IGanModel
     private readonly GanAdam _optimizerG, _optimizerD;
     private readonly bool _criticInOnePass;
     private readonly List<NetGanEvaluation> _evaluations = new();
+    // With CUDA graphs: the iteration as a graph, and the real walks it reads, [DiscriminatorSteps, batch, length].
+    private readonly CudaGraphStep? _graph;
+    private readonly Tensor? _realWalksOnDevice;
+    private double _temperature;
 
     /// <param name="settings">The hyperparameters; their defaults are the official <c>netgan.py</c>'s.</param>
     /// <param name="nodes">N, the number of nodes of the graph (ids 0 … N − 1): the size of the walks' one-hot vectors.</param>
@@ -65,10 +76,11 @@ internal sealed class NetGanModel : IGanModel
     /// <param name="stop">Given the evaluations so far, whether training should end.</param>
     /// <param name="device">Where the networks live and train; the real walks are moved there.</param>
     /// <param name="seed">Seeds the weight initialisation and the noise, Gumbel and penalty draws (and, on a GPU, its
-    /// default generator), so that a CPU run is reproducible.</param>
+    /// default generator, from which they are drawn there), so that a CPU run is reproducible.</param>
     public NetGanModel(NetGanSettings settings, int nodes, Func<int, GanRandom, Tensor> realWalks,
         Func<NetGanModel, long, NetGanEvaluation?> evaluate, Func<IReadOnlyList<NetGanEvaluation>, bool> stop, Device device, long seed)
     {
+        bool graphs = UsesCudaGraphs(settings, device);
         _s = settings;
         (_realWalks, _evaluate, _stop, _device) = (realWalks, evaluate, stop, device);
         Nodes = nodes;
@@ -83,16 +95,52 @@ internal sealed class NetGanModel : IGanModel
         TensorFlowInit.GlorotUniform(Discriminator, init);
         Generator.to(device);
         Discriminator.to(device);
-        _optimizerG = new GanAdam(Generator.parameters(), settings.LearningRate, 0.5, 0.9, flat: settings.FlatAdam);
-        _optimizerD = new GanAdam(Discriminator.parameters(), settings.LearningRate, 0.5, 0.9, flat: settings.FlatAdam);
+        _optimizerG = new GanAdam(Generator.parameters(), settings.LearningRate, 0.5, 0.9, flat: settings.FlatAdam, capturable: graphs);
+        _optimizerD = new GanAdam(Discriminator.parameters(), settings.LearningRate, 0.5, 0.9, flat: settings.FlatAdam, capturable: graphs);
         Temperature = settings.TemperatureStart;
         _criticInOnePass = settings.CriticInOnePass ?? device.type == DeviceType.CUDA;
+        if (graphs)
+        {
+            _realWalksOnDevice = zeros(new long[] { settings.DiscriminatorSteps, settings.BatchSize, settings.WalkLength },
+                ScalarType.Int64, device).DetachFromDisposeScope();
+            var walks = _realWalksOnDevice;
+            _graph = new CudaGraphStep(() =>
+            {
+                var (g, d) = Iteration(walks);
+                return [g, d];
+            });
+        }
     }
+
+    /// <summary>Whether training on <paramref name="device"/> replays iterations as CUDA graphs (<see cref="NetGanSettings.CudaGraphs"/>).</summary>
+    internal static bool UsesCudaGraphs(NetGanSettings settings, Device device)
+    {
+        if (device.type != DeviceType.CUDA)
+            return settings.CudaGraphs == true
+                ? throw new ArgumentException($"NetGAN option CudaGraphs is true, but training runs on the {device.type}; CUDA graphs need a GPU.")
+                : false;
+        if (settings.CudaGraphs == false) return false;
+        if (CudaGraphApi.WhyUnavailable is { } why)
+            return settings.CudaGraphs == true ? throw new NotSupportedException($"NetGAN option CudaGraphs is true, but {why}.") : false;
+        return true;
+    }
+
+    /// <summary>Whether iterations are replayed as CUDA graphs.</summary>
+    public bool UsesGraphs => _graph is not null;
 
     public NetGanGenerator Generator { get; }
     public NetGanDiscriminator Discriminator { get; }
     public int Nodes { get; }
-    public double Temperature { get; private set; }
+    /// <summary>The Gumbel-softmax temperature of the generator's steps (a captured iteration is captured again when it changes).</summary>
+    public double Temperature
+    {
+        get => _temperature;
+        private set
+        {
+            if (value != _temperature) _graph?.Invalidate();
+            _temperature = value;
+        }
+    }
     public IReadOnlyList<NetGanEvaluation> Evaluations => _evaluations;
 
     public string Kind => "NetGAN";
@@ -106,7 +154,10 @@ internal sealed class NetGanModel : IGanModel
     public void BeginEpoch(int epoch) { }
     public IReadOnlyList<(string Name, double Rate)> LearningRates => new[] { ("G", _optimizerG.LearningRate), ("D", _optimizerD.LearningRate) };
 
-    private Tensor Noise(int count) => randn(new long[] { count, _s.NoiseSize }, generator: _noise).to(_device);
+    // On a GPU from its default generator: no copy from the host, and a captured iteration draws anew at each replay.
+    private Tensor Noise(int count) => _sampling is null
+        ? randn(new long[] { count, _s.NoiseSize }, device: _device)
+        : randn(new long[] { count, _s.NoiseSize }, generator: _noise);
 
     /// <summary>Walks from the generator as one-hot [count, WalkLength, N] (differentiable through the Gumbel-softmax).</summary>
     public Tensor GenerateOneHot(int count, double temperature) =>
@@ -121,6 +172,26 @@ internal sealed class NetGanModel : IGanModel
         module.parameters().Select(p => p.pow(2).sum() / 2).Aggregate((a, b) => a + b);
 
     public IReadOnlyList<(string Name, Tensor Value)> TrainStep(GanRandom random)
+    {
+        // The real walks of all critic steps first: nothing else in the iteration draws from the host's random source.
+        var realWalks = stack(Enumerable.Range(0, _s.DiscriminatorSteps).Select(_ => _realWalks(_s.BatchSize, random)));
+        Tensor generatorCost, criticCost;
+        if (_graph is null) (generatorCost, criticCost) = Iteration(realWalks.to(_device));
+        else
+        {
+            _realWalksOnDevice!.copy_(realWalks);
+            var costs = _graph.Run();
+            (generatorCost, criticCost) = (costs[0], costs[1]);
+        }
+        return new[] { ("G", generatorCost), ("D", criticCost) };
+    }
+
+    /// <summary>
+    /// One iteration on <paramref name="realWalks"/> [DiscriminatorSteps, batch, length] on the device: the generator's
+    /// update, then the critic's; returns their costs (the critic's averaged over its steps). Capturable as a CUDA graph:
+    /// no host synchronisation, and on a GPU every draw from the device's default generator.
+    /// </summary>
+    private (Tensor GeneratorCost, Tensor CriticCost) Iteration(Tensor realWalks)
     {
         // Each update's activations go when it ends (as PyTorch frees them), not when the whole iteration does.
         // The generator's update needs the critic's gradient with respect to the walks, not its weights (the official
@@ -151,7 +222,7 @@ internal sealed class NetGanModel : IGanModel
         {
             using var update = NewDisposeScope();
             _optimizerD.ZeroGrad();
-            var real = Discriminator.EmbedNodes(_realWalks(_s.BatchSize, random).to(_device));
+            var real = Discriminator.EmbedNodes(realWalks[k]);
             var fake = Discriminator.EmbedNodes(GenerateWalks(_s.BatchSize));
             var discriminatorCost = CriticLoss(Discriminator, real, fake, Losses.Mix(real, fake, _sampling), _s.GradientPenaltyWeight, _criticInOnePass)
                 + _s.DiscriminatorL2 * L2(Discriminator);
@@ -159,7 +230,7 @@ internal sealed class NetGanModel : IGanModel
             _optimizerD.Step();
             costs.Add(discriminatorCost.detach().MoveToOuterDisposeScope());
         }
-        return new[] { ("G", generatorCost), ("D", stack(costs).mean()) };
+        return (generatorCost, stack(costs).mean());
     }
 
     /// <summary>
@@ -206,6 +277,8 @@ internal sealed class NetGanModel : IGanModel
 
     public void LoadState(Checkpoint checkpoint)
     {
+        // The weights and moments are loaded in place; the temperature may change, and the optimisers' device numbers do.
+        _graph?.Invalidate();
         checkpoint.LoadModule("G", Generator);
         checkpoint.LoadModule("D", Discriminator);
         checkpoint.LoadOptimizer("optimizer_G", _optimizerG);
@@ -220,6 +293,8 @@ internal sealed class NetGanModel : IGanModel
 
     public void Dispose()
     {
+        _graph?.Dispose();
+        _realWalksOnDevice?.Dispose();
         _optimizerG.Dispose();
         _optimizerD.Dispose();
         _noise.Dispose();

@@ -192,6 +192,20 @@ public sealed class NetGanEstimatorTests
     }
 
     [TestMethod]
+    public void CudaGraphsOnTheCpuAreRefusedNamingTheOptionAndWriteNothing()
+    {
+        // A user who sets CudaGraphs = true and trains on a machine without a GPU gets told, before any checkpoint.
+        string folder = TempDirectory();
+        var ml = new MLContext(seed: 1);
+        var options = Tiny(folder);
+        options.CudaGraphs = true;
+        var e = Assert.ThrowsExactly<ArgumentException>(() => ml.Transforms.Gan().NetGan(options).Fit(ml.Data.LoadFromEnumerable(Cliques())));
+        StringAssert.Contains(e.Message, "CudaGraphs");
+        StringAssert.Contains(e.Message, "GPU");
+        Assert.AreEqual(0, Directory.EnumerateFileSystemEntries(folder).Count());
+    }
+
+    [TestMethod]
     public void ScoringANodeOutsideTheGraphNamesIt()
     {
         var ml = new MLContext(seed: 1);

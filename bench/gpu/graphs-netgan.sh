@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# One GPU call (about 4 minutes): NetGAN's training iteration replayed as one CUDA graph (the CudaGraphs option, on by
+# default on a GPU) against the same iteration launched kernel by kernel, beside PyTorch eager and PyTorch with
+# torch.cuda.graph (bench/pytorch/netgan_step.py --cuda-graph), all on Cora-ML at the paper's configuration; the
+# library's CUDA-graph checks with the critic's gradient penalty (graphs --run penalty|timing); and a short NetGAN
+# training run with graphs on (re-captured at each evaluation's temperature change), to check that it trains.
+# Every result is packed into $OUT/graphs-netgan.tgz (a device call returns at most 8 files).
+# Run from the repository root on the GPU machine after `bash bench/gpu/publish.sh none` here (carry .gpu/pub.tar.xz).
+# Dry run here: BENCH="dotnet bench/Microsoft.ML.Gan.Bench/bin/Release/net10.0/Microsoft.ML.Gan.Bench.dll" GPU=false \
+#   PY="echo python3" CONFIG=small R="--warmup 0 --reps 2" ITERATIONS=20 OUT=/tmp/dry bash bench/gpu/graphs-netgan.sh
+source bench/gpu/common.sh
+CORA=examples/data/cora_ml/cora_ml_lcc.edges
+D="--device cuda"; [ "$GPU" = true ] || D="--device cpu"
+R=${R:-"--warmup 5 --reps 20"}
+ITERATIONS=${ITERATIONS:-1000}
+steps() { within "$1" $BENCH steps --config "$CONFIG" --gpu "$GPU" $R --edges $CORA --gans netgan "${@:2}"; }
+{
+  [ "$GPU" = true ] && python3 -c "import torch; print('pytorch', torch.__version__, 'cuda', torch.version.cuda, torch.cuda.get_device_name(0))"
+  steps 60 --out "$OUT/steps-netgan-graphs.json"
+  steps 60 --cuda-graphs false --out "$OUT/steps-netgan-eager.json"
+  within 60 $PY bench/pytorch/netgan_step.py $D --edges $CORA --critic ids --cuda-graph $R --out "$OUT/pytorch-netgan-ids-graph.json"
+  within 60 $PY bench/pytorch/netgan_step.py $D --edges $CORA --critic ids $R --out "$OUT/pytorch-netgan-ids.json"
+  if [ "$GPU" = true ]; then
+    for run in penalty timing; do within 40 $BENCH graphs --gpu true --run $run; echo "graphs --run $run: exit code $?"; done
+  fi
+  within 110 $BENCH netgan --gpu "$GPU" --iterations "$ITERATIONS" --eval-every $((ITERATIONS / 4)) --eval-walks 100000 \
+    --scoring-walks 500000 --eo 0.5 --out /tmp/netgan-graphs
+  echo "netgan exit code $?"
+  cp /tmp/netgan-graphs/result.md "$OUT/netgan-graphs-result.md" 2>/dev/null
+  within 60 $PY bench/pytorch/netgan_step.py $D --edges $CORA $R --out "$OUT/pytorch-netgan.json"
+} 2>&1 | grep -v NNPACK | tee "$OUT/graphs-netgan.log"
+tar -czf /tmp/graphs-netgan.tgz -C "$OUT" . && mv /tmp/graphs-netgan.tgz "$OUT/"
+echo GRAPHS-NETGAN-DONE

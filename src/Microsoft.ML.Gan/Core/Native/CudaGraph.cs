@@ -1,0 +1,217 @@
+using System.Runtime;
+using System.Runtime.InteropServices;
+using static TorchSharp.torch;
+
+namespace Microsoft.ML.Gan.Core.Native;
+
+/// <summary>
+/// libtorch's <c>at::cuda::CUDAGraph</c> and the <c>c10::cuda</c> stream functions it needs, called through their
+/// exported C++ symbols (TorchSharp 0.107 binds no graph or stream API). The names were checked with <c>nm</c> against
+/// PyTorch 2.11's libtorch and the calls run on an H200 (bench/gpu/CUDA-GRAPHS.md; BENCHMARKS.md, "CUDA graphs").
+/// </summary>
+/// <remarks>
+/// A <c>c10::cuda::CUDAStream</c> is 16 trivially copyable bytes (device type and index, then the stream id), passed and
+/// returned in two registers; <c>MempoolId_t</c> (a pair of unsigned 64-bit ids) likewise. A member function takes
+/// <c>this</c> first. The graph calls throw C++ exceptions that no managed frame can catch, so their preconditions are
+/// checked here before each call.
+/// </remarks>
+internal static unsafe class CudaGraphApi
+{
+    /// <summary>A <c>c10::cuda::CUDAStream</c> by value: {device type int8, device index int8, padding, stream id int64}.</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    internal struct Stream
+    {
+        public ulong DeviceWord;
+        public long Id;
+    }
+
+    private static delegate* unmanaged<byte, sbyte, Stream> _streamFromPool;
+    private static delegate* unmanaged<sbyte, Stream> _currentStream;
+    private static delegate* unmanaged<Stream, void> _setCurrentStream;
+    private static delegate* unmanaged<nint, byte, void> _construct;
+    private static delegate* unmanaged<nint, ulong, ulong, int, void> _captureBegin;
+    private static delegate* unmanaged<nint, void> _captureEnd, _replay, _destroy;
+    private static readonly Lazy<string?> Missing = new(Bind);
+
+    /// <summary>Null when every symbol is exported by the loaded libtorch; otherwise why CUDA graphs cannot be used.</summary>
+    public static string? WhyUnavailable => Missing.Value;
+
+    private static string? Bind()
+    {
+        if (!NativeLibrary.TryLoad("libtorch_cuda.so", out var torchCuda) || !NativeLibrary.TryLoad("libc10_cuda.so", out var c10Cuda))
+            return "libtorch_cuda.so or libc10_cuda.so is not loaded (a CPU-only libtorch)";
+        var missing = new List<string>();
+        nint Export(nint library, string name)
+        {
+            if (NativeLibrary.TryGetExport(library, name, out var address)) return address;
+            missing.Add(name);
+            return 0;
+        }
+        _streamFromPool = (delegate* unmanaged<byte, sbyte, Stream>)Export(c10Cuda, "_ZN3c104cuda17getStreamFromPoolEba");
+        _currentStream = (delegate* unmanaged<sbyte, Stream>)Export(c10Cuda, "_ZN3c104cuda20getCurrentCUDAStreamEa");
+        _setCurrentStream = (delegate* unmanaged<Stream, void>)Export(c10Cuda, "_ZN3c104cuda20setCurrentCUDAStreamENS0_10CUDAStreamE");
+        _construct = (delegate* unmanaged<nint, byte, void>)Export(torchCuda, "_ZN2at4cuda9CUDAGraphC1Eb");
+        _captureBegin = (delegate* unmanaged<nint, ulong, ulong, int, void>)Export(torchCuda, "_ZN2at4cuda9CUDAGraph13capture_beginESt4pairIyyE21cudaStreamCaptureMode");
+        _captureEnd = (delegate* unmanaged<nint, void>)Export(torchCuda, "_ZN2at4cuda9CUDAGraph11capture_endEv");
+        _replay = (delegate* unmanaged<nint, void>)Export(torchCuda, "_ZN2at4cuda9CUDAGraph6replayEv");
+        _destroy = (delegate* unmanaged<nint, void>)Export(torchCuda, "_ZN2at4cuda9CUDAGraphD1Ev");
+        return missing.Count == 0 ? null : "the loaded libtorch does not export " + string.Join(", ", missing);
+    }
+
+    private static void Require()
+    {
+        if (WhyUnavailable is { } why) throw new NotSupportedException($"CUDA graphs are unavailable: {why}.");
+    }
+
+    /// <summary>A stream from libtorch's pool for the current device (capture refuses the default stream).</summary>
+    public static Stream StreamFromPool()
+    {
+        Require();
+        return _streamFromPool(0, -1);
+    }
+
+    public static Stream CurrentStream()
+    {
+        Require();
+        return _currentStream(-1);
+    }
+
+    /// <summary>Makes <paramref name="stream"/> the calling thread's current stream (libtorch's is thread-local).</summary>
+    public static void SetCurrentStream(Stream stream)
+    {
+        Require();
+        _setCurrentStream(stream);
+    }
+
+    public static void Construct(nint graph) => _construct(graph, 0);
+
+    /// <summary>Begins capture on the current stream into a new private memory pool, in global capture mode.</summary>
+    public static void CaptureBegin(nint graph) => _captureBegin(graph, 0, 0, 0);
+
+    public static void CaptureEnd(nint graph) => _captureEnd(graph);
+
+    /// <summary>Launches the graph on the current stream.</summary>
+    public static void Replay(nint graph) => _replay(graph);
+
+    /// <summary>Runs the destructor, which releases the graph and its memory pool.</summary>
+    public static void Destroy(nint graph) => _destroy(graph);
+}
+
+/// <summary>
+/// A training step replayed as one CUDA graph: the first <see cref="WarmupSteps"/> calls of <see cref="Run"/> run the
+/// step eagerly on a side stream (first-use work, such as cuBLAS's per-stream workspace and the gradients' storage,
+/// must not happen during capture), the next one captures it and replays it, and every later one replays it: one
+/// launch instead of the step's thousands of kernels. The step must read its per-call inputs from tensors that live
+/// as long as this object (fill them before <see cref="Run"/>), make no host synchronisation (no <c>item()</c>, no
+/// copies from or to the CPU), draw random numbers only from the CUDA device's default generator (each replay draws
+/// fresh ones), and take every host number it uses as fixed: a number that changes (a temperature, a learning rate)
+/// needs <see cref="Invalidate"/>, or a device tensor. Not thread-safe; one per step.
+/// </summary>
+internal sealed unsafe class CudaGraphStep : IDisposable
+{
+    /// <summary>Eager calls before the capture, as PyTorch's documentation recommends (it warms up for three).</summary>
+    public const int WarmupSteps = 2;
+    // sizeof(at::cuda::CUDAGraph) is not exported. Constructing and capturing in a 4 KiB block filled with a marker
+    // wrote 98 bytes of it with PyTorch 2.11 (bench/gpu/graphs.sh); other versions add members, hence the margin.
+    private const int GraphBytes = 4096;
+    // The managed memory a step may allocate during capture without a garbage collection (tensor wrappers, lists):
+    // a finalizer that frees a tensor on another thread while the stream captures could make a CUDA call that global
+    // capture mode forbids.
+    private const long CaptureManagedBytes = 16 << 20;
+
+    private readonly Func<Tensor[]> _step;
+    private readonly CudaGraphApi.Stream _side;
+    private nint _graph;
+    private Tensor[] _outputs = [];
+    private int _warmups;
+
+    /// <param name="step">The step: returns its outputs (the losses), which each replay overwrites in place.</param>
+    public CudaGraphStep(Func<Tensor[]> step)
+    {
+        if (CudaGraphApi.WhyUnavailable is { } why) throw new NotSupportedException($"CUDA graphs are unavailable: {why}.");
+        _step = step;
+        _side = CudaGraphApi.StreamFromPool();
+    }
+
+    /// <summary>Whether the step is captured (the next <see cref="Run"/> replays it).</summary>
+    public bool IsCaptured => _graph != 0;
+
+    /// <summary>Runs the step once; returns copies of its outputs (in the caller's dispose scope).</summary>
+    public Tensor[] Run()
+    {
+        if (_graph == 0 && _warmups < WarmupSteps)
+        {
+            _warmups++;
+            return OnSideStream(_step);
+        }
+        if (_graph == 0) Capture();
+        CudaGraphApi.Replay(_graph);
+        return _outputs.Select(o => o.clone()).ToArray();
+    }
+
+    /// <summary>Drops the graph (and its memory): the next <see cref="Run"/> captures again (the side stream stays warm).</summary>
+    public void Invalidate()
+    {
+        if (_graph == 0) return;
+        cuda.synchronize();
+        foreach (var o in _outputs) o.Dispose();
+        _outputs = [];
+        CudaGraphApi.Destroy(_graph);
+        NativeMemory.Free((void*)_graph);
+        _graph = 0;
+    }
+
+    private Tensor[] OnSideStream(Func<Tensor[]> action)
+    {
+        var previous = CudaGraphApi.CurrentStream();
+        // The side stream starts after the work queued so far and ends before anything queued later.
+        cuda.synchronize();
+        CudaGraphApi.SetCurrentStream(_side);
+        try
+        {
+            if (CudaGraphApi.CurrentStream().Id != _side.Id) throw new InvalidOperationException("setCurrentCUDAStream did not take effect.");
+            return action();
+        }
+        finally
+        {
+            CudaGraphApi.SetCurrentStream(previous);
+            cuda.synchronize();
+        }
+    }
+
+    private void Capture()
+    {
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        _graph = (nint)NativeMemory.AllocZeroed(GraphBytes);
+        CudaGraphApi.Construct(_graph);
+        _outputs = OnSideStream(() =>
+        {
+            bool noGc = GC.TryStartNoGCRegion(CaptureManagedBytes);
+            try
+            {
+                CudaGraphApi.CaptureBegin(_graph);
+                Tensor[] outputs;
+                try
+                {
+                    outputs = _step();
+                }
+                catch (Exception e)
+                {
+                    // Ending the capture would throw a C++ exception through this frame; the stream stays capturing.
+                    throw new InvalidOperationException("Capturing the training step as a CUDA graph failed; the GPU is left unusable "
+                        + "for this process. Train with CUDA graphs off (the estimator's CudaGraphs = false). " + e.Message, e);
+                }
+                CudaGraphApi.CaptureEnd(_graph);
+                // The outputs live in the graph's memory pool, rewritten by every replay: owned here, not by a scope.
+                return outputs.Select(o => o.DetachFromDisposeScope()).ToArray();
+            }
+            finally
+            {
+                if (noGc && GCSettings.LatencyMode == GCLatencyMode.NoGCRegion) GC.EndNoGCRegion();
+            }
+        });
+    }
+
+    public void Dispose() => Invalidate();
+}
