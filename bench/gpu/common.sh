@@ -19,7 +19,7 @@ CONFIG=${CONFIG:-paper}
 if [ -z "${BENCH:-}" ]; then
   LD_LIBRARY_PATH=$(python3 -c "import torch, os; print(os.path.join(os.path.dirname(torch.__file__), 'lib'))")
   export LD_LIBRARY_PATH
-  [ -x /tmp/pub/Microsoft.ML.Gan.Bench ] || tar -xJf .gpu/pub.tar.xz -C /tmp
+  [ -x /tmp/pub/Microsoft.ML.Gan.Bench ] || [ ! -f .gpu/pub.tar.xz ] || tar -xJf .gpu/pub.tar.xz -C /tmp
   BENCH=/tmp/pub/Microsoft.ML.Gan.Bench
 fi
 export DEADLINE=${DEADLINE:-$(( $(date +%s) + ${BUDGET:-540} ))}
@@ -28,4 +28,12 @@ within() {
   shift
   if [ "$left" -lt 20 ]; then echo "skipped, deadline: $*"; return 124; fi
   timeout $(( want < left ? want : left )) "$@"
+}
+# A device call brings back at most 8 files of $OUT. `pack NAME` (the last line of each script) packs everything
+# there into $OUT/NAME.tgz and leaves only that archive and the logs. Several scripts in one call: pack after each.
+pack() {
+  local archive=$1.tgz
+  tar -czf "/tmp/$archive" -C "$OUT" --exclude='*.tgz' . || return
+  find "$OUT" -mindepth 1 -maxdepth 1 ! -name '*.log' ! -name '*.tgz' -exec rm -rf {} +
+  mv "/tmp/$archive" "$OUT/"
 }

@@ -4,7 +4,6 @@
 # torch.cuda.graph (bench/pytorch/netgan_step.py --cuda-graph), all on Cora-ML at the paper's configuration; the
 # library's CUDA-graph checks with the critic's gradient penalty (graphs --run penalty|timing); and a short NetGAN
 # training run with graphs on (re-captured at each evaluation's temperature change), to check that it trains.
-# Every result is packed into $OUT/graphs-netgan.tgz (a device call returns at most 8 files).
 # Run from the repository root on the GPU machine after `bash bench/gpu/publish.sh none` here (carry .gpu/pub.tar.xz).
 # Dry run here: BENCH="dotnet bench/Microsoft.ML.Gan.Bench/bin/Release/net10.0/Microsoft.ML.Gan.Bench.dll" GPU=false \
 #   PY="echo python3" CONFIG=small R="--warmup 0 --reps 2" ITERATIONS=20 OUT=/tmp/dry bash bench/gpu/graphs-netgan.sh
@@ -29,5 +28,5 @@ steps() { within "$1" $BENCH steps --config "$CONFIG" --gpu "$GPU" $R --edges $C
   cp /tmp/netgan-graphs/result.md "$OUT/netgan-graphs-result.md" 2>/dev/null
   within 60 $PY bench/pytorch/netgan_step.py $D --edges $CORA $R --out "$OUT/pytorch-netgan.json"
 } 2>&1 | grep -v NNPACK | tee "$OUT/graphs-netgan.log"
-tar -czf /tmp/graphs-netgan.tgz -C "$OUT" . && mv /tmp/graphs-netgan.tgz "$OUT/"
+pack graphs-netgan
 echo GRAPHS-NETGAN-DONE

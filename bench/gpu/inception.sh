@@ -44,4 +44,5 @@ wait
 tar -czf "$OUT/wis.tar.gz" --exclude="*-checkpoints" -C /tmp wis
 grep -v "classifier step" "$OUT/wavegan-is.log" | tail -n 25
 tail -n 14 "$OUT/specgan-is.log"
+pack inception
 echo INCEPTION-DONE

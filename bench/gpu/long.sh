@@ -23,4 +23,5 @@ cp /tmp/emoji/result.json "$OUT/emoji-result.json"; cp /tmp/emoji/grid.png "$OUT
 cp /tmp/netgan/result.md "$OUT/netgan-result.md" 2>/dev/null
 tail -n 12 "$OUT/emoji.log"
 tail -n 45 "$OUT/netgan.log" 2>/dev/null
+pack long
 echo LONG-DONE

@@ -19,4 +19,5 @@ D="--device cuda"; [ "$GPU" = true ] || D="--device cpu"
     done
   done
 } 2>&1 | grep -v NNPACK | tee "$OUT/memory-gpu.log"
+pack memory
 echo MEMORY-DONE

@@ -2,11 +2,13 @@
 # One GPU call: continues the NetGAN Cora-ML run that is resumed across sessions (BENCHMARKS.md, "NetGAN on the CPU")
 # for MINUTES on the GPU. Its checkpoint (about 11 MB) travels in .gpu/netgan-long/checkpoint.mlgan; the run resumes
 # from it with the options it was started with (the checkpoint's fingerprint must match them), and the checkpoint it
-# leaves comes back in $OUT/netgan-long/, with the log and, at the end, the statistics of 5 generated graphs.
+# leaves comes back in $OUT/netgan-resume.tgz (under netgan-long/), with the log and, at the end, the statistics of 5
+# generated graphs. Each iteration is replayed as one CUDA graph (NetGAN's default on a GPU, about 19 ms on an H200).
 # Here, before the call (after bash bench/gpu/publish.sh none):
 #   mkdir -p .gpu/netgan-long && cp /work/netgan-cpu-long/checkpoints/checkpoint.mlgan .gpu/netgan-long/
 # On the GPU machine, from the repository root: MINUTES=8 bash bench/gpu/netgan-resume.sh
-# Afterwards, to go on on the CPU: copy $OUT/netgan-long/checkpoint.mlgan back to /work/netgan-cpu-long/checkpoints/.
+# Afterwards, to go on on the CPU: unpack the archive and copy netgan-long/checkpoint.mlgan back to
+# /work/netgan-cpu-long/checkpoints/.
 source bench/gpu/common.sh
 MINUTES=${MINUTES:-8}
 mkdir -p /tmp/netgan-long/checkpoints "$OUT/netgan-long"
@@ -19,4 +21,5 @@ echo "netgan exit code $?"
 cp /tmp/netgan-long/checkpoints/checkpoint.mlgan "$OUT/netgan-long/"
 cp /tmp/netgan-long/result.md "$OUT/netgan-long/" 2>/dev/null
 grep -E "resumed|Evaluation|limit|trained" "$OUT/netgan-long/log"
+pack netgan-resume
 echo NETGAN-RESUME-DONE

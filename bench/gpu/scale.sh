@@ -8,4 +8,5 @@ source bench/gpu/common.sh
     within 120 $BENCH netgan-scale --gpu "$GPU" --nodes $n --warmup 3 --reps 10 --walks 20000 --out "$OUT/scale-$n.json"
   done
 } 2>&1 | grep -v NNPACK | tee "$OUT/scale-gpu.log"
+pack scale
 echo SCALE-DONE

@@ -30,4 +30,5 @@ cp /tmp/smoke-emoji/result.json "$OUT/smoke-emoji.json" 2>/dev/null
   timeout 120 $BENCH netgan-scale --gpu true --nodes 2810 --warmup 3 --reps 10 --walks 1000
   timeout 120 $BENCH netgan-scale --gpu true --flat-adam true --nodes 2810 --warmup 3 --reps 10 --walks 1000
 } 2>&1 | tee "$OUT/steps.log"
+pack smoke
 echo SMOKE-DONE

@@ -41,4 +41,5 @@ MATMUL=seqgan,netgan,wavegan # the GANs with matrix products; TF32 leaves CycleG
   steps 200 --gans $MATMUL --cudnn-benchmark true --tf32 true --out "$OUT/steps-cudnn-tf32.json"
   pytorch -cudnn-tf32 $MATMUL --cudnn-benchmark --tf32
 } 2>&1 | grep -v NNPACK | tee "$OUT/steps-gpu.log"
+pack steps
 echo STEPS-DONE
