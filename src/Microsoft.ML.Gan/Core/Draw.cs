@@ -18,6 +18,24 @@ internal static class Draw
     }
 
     /// <summary>
+    /// One category per row of <paramref name="logits"/> [rows, V], with probability softmax(logits): the distribution
+    /// of argmax(logits + Gumbel noise), drawn by inverting each row's cumulative distribution instead. That takes one
+    /// uniform draw per row instead of V, and one exp per entry instead of two logs: on a CPU the Gumbel noise of a
+    /// [10,000, 2,810] NetGAN step cost about twice the whole inverse (PyTorch 1.13, one thread). The cumulative sums are
+    /// float32; a category whose exp underflows against the row's largest is never drawn. Returns int64 [rows].
+    /// </summary>
+    public static Tensor FromLogits(Tensor logits, Generator? generator)
+    {
+        using var scope = NewDisposeScope();
+        long rows = logits.shape[0], categories = logits.shape[1];
+        var cumulative = (logits - logits.amax(new long[] { -1 }, keepdim: true)).exp_().cumsum(-1);
+        var targets = Uniform(new[] { rows, 1L }, cumulative, generator).mul_(cumulative.narrow(1, categories - 1, 1));
+        // The first category whose cumulative sum exceeds the target; a target rounded up to the total stays in range.
+        var chosen = searchsorted(cumulative, targets, right: true).clamp_max_(categories - 1);
+        return chosen.squeeze(1).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
     /// One category per row of <paramref name="weights"/> [rows, V] (non-negative, not necessarily normalised), with
     /// probability proportional to its weight: what <c>multinomial(weights, 1)</c> draws, in two stages (a block of
     /// about √V categories, then a category inside it), so that it makes about 2√V random draws per row instead of V.

@@ -203,7 +203,7 @@ public sealed class NetGanEstimator : IEstimator<NetGanTransformer>
         for (int done = 0; done < walks; done += batch)
         {
             using var scope = NewDisposeScope();
-            counts.Add(model.GenerateWalks(Math.Min(batch, walks - done)));
+            counts.Add(model.SampleWalks(Math.Min(batch, walks - done)));
         }
         return counts;
     }

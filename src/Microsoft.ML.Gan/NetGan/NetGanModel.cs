@@ -163,8 +163,14 @@ internal sealed class NetGanModel : IGanModel
     public Tensor GenerateOneHot(int count, double temperature) =>
         Generator.Generate(Noise(count), _s.WalkLength, temperature, hard: true, _sampling);
 
-    /// <summary>Walks from the generator as node ids [count, WalkLength], for evaluation and sampling.</summary>
+    /// <summary>Walks from the generator as node ids [count, WalkLength]: the hard Gumbel-softmax's own draws, for the critic.</summary>
     public Tensor GenerateWalks(int count) => Generator.Sample(Noise(count), _s.WalkLength, _sampling);
+
+    /// <summary>
+    /// Walks as node ids [count, WalkLength] from the same distribution as <see cref="GenerateWalks"/>, drawn faster
+    /// (<see cref="NodeDraw.InverseCdf"/>), for evaluations and scores; <paramref name="draw"/> picks the other way.
+    /// </summary>
+    public Tensor SampleWalks(int count, NodeDraw draw = NodeDraw.InverseCdf) => Generator.Sample(Noise(count), _s.WalkLength, _sampling, draw);
 
     private static Tensor L2(nn.Module module) =>
         // tf.nn.l2_loss is Σv²/2. The official code means to spare W_down but tests for 'W_down' in names spelt

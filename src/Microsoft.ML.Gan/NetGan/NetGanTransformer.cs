@@ -139,7 +139,7 @@ public sealed class NetGanTransformer : ITransformer, IDisposable
         // draws are moved there), so that a context's seed fixes the walks.
         using var draws = new Generator((ulong)_random.NextSeed());
         var z = randn(new long[] { count, Generator.NoiseSize }, generator: draws);
-        var walks = Generator.Sample(z.to(Generator.W_up.device), _options.WalkLength, draws).cpu().to(int32);
+        var walks = Generator.Sample(z.to(Generator.W_up.device), _options.WalkLength, draws, NodeDraw.InverseCdf).cpu().to(int32);
         var flat = walks.data<int>().ToArray();
         var rows = Enumerable.Range(0, count).Select(i => new WalkRow { Walk = flat[(i * _options.WalkLength)..((i + 1) * _options.WalkLength)] }).ToList();
         return new MLContext().Data.LoadFromEnumerable(rows);

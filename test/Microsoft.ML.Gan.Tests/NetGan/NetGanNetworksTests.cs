@@ -118,6 +118,29 @@ public sealed class NetGanNetworksTests
     }
 
     [TestMethod]
+    public void SamplingByTheInverseDistributionDrawsWalksLikeTheGumbelDraws()
+    {
+        // Evaluations and scores draw each node by inverting its step's cumulative distribution. Over 4,000 walks of a
+        // 20-node generator whose logits favour some nodes (a bias from −3 to 3), the nodes they visit are distributed as
+        // the Gumbel-max walks' are, and both are far from uniform (so the comparison can tell a wrong draw).
+        using var g = new NetGanGenerator(nodes: 20);
+        TensorFlowInit.GlorotUniform(g, new Generator(7));
+        using var _ = no_grad();
+        g.W_up_bias.copy_(linspace(-3, 3, 20));
+        var z = randn(new long[] { 4000, 16 }, generator: new Generator(2));
+        static Tensor Visits(Tensor walks) => bincount(walks.flatten(), minlength: 20).to(float64) / walks.numel();
+        static double TotalVariation(Tensor p, Tensor q) => (p - q).abs().sum().item<double>() / 2;
+        var byInverse = g.Sample(z, length: 6, new Generator(3), NodeDraw.InverseCdf);
+        var byGumbel = g.Sample(z, length: 6, new Generator(3));
+        CollectionAssert.AreEqual(new long[] { 4000, 6 }, byInverse.shape);
+        Assert.IsFalse(byInverse.equal(byGumbel).all().item<bool>(), "Other draws than the Gumbel ones.");
+        double between = TotalVariation(Visits(byInverse), Visits(byGumbel));
+        double fromUniform = TotalVariation(Visits(byGumbel), full(20, 1.0 / 20, float64));
+        Assert.IsTrue(between < 0.03, $"Total variation {between:F4} between the two ways of drawing.");
+        Assert.IsTrue(fromUniform > 0.15, $"The walks are too close to uniform ({fromUniform:F4}) for the comparison to mean much.");
+    }
+
+    [TestMethod]
     public void SamplingInBlocksWalksEachBlockToTheEndBeforeTheNext()
     {
         using var g = new NetGanGenerator(nodes: 30);
