@@ -22,6 +22,9 @@ internal static class GpuOptions
     /// <summary><c>--cuda-graphs true|false</c>: NetGanSettings.CudaGraphs; absent, the library's choice (on a GPU, on).</summary>
     public static bool? CudaGraphs { get; private set; }
 
+    /// <summary><c>--critic-draws gumbel|cdf</c>: NetGanSettings.CriticWalkDraw; absent, the library's choice by device.</summary>
+    public static NetGan.NodeDraw? CriticWalkDraw { get; private set; }
+
     /// <summary>The device a benchmark that drives a model directly runs on.</summary>
     public static torch.Device Device(CommandOptions o)
     {
@@ -31,6 +34,13 @@ internal static class GpuOptions
         Tf32 = o.Flag("tf32");
         CriticInOnePass = o.OptionalString("critic-one-pass") is { } onePass ? bool.Parse(onePass) : null;
         CudaGraphs = o.OptionalString("cuda-graphs") is { } graphs ? bool.Parse(graphs) : null;
+        CriticWalkDraw = o.OptionalString("critic-draws") switch
+        {
+            null => null,
+            "gumbel" => NetGan.NodeDraw.GumbelMax,
+            "cdf" => NetGan.NodeDraw.InverseCdf,
+            var other => throw new ArgumentException($"--critic-draws takes gumbel or cdf; found '{other}'."),
+        };
         // On the CPU, the settings Fit trains with (oneDNN off, glibc's malloc kept for reuse unless opted out).
         if (!gpu) return Core.GanEnvironment.UseCpu();
         torch.InitializeDeviceType(DeviceType.CUDA); // loads libtorch's CUDA part; throws with the loader's reason

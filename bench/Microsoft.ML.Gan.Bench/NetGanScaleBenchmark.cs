@@ -37,7 +37,7 @@ internal static class NetGanScaleBenchmark
             var graph = file ?? SyntheticGraph(n, seed: n);
             ProcessMemory.ResetPeak();
             var walker = new RandomWalker(graph);
-            var settings = new NetGanSettings { FlatAdam = GpuOptions.FlatAdam, CriticInOnePass = GpuOptions.CriticInOnePass, CudaGraphs = GpuOptions.CudaGraphs };
+            var settings = new NetGanSettings { FlatAdam = GpuOptions.FlatAdam, CriticInOnePass = GpuOptions.CriticInOnePass, CudaGraphs = GpuOptions.CudaGraphs, CriticWalkDraw = GpuOptions.CriticWalkDraw };
             using var model = new NetGanModel(settings, n,
                 (batch, random) => torch.tensor(walker.NextBatch(random).Select(v => (long)v).ToArray(), new long[] { batch, settings.WalkLength }),
                 (_, _) => null, _ => false, device, seed: 1);

@@ -55,7 +55,7 @@ internal static class StepsBenchmark
             throw new ArgumentException($"--edges: NetGAN's paper configuration trains on Cora-ML; '{edges}' does not exist.");
 
         var machine = MachineInfo.Now();
-        Console.WriteLine($"steps --config {config} on {device}: cuDNN autotuning {(GpuOptions.CuDnnBenchmark ? "on" : "off")}, TF32 matmul {(GpuOptions.Tf32 ? "on" : "off")}, flat Adam {(GpuOptions.FlatAdam ? "on" : "off")}, losses read every {readEvery} step(s), glibc malloc {(GlibcMalloc.KeepFreedMemory() ? "keeps freed memory" : "default")}, NetGAN critic in {(GpuOptions.CriticInOnePass is { } onePass ? (onePass ? "one pass" : "three passes") : "one pass on a GPU, three on the CPU")}, NetGAN CUDA graphs {(GpuOptions.CudaGraphs is { } graphs ? (graphs ? "on" : "off") : "on a GPU")}, {warmup} warm-up + {reps} timed steps; {machine}");
+        Console.WriteLine($"steps --config {config} on {device}: cuDNN autotuning {(GpuOptions.CuDnnBenchmark ? "on" : "off")}, TF32 matmul {(GpuOptions.Tf32 ? "on" : "off")}, flat Adam {(GpuOptions.FlatAdam ? "on" : "off")}, losses read every {readEvery} step(s), glibc malloc {(GlibcMalloc.KeepFreedMemory() ? "keeps freed memory" : "default")}, NetGAN critic in {(GpuOptions.CriticInOnePass is { } onePass ? (onePass ? "one pass" : "three passes") : "one pass on a GPU, three on the CPU")}, NetGAN CUDA graphs {(GpuOptions.CudaGraphs is { } graphs ? (graphs ? "on" : "off") : "on a GPU")}, NetGAN critic's walks drawn {(GpuOptions.CriticWalkDraw is { } draw ? $"by {draw}" : "by the inverse distribution on the CPU, Gumbel-max on a GPU")}, {warmup} warm-up + {reps} timed steps; {machine}");
         Console.WriteLine("| GAN | configuration | part | G / D parameters | ms median | IQR | min–max | peak RSS MiB | GPU MiB in use | load after |");
         Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|");
         var results = new List<object>();
@@ -195,6 +195,7 @@ internal static class StepsBenchmark
         var settings = new NetGanSettings
         {
             BatchSize = paper ? 128 : 32, FlatAdam = GpuOptions.FlatAdam, CriticInOnePass = GpuOptions.CriticInOnePass, CudaGraphs = GpuOptions.CudaGraphs,
+            CriticWalkDraw = GpuOptions.CriticWalkDraw,
         };
         var walker = new RandomWalker(graph);
         var model = new NetGanModel(settings, graph.NodeCount,

@@ -38,6 +38,14 @@ internal sealed record NetGanSettings
     /// kernels one by one. Null: on a GPU whose libtorch exports the graph API. True on the CPU is an error.
     /// </summary>
     public bool? CudaGraphs { get; init; }
+
+    /// <summary>
+    /// How the critic's generated walks are drawn: both ways draw from the hard generator's distribution. Null: by the
+    /// inverse distribution on the CPU, where the Gumbel noise over N nodes was a large share of an iteration, and
+    /// as argmax over Gumbel noise on a GPU (the hard generator's own draws; the way the CUDA-graph iteration was
+    /// measured with).
+    /// </summary>
+    public NodeDraw? CriticWalkDraw { get; init; }
 }
 
 /// <summary>One evaluation of the generator during training.</summary>
@@ -63,6 +71,7 @@ internal sealed class NetGanModel : IGanModel
     private readonly Generator? _sampling;
     private readonly GanAdam _optimizerG, _optimizerD;
     private readonly bool _criticInOnePass;
+    private readonly NodeDraw _criticWalkDraw;
     private readonly List<NetGanEvaluation> _evaluations = new();
     // With CUDA graphs: the iteration as a graph, and the real walks it reads, [DiscriminatorSteps, batch, length].
     private readonly CudaGraphStep? _graph;
@@ -99,6 +108,7 @@ internal sealed class NetGanModel : IGanModel
         _optimizerD = new GanAdam(Discriminator.parameters(), settings.LearningRate, 0.5, 0.9, flat: settings.FlatAdam, capturable: graphs);
         Temperature = settings.TemperatureStart;
         _criticInOnePass = settings.CriticInOnePass ?? device.type == DeviceType.CUDA;
+        _criticWalkDraw = settings.CriticWalkDraw ?? (device.type == DeviceType.CUDA ? NodeDraw.GumbelMax : NodeDraw.InverseCdf);
         if (graphs)
         {
             _realWalksOnDevice = zeros(new long[] { settings.DiscriminatorSteps, settings.BatchSize, settings.WalkLength },
@@ -163,12 +173,9 @@ internal sealed class NetGanModel : IGanModel
     public Tensor GenerateOneHot(int count, double temperature) =>
         Generator.Generate(Noise(count), _s.WalkLength, temperature, hard: true, _sampling);
 
-    /// <summary>Walks from the generator as node ids [count, WalkLength]: the hard Gumbel-softmax's own draws, for the critic.</summary>
-    public Tensor GenerateWalks(int count) => Generator.Sample(Noise(count), _s.WalkLength, _sampling);
-
     /// <summary>
-    /// Walks as node ids [count, WalkLength] from the same distribution as <see cref="GenerateWalks"/>, drawn faster
-    /// (<see cref="NodeDraw.InverseCdf"/>), for evaluations and scores; <paramref name="draw"/> picks the other way.
+    /// Walks as node ids [count, WalkLength] from the hard generator's distribution, by default drawn the faster way
+    /// (<see cref="NodeDraw.InverseCdf"/>), for evaluations and scores.
     /// </summary>
     public Tensor SampleWalks(int count, NodeDraw draw = NodeDraw.InverseCdf) => Generator.Sample(Noise(count), _s.WalkLength, _sampling, draw);
 
@@ -221,15 +228,15 @@ internal sealed class NetGanModel : IGanModel
 
         // The critic sees real and generated walks as node ids: a one-hot walk · W_down is rows of W_down, and the
         // penalty's mixed walks are mixed in W_down's image (Losses.GradientPenaltyThroughLinearAt). The same losses and
-        // gradients as the one-hot form, without its [batch · length, N] products. The generated walks are the hard
-        // Gumbel-softmax's picks (the same draws while a batch fits one CPU sampling block, NetGanGenerator.Sample).
+        // gradients as the one-hot form, without its [batch · length, N] products. The generated walks come from the
+        // hard Gumbel-softmax's distribution (NetGanSettings.CriticWalkDraw says how they are drawn).
         var costs = new List<Tensor>();
         for (int k = 0; k < _s.DiscriminatorSteps; k++)
         {
             using var update = NewDisposeScope();
             _optimizerD.ZeroGrad();
             var real = Discriminator.EmbedNodes(realWalks[k]);
-            var fake = Discriminator.EmbedNodes(GenerateWalks(_s.BatchSize));
+            var fake = Discriminator.EmbedNodes(SampleWalks(_s.BatchSize, _criticWalkDraw));
             var discriminatorCost = CriticLoss(Discriminator, real, fake, Losses.Mix(real, fake, _sampling), _s.GradientPenaltyWeight, _criticInOnePass)
                 + _s.DiscriminatorL2 * L2(Discriminator);
             discriminatorCost.backward();

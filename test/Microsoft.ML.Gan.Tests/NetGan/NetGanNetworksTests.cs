@@ -59,15 +59,17 @@ public sealed class NetGanNetworksTests
     }
 
     [TestMethod]
-    [DataRow(false, false)]
-    [DataRow(true, false)]
-    [DataRow(false, true)]
-    public void ATrainingIterationUpdatesBothNetworksAndLeavesTheCriticTrainable(bool flatAdam, bool criticInOnePass)
+    [DataRow(false, false, false)]
+    [DataRow(true, false, false)]
+    [DataRow(false, true, false)]
+    [DataRow(false, true, true)]
+    public void ATrainingIterationUpdatesBothNetworksAndLeavesTheCriticTrainable(bool flatAdam, bool criticInOnePass, bool gumbelCriticWalks)
     {
         var settings = new NetGanSettings
         {
             BatchSize = 8, WalkLength = 5, GeneratorHiddenSize = 6, DiscriminatorHiddenSize = 5, EmbeddingSize = 4,
             FlatAdam = flatAdam, CriticInOnePass = criticInOnePass,
+            CriticWalkDraw = gumbelCriticWalks ? NodeDraw.GumbelMax : NodeDraw.InverseCdf,
         };
         using var model = new NetGanModel(settings, nodes: 12, (count, random) => randint(12, new long[] { count, 5 }, dtype: int64),
             (_, _) => null, _ => false, CPU, seed: 2);
