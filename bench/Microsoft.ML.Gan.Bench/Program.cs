@@ -13,7 +13,7 @@ internal static class Program
         wavegan-is take --gpu true for CUDA device 0 and --cudnn-benchmark true for cuDNN autotuning; step, steps, netgan and
         netgan-scale take --flat-adam true for GanTrainerOptions.FlatAdam; steps and netgan-scale take --critic-one-pass true|false
         for NetGanSettings.CriticInOnePass, by device when absent; steps, netgan and netgan-scale take --cuda-graphs true|false
-        for NetGAN's CudaGraphs option, on a GPU when absent; steps and netgan-scale take --critic-draws gumbel|cdf for
+        for NetGAN's CudaGraphs option (on a GPU when absent), and step and steps for CycleGAN's (off when absent); steps and netgan-scale take --critic-draws gumbel|cdf for
         NetGanSettings.CriticWalkDraw, by device when absent; steps also takes --gpu and --cudnn-benchmark):
           step      CycleGAN training-step time           --sizes 64,128 --blocks 6 --ngf 64 --ndf 64 --batch 1 --warmup 3 --reps 10 [--onednn true] [--out file.json]
           steps     training step of every GAN (SeqGAN: G adversarial step and D step), median, spread, peak memory   --config small|paper --gans cyclegan,seqgan,netgan,wavegan --warmup 3 --reps 10 --read-every 1 [--edges examples/data/cora_ml/cora_ml_lcc.edges] [--out file.json]

@@ -58,6 +58,7 @@ internal static class StepBenchmark
         options.Epochs = 1_000_000;
         options.DecayEpochs = 0;
         options.FlatAdam = GpuOptions.FlatAdam;
+        options.CudaGraphs = GpuOptions.CudaGraphs;
         options.LoadSize = (int)Math.Round(config.Size * 286.0 / 256.0);
         var model = new CycleGanModel(options, a, b, device, seed: 1);
         try

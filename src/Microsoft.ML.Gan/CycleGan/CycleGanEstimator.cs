@@ -69,6 +69,13 @@ public sealed class CycleGanEstimator : IEstimator<CycleGanTransformer>
         public int ImageHeight;
         /// <summary>Width of a vector input column's images (0: square, from the vector size).</summary>
         public int ImageWidth;
+        /// <summary>
+        /// On a GPU, replay the generators' update and the discriminators' update each as one captured CUDA graph (the
+        /// history pool runs between them), instead of launching their kernels one by one; a last, smaller batch of an
+        /// epoch runs eagerly. Off by default (null or false): unlike NetGAN's (BENCHMARKS.md, "CUDA graphs"), this
+        /// path has not been run on a GPU yet. True on the CPU is an error.
+        /// </summary>
+        public bool? CudaGraphs;
 
         internal Options Clone() => (Options)MemberwiseClone();
     }
@@ -136,6 +143,9 @@ public sealed class CycleGanEstimator : IEstimator<CycleGanTransformer>
             var options = Resolved(_options, shape);
             var device = _env.ResolveDevice();
             long seed = _env.NextSeed();
+            if (CycleGanModel.UsesCudaGraphs(options, device))
+                using (var ch = _env.Host.Start("Training"))
+                    ch.Info(MessageSensitivity.None, "CycleGAN: the generators' and the discriminators' updates are replayed as CUDA graphs (option CudaGraphs).");
             var model = new CycleGanModel(options, a, b, device, seed);
             try
             {

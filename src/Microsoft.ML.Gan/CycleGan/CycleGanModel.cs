@@ -1,4 +1,5 @@
 using Microsoft.ML.Gan.Core;
+using Microsoft.ML.Gan.Core.Native;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -20,6 +21,10 @@ internal sealed class CycleGanModel : IGanModel
     private readonly HistoryPool _fakeAPool, _fakeBPool;
     private readonly LinearDecaySchedule _schedule;
     private int[] _epochOrder = Array.Empty<int>();
+    // With CUDA graphs: the two updates as graphs, and the tensors they read (a full batch of real images each way, and
+    // the history pool's answers), filled before each replay.
+    private readonly CudaGraphStep? _generatorGraph, _discriminatorGraph;
+    private readonly Tensor? _realA, _realB, _pooledA, _pooledB;
 
     public ResnetGenerator GeneratorA { get; }
     public ResnetGenerator GeneratorB { get; }
@@ -42,12 +47,40 @@ internal sealed class CycleGanModel : IGanModel
             Layers.InitNormal(net, init);
             net.to(device);
         }
-        _optimizerG = new GanAdam(GeneratorA.parameters().Concat(GeneratorB.parameters()), options.LearningRate, options.Beta1, 0.999, flat: options.FlatAdam);
-        _optimizerD = new GanAdam(DiscriminatorA.parameters().Concat(DiscriminatorB.parameters()), options.LearningRate, options.Beta1, 0.999, flat: options.FlatAdam);
+        bool graphs = UsesCudaGraphs(options, device);
+        _optimizerG = new GanAdam(GeneratorA.parameters().Concat(GeneratorB.parameters()), options.LearningRate, options.Beta1, 0.999,
+            flat: options.FlatAdam, capturable: graphs);
+        _optimizerD = new GanAdam(DiscriminatorA.parameters().Concat(DiscriminatorB.parameters()), options.LearningRate, options.Beta1, 0.999,
+            flat: options.FlatAdam, capturable: graphs);
         _fakeAPool = new HistoryPool(options.PoolSize);
         _fakeBPool = new HistoryPool(options.PoolSize);
         _schedule = new LinearDecaySchedule(options.LearningRate, options.Epochs, options.DecayEpochs);
         StepsPerEpoch = (Math.Max(domainA.shape[0], domainB.shape[0]) + options.BatchSize - 1) / options.BatchSize;
+        if (graphs)
+        {
+            long[] shape = { options.BatchSize, domainA.shape[1], domainA.shape[2], domainA.shape[3] };
+            Tensor Static() => zeros(shape, device: device).DetachFromDisposeScope();
+            (_realA, _realB, _pooledA, _pooledB) = (Static(), Static(), Static(), Static());
+            _generatorGraph = new CudaGraphStep(() =>
+            {
+                var (fakeA, fakeB, losses) = UpdateGenerators(_realA, _realB);
+                return [fakeA, fakeB, .. losses];
+            });
+            _discriminatorGraph = new CudaGraphStep(() =>
+            {
+                var (lossA, lossB) = UpdateDiscriminators(_realA, _realB, _pooledA, _pooledB);
+                return [lossA, lossB];
+            });
+        }
+    }
+
+    /// <summary>Whether training on <paramref name="device"/> replays the updates as CUDA graphs (<see cref="CycleGanEstimator.Options.CudaGraphs"/>).</summary>
+    internal static bool UsesCudaGraphs(CycleGanEstimator.Options options, Device device)
+    {
+        if (options.CudaGraphs != true) return false;
+        if (device.type != DeviceType.CUDA)
+            throw new ArgumentException($"CycleGAN option CudaGraphs is true, but training runs on the {device.type}; CUDA graphs need a GPU.");
+        return CudaGraphApi.WhyUnavailable is { } why ? throw new NotSupportedException($"CycleGAN option CudaGraphs is true, but {why}.") : true;
     }
 
     public string Kind => "CycleGAN";
@@ -85,7 +118,7 @@ internal sealed class CycleGanModel : IGanModel
         // about 5 ms an image at 256×256 (BENCHMARKS.md, "CPU levers"), in the step's critical path.
         var realA = Augment(_domainA.index_select(0, tensor(indicesA)).to(_device), random);
         var realB = Augment(_domainB.index_select(0, tensor(indicesB)).to(_device), random);
-        return Update(realA, realB, random);
+        return _generatorGraph is null || count != _options.BatchSize ? Update(realA, realB, random) : UpdateInGraphs(realA, realB, random);
     }
 
     /// <summary>The official preprocessing <c>resize_and_crop</c> + flip: upscale to LoadSize, random crop back, random mirror.</summary>
@@ -113,17 +146,39 @@ internal sealed class CycleGanModel : IGanModel
     internal IReadOnlyList<(string Name, Tensor Value)> Update(Tensor realA, Tensor realB, GanRandom random)
     {
         var (fakeA, fakeB, g) = UpdateGenerators(realA, realB);
+        var pooledB = _fakeBPool.Query(fakeB, random);
+        var pooledA = _fakeAPool.Query(fakeA, random);
+        var (lossDA, lossDB) = UpdateDiscriminators(realA, realB, pooledA, pooledB);
+        return Named(g, lossDA, lossDB);
+    }
 
+    /// <summary><see cref="Update"/> with both updates replayed as CUDA graphs and the history pool between them.</summary>
+    private IReadOnlyList<(string Name, Tensor Value)> UpdateInGraphs(Tensor realA, Tensor realB, GanRandom random)
+    {
+        _realA!.copy_(realA);
+        _realB!.copy_(realB);
+        var g = _generatorGraph!.Run(); // fakeA, fakeB, then the six losses
+        _pooledB!.copy_(_fakeBPool.Query(g[1], random));
+        _pooledA!.copy_(_fakeAPool.Query(g[0], random));
+        var d = _discriminatorGraph!.Run();
+        return Named(g[2..], d[0], d[1]);
+    }
+
+    private static IReadOnlyList<(string Name, Tensor Value)> Named(Tensor[] g, Tensor lossDA, Tensor lossDB) =>
+        new[] { ("D_A", lossDA), ("G_A", g[0]), ("cycle_A", g[1]), ("idt_A", g[2]),
+                ("D_B", lossDB), ("G_B", g[3]), ("cycle_B", g[4]), ("idt_B", g[5]) };
+
+    /// <summary>The discriminators' update on real images and the history pool's fakes; returns D_A's and D_B's losses (detached).</summary>
+    private (Tensor LossA, Tensor LossB) UpdateDiscriminators(Tensor realA, Tensor realB, Tensor pooledA, Tensor pooledB)
+    {
         Layers.SetRequiresGrad(true, DiscriminatorA, DiscriminatorB);
         _optimizerD.ZeroGrad();
-        var lossDA = DiscriminatorLoss(DiscriminatorA, realB, _fakeBPool.Query(fakeB, random));
+        var lossDA = DiscriminatorLoss(DiscriminatorA, realB, pooledB);
         lossDA.backward();
-        var lossDB = DiscriminatorLoss(DiscriminatorB, realA, _fakeAPool.Query(fakeA, random));
+        var lossDB = DiscriminatorLoss(DiscriminatorB, realA, pooledA);
         lossDB.backward();
         _optimizerD.Step();
-
-        return new[] { ("D_A", lossDA.detach()), ("G_A", g[0]), ("cycle_A", g[1]), ("idt_A", g[2]),
-                       ("D_B", lossDB.detach()), ("G_B", g[3]), ("cycle_B", g[4]), ("idt_B", g[5]) };
+        return (lossDA.detach(), lossDB.detach());
     }
 
     /// <summary>
@@ -180,6 +235,9 @@ internal sealed class CycleGanModel : IGanModel
 
     public void LoadState(Checkpoint checkpoint)
     {
+        // The weights, moments and pools are loaded in place or rebuilt; graphs captured before would read stale state.
+        _generatorGraph?.Invalidate();
+        _discriminatorGraph?.Invalidate();
         if (checkpoint.GetLong("data_seed") != _dataSeed)
             throw new InvalidDataException("The checkpoint was made from another seed; resume with the same MLContext seed.");
         foreach (var (name, module) in Networks) checkpoint.LoadModule(name, module);
@@ -212,6 +270,9 @@ internal sealed class CycleGanModel : IGanModel
 
     public void Dispose()
     {
+        _generatorGraph?.Dispose();
+        _discriminatorGraph?.Dispose();
+        foreach (var t in new[] { _realA, _realB, _pooledA, _pooledB }) t?.Dispose();
         _optimizerG.Dispose();
         _optimizerD.Dispose();
         _fakeAPool.Dispose();

@@ -32,6 +32,20 @@ public sealed class CycleGanBadInputTests
         StringAssert.Contains(e.Message, "'Image'", "The message lists the columns that exist.");
     }
 
+    [TestMethod]
+    public void CudaGraphsOnTheCpuAreRefusedNamingTheOptionAndWriteNothing()
+    {
+        var ml = new MLContext(1);
+        string folder = TempDirectory();
+        var options = TinyOptions(folder);
+        options.CudaGraphs = true;
+        var e = FitFails(TrainingData(ml), options, ml);
+        Assert.IsInstanceOfType<ArgumentException>(e);
+        StringAssert.Contains(e.Message, "CudaGraphs");
+        StringAssert.Contains(e.Message, "GPU");
+        Assert.AreEqual(0, Directory.EnumerateFileSystemEntries(folder).Count(), "Nothing written before the refusal.");
+    }
+
     private sealed class TextRow { public string Image { get; set; } = ""; public bool IsB { get; set; } }
 
     [TestMethod]
