@@ -7,6 +7,11 @@ pool, Adam(2e-4, 0.5, 0.999), the resize-crop-flip augmentation on the CPU (--au
 device, as the library does since 2026-11-27), and every loss read with .item() each step as the library's training
 loop does. A benchmark only: the library never needs Python.
 
+--cuda-graph replays the generators' update and the discriminators' update each as a CUDA graph (torch.cuda.graph,
+sharing one memory pool, after 3 warm-up steps on a side stream), with the history pool between them: capturable
+Adam, the augmented images and the pool's answers copied into static tensors before each replay. The library's
+counterpart is CycleGAN's CudaGraphs option.
+
     python3 bench/pytorch/cyclegan_step.py --device cuda --sizes 64,128 --blocks 6 --ngf 64 --ndf 64 [--cudnn-benchmark]
 """
 import argparse
@@ -105,15 +110,15 @@ def lsgan(pred, real):
     return ((pred - 1) if real else pred).pow(2).mean()
 
 
-def time_steps(size, blocks, ngf, ndf, batch, warmup, reps, device, augment_device):
+def time_steps(size, blocks, ngf, ndf, batch, warmup, reps, device, augment_device, graphed=False):
     gen = torch.Generator().manual_seed(1)
     g_a, g_b = resnet_generator(blocks, ngf), resnet_generator(blocks, ngf)
     d_a, d_b = patch_discriminator(ndf), patch_discriminator(ndf)
     for net in (g_a, g_b, d_a, d_b):
         init_normal(net, gen)
         net.to(device)
-    opt_g = torch.optim.Adam(list(g_a.parameters()) + list(g_b.parameters()), lr=2e-4, betas=(0.5, 0.999))
-    opt_d = torch.optim.Adam(list(d_a.parameters()) + list(d_b.parameters()), lr=2e-4, betas=(0.5, 0.999))
+    opt_g = torch.optim.Adam(list(g_a.parameters()) + list(g_b.parameters()), lr=2e-4, betas=(0.5, 0.999), capturable=graphed)
+    opt_d = torch.optim.Adam(list(d_a.parameters()) + list(d_b.parameters()), lr=2e-4, betas=(0.5, 0.999), capturable=graphed)
     images = max(4, batch * 4)
     data_a = torch.rand(images, 3, size, size, generator=gen) * 2 - 1
     data_b = torch.rand(images, 3, size, size, generator=gen) * 2 - 1
@@ -122,9 +127,13 @@ def time_steps(size, blocks, ngf, ndf, batch, warmup, reps, device, augment_devi
     load = round(size * 286 / 256)
     lam, idt = 10.0, 0.5
 
-    def step():
+    def real_images():
         real_a = augment(data_a[[rnd.randrange(images) for _ in range(batch)]].to(augment_device), load, rnd).to(device)
         real_b = augment(data_b[[rnd.randrange(images) for _ in range(batch)]].to(augment_device), load, rnd).to(device)
+        return real_a, real_b
+
+    def update_generators(real_a, real_b):
+        """The generators' update; returns the translations and the six losses, detached."""
         for p in list(d_a.parameters()) + list(d_b.parameters()):
             p.requires_grad_(False)
         opt_g.zero_grad()
@@ -136,15 +145,60 @@ def time_steps(size, blocks, ngf, ndf, batch, warmup, reps, device, augment_devi
         cyc_a, cyc_b = (rec_a - real_a).abs().mean() * lam, (rec_b - real_b).abs().mean() * lam
         (gan_a + gan_b + cyc_a + cyc_b + idt_a + idt_b).backward()
         opt_g.step()
+        return [t.detach() for t in (fake_a, fake_b, gan_a, cyc_a, idt_a, gan_b, cyc_b, idt_b)]
+
+    def update_discriminators(real_a, real_b, pooled_a, pooled_b):
         for p in list(d_a.parameters()) + list(d_b.parameters()):
             p.requires_grad_(True)
         opt_d.zero_grad()
-        loss_da = (lsgan(d_a(real_b), True) + lsgan(d_a(pool_b.query(fake_b, rnd).detach()), False)) * 0.5
+        loss_da = (lsgan(d_a(real_b), True) + lsgan(d_a(pooled_b), False)) * 0.5
         loss_da.backward()
-        loss_db = (lsgan(d_b(real_a), True) + lsgan(d_b(pool_a.query(fake_a, rnd).detach()), False)) * 0.5
+        loss_db = (lsgan(d_b(real_a), True) + lsgan(d_b(pooled_a), False)) * 0.5
         loss_db.backward()
         opt_d.step()
-        for loss in (loss_da, gan_a, cyc_a, idt_a, loss_db, gan_b, cyc_b, idt_b):
+        return [loss_da.detach(), loss_db.detach()]
+
+    def eager_step():
+        real_a, real_b = real_images()
+        g = update_generators(real_a, real_b)
+        pooled_b, pooled_a = pool_b.query(g[1], rnd), pool_a.query(g[0], rnd)
+        return g[2:] + update_discriminators(real_a, real_b, pooled_a, pooled_b)
+
+    if graphed:
+        static = [torch.zeros(batch, 3, size, size, device=device) for _ in range(4)]  # real A, real B, pooled A, pooled B
+
+        def fill():
+            real_a, real_b = real_images()
+            static[0].copy_(real_a)
+            static[1].copy_(real_b)
+
+        side = torch.cuda.Stream()
+        side.wait_stream(torch.cuda.current_stream())
+        with torch.cuda.stream(side):
+            for _ in range(3):
+                fill()
+                g = update_generators(static[0], static[1])
+                static[3].copy_(pool_b.query(g[1], rnd))
+                static[2].copy_(pool_a.query(g[0], rnd))
+                update_discriminators(*static)
+        torch.cuda.current_stream().wait_stream(side)
+        g_graph, d_graph = torch.cuda.CUDAGraph(), torch.cuda.CUDAGraph()
+        with torch.cuda.graph(g_graph):
+            g_out = update_generators(static[0], static[1])
+        with torch.cuda.graph(d_graph, pool=g_graph.pool()):
+            d_out = update_discriminators(*static)
+
+    def step():
+        if graphed:
+            fill()
+            g_graph.replay()
+            static[3].copy_(pool_b.query(g_out[1].clone(), rnd))
+            static[2].copy_(pool_a.query(g_out[0].clone(), rnd))
+            d_graph.replay()
+            losses = g_out[2:] + d_out
+        else:
+            losses = eager_step()
+        for loss in losses:
             loss.item()
 
     for _ in range(warmup):
@@ -165,17 +219,19 @@ def main():
     parser.add_argument("--ndf", type=int, default=64)
     parser.add_argument("--batch", type=int, default=1)
     parser.add_argument("--augment-on", choices=["cpu", "device"], default="cpu", help="where the resize-crop-flip runs")
+    parser.add_argument("--cuda-graph", action="store_true", help="replay both updates as CUDA graphs (see the module's doc)")
     add_run_arguments(parser)
     a = parser.parse_args()
     device = device_of(a)
     name = torch.cuda.get_device_name(device) if device.type == "cuda" else "cpu"
-    print(f"pytorch {torch.__version__} step on {name}: cuDNN autotuning {'on' if a.cudnn_benchmark else 'off'}, augmentation on {a.augment_on}")
+    print(f"pytorch {torch.__version__} step on {name}: cuDNN autotuning {'on' if a.cudnn_benchmark else 'off'}, augmentation on {a.augment_on}"
+          f"{', CUDA graphs' if a.cuda_graph else ''}")
     print("| size | blocks | ngf/ndf | batch | ms/step median | IQR | min-max | steps/s |")
     print("|---|---|---|---|---|---|---|---|")
     results = []
     for size in [int(s) for s in a.sizes.split(",")]:
         ms = time_steps(size, a.blocks, a.ngf, a.ndf, a.batch, a.warmup, a.reps, device,
-                        device if a.augment_on == "device" else torch.device("cpu"))
+                        device if a.augment_on == "device" else torch.device("cpu"), a.cuda_graph)
         q = statistics.quantiles(ms, n=4)
         med = statistics.median(ms)
         print(f"| {size}x{size} | {a.blocks} | {a.ngf}/{a.ndf} | {a.batch} | {med:.1f} | {q[0]:.1f}-{q[2]:.1f} | "
@@ -187,7 +243,7 @@ def main():
         print(f"GPU memory: {memory}")
     if a.out:
         with open(a.out, "w") as f:
-            json.dump({"torch": torch.__version__, "device": name, "settings": settings(a), "augment_on": a.augment_on, "gpu_memory": memory,
+            json.dump({"torch": torch.__version__, "device": name, "settings": settings(a), "augment_on": a.augment_on, "cuda_graph": a.cuda_graph, "gpu_memory": memory,
                        "results": results}, f, indent=1)
 
 

@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# One GPU call (about 5 minutes), not yet run: CycleGAN's step at the paper's configurations (256×256 with 9 blocks,
+# 128×128 with 6, batch 1) with its two updates replayed as CUDA graphs (the CudaGraphs option, off by default until
+# this has run) against the same step launched kernel by kernel, with and without cuDNN autotuning; beside PyTorch
+# eager and PyTorch with torch.cuda.graph (bench/pytorch/cyclegan_step.py --cuda-graph), both augmenting on the GPU
+# as the library does. If the library's graphed step fails or does not train alike, the option stays off.
+# Run from the repository root on the GPU machine after `bash bench/gpu/publish.sh none` here (carry .gpu/pub.tar.xz).
+# Dry run here: BENCH="dotnet bench/Microsoft.ML.Gan.Bench/bin/Release/net10.0/Microsoft.ML.Gan.Bench.dll" GPU=false \
+#   PY="echo python3" CONFIG=small R="--warmup 0 --reps 2" GRAPHS=false OUT=/tmp/dry bash bench/gpu/graphs-cyclegan.sh
+source bench/gpu/common.sh
+D="--device cuda"; [ "$GPU" = true ] || D="--device cpu"
+R=${R:-"--warmup 5 --reps 20"}
+GRAPHS=${GRAPHS:-true} # false in a dry run on the CPU, which refuses CUDA graphs
+steps() { within "$1" $BENCH steps --config "$CONFIG" --gpu "$GPU" $R --gans cyclegan "${@:2}"; }
+pytorch() { # pytorch NAME ARGS: both paper sizes
+  within 60 $PY bench/pytorch/cyclegan_step.py $D --sizes 256 --blocks 9 --augment-on device $R "${@:2}" --out "$OUT/pytorch-cyclegan256$1.json"
+  within 60 $PY bench/pytorch/cyclegan_step.py $D --sizes 128 --blocks 6 --augment-on device $R "${@:2}" --out "$OUT/pytorch-cyclegan128$1.json"
+}
+{
+  [ "$GPU" = true ] && python3 -c "import torch; print('pytorch', torch.__version__, 'cuda', torch.version.cuda, torch.cuda.get_device_name(0))"
+  steps 90 --cuda-graphs "$GRAPHS" --out "$OUT/steps-cyclegan-graphs.json"
+  steps 90 --cuda-graphs false --out "$OUT/steps-cyclegan-eager.json"
+  steps 90 --cudnn-benchmark true --cuda-graphs "$GRAPHS" --out "$OUT/steps-cyclegan-graphs-cudnn.json"
+  steps 90 --cudnn-benchmark true --cuda-graphs false --out "$OUT/steps-cyclegan-eager-cudnn.json"
+  pytorch -cudnn --cudnn-benchmark
+  [ "$GRAPHS" = true ] && pytorch -cudnn-graph --cudnn-benchmark --cuda-graph
+} 2>&1 | grep -v NNPACK | tee "$OUT/graphs-cyclegan.log"
+pack graphs-cyclegan
+echo GRAPHS-CYCLEGAN-DONE
