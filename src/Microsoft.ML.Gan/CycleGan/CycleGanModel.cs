@@ -235,9 +235,6 @@ internal sealed class CycleGanModel : IGanModel
 
     public void LoadState(Checkpoint checkpoint)
     {
-        // The weights, moments and pools are loaded in place or rebuilt; graphs captured before would read stale state.
-        _generatorGraph?.Invalidate();
-        _discriminatorGraph?.Invalidate();
         if (checkpoint.GetLong("data_seed") != _dataSeed)
             throw new InvalidDataException("The checkpoint was made from another seed; resume with the same MLContext seed.");
         foreach (var (name, module) in Networks) checkpoint.LoadModule(name, module);

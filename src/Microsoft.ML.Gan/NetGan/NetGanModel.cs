@@ -135,9 +135,6 @@ internal sealed class NetGanModel : IGanModel
         return true;
     }
 
-    /// <summary>Whether iterations are replayed as CUDA graphs.</summary>
-    public bool UsesGraphs => _graph is not null;
-
     public NetGanGenerator Generator { get; }
     public NetGanDiscriminator Discriminator { get; }
     public int Nodes { get; }
@@ -290,8 +287,6 @@ internal sealed class NetGanModel : IGanModel
 
     public void LoadState(Checkpoint checkpoint)
     {
-        // The weights and moments are loaded in place; the temperature may change, and the optimisers' device numbers do.
-        _graph?.Invalidate();
         checkpoint.LoadModule("G", Generator);
         checkpoint.LoadModule("D", Discriminator);
         checkpoint.LoadOptimizer("optimizer_G", _optimizerG);

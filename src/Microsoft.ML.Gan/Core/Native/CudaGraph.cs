@@ -124,6 +124,8 @@ internal sealed unsafe class CudaGraphStep : IDisposable
     private nint _graph;
     private Tensor[] _outputs = [];
     private int _warmups;
+    // Set when a capture failed: the stream is left capturing, and any synchronising call would throw over the cause.
+    private bool _captureFailed;
 
     /// <param name="step">The step: returns its outputs (the losses), which each replay overwrites in place.</param>
     public CudaGraphStep(Func<Tensor[]> step)
@@ -133,12 +135,10 @@ internal sealed unsafe class CudaGraphStep : IDisposable
         _side = CudaGraphApi.StreamFromPool();
     }
 
-    /// <summary>Whether the step is captured (the next <see cref="Run"/> replays it).</summary>
-    public bool IsCaptured => _graph != 0;
-
     /// <summary>Runs the step once; returns copies of its outputs (in the caller's dispose scope).</summary>
     public Tensor[] Run()
     {
+        if (_captureFailed) throw new InvalidOperationException("This step's CUDA graph capture failed earlier; it cannot run again in this process.");
         if (_graph == 0 && _warmups < WarmupSteps)
         {
             _warmups++;
@@ -152,7 +152,7 @@ internal sealed unsafe class CudaGraphStep : IDisposable
     /// <summary>Drops the graph (and its memory): the next <see cref="Run"/> captures again (the side stream stays warm).</summary>
     public void Invalidate()
     {
-        if (_graph == 0) return;
+        if (_graph == 0 || _captureFailed) return;
         cuda.synchronize();
         foreach (var o in _outputs) o.Dispose();
         _outputs = [];
@@ -175,7 +175,7 @@ internal sealed unsafe class CudaGraphStep : IDisposable
         finally
         {
             CudaGraphApi.SetCurrentStream(previous);
-            cuda.synchronize();
+            if (!_captureFailed) cuda.synchronize();
         }
     }
 
@@ -198,7 +198,9 @@ internal sealed unsafe class CudaGraphStep : IDisposable
                 }
                 catch (Exception e)
                 {
-                    // Ending the capture would throw a C++ exception through this frame; the stream stays capturing.
+                    // Ending or destroying the capture would throw a C++ exception through this frame, which ends the
+                    // process; the stream stays capturing and the graph object is left allocated.
+                    _captureFailed = true;
                     throw new InvalidOperationException("Capturing the training step as a CUDA graph failed; the GPU is left unusable "
                         + "for this process. Train with CUDA graphs off (the estimator's CudaGraphs = false). " + e.Message, e);
                 }
