@@ -20,9 +20,9 @@ internal static class Draw
     /// <summary>
     /// One category per row of <paramref name="logits"/> [rows, V], with probability softmax(logits): the distribution
     /// of argmax(logits + Gumbel noise), drawn by inverting each row's cumulative distribution instead. That takes one
-    /// uniform draw per row instead of V, and one exp per entry instead of two logs: on a CPU the Gumbel noise of a
-    /// [10,000, 2,810] NetGAN step cost about twice the whole inverse (PyTorch 1.13, one thread). The cumulative sums are
-    /// float32; a category whose exp underflows against the row's largest is never drawn. Returns int64 [rows].
+    /// uniform draw per row instead of V, and one exp per entry instead of two logs: on the CPU of BENCHMARKS.md, sampling
+    /// 100,000 Cora-ML walks took about a third of the time ("CPU levers", 6). The cumulative sums are float32; a
+    /// category whose exp underflows against the row's largest is never drawn. Returns int64 [rows].
     /// </summary>
     public static Tensor FromLogits(Tensor logits, Generator? generator)
     {
