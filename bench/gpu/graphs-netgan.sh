@@ -3,7 +3,8 @@
 # default on a GPU) against the same iteration launched kernel by kernel, beside PyTorch eager and PyTorch with
 # torch.cuda.graph (bench/pytorch/netgan_step.py --cuda-graph), all on Cora-ML at the paper's configuration; the
 # library's CUDA-graph checks with the critic's gradient penalty (graphs --run penalty|timing); one evaluation's parts
-# (netgan-eval, both ways of drawing the walks); and a short NetGAN training run with graphs on (re-captured at each evaluation's temperature change), to check that it trains.
+# (netgan-eval, both ways of drawing the walks); and a short NetGAN training run with graphs on (captured again at each
+# evaluation's temperature change), to check that it trains.
 # Run from the repository root on the GPU machine after `bash bench/gpu/publish.sh none` here (carry .gpu/pub.tar.xz).
 # Dry run here: BENCH="dotnet bench/Microsoft.ML.Gan.Bench/bin/Release/net10.0/Microsoft.ML.Gan.Bench.dll" GPU=false \
 #   PY="echo python3" CONFIG=small R="--warmup 0 --reps 2" ITERATIONS=20 OUT=/tmp/dry bash bench/gpu/graphs-netgan.sh
