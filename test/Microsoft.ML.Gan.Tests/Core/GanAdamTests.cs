@@ -143,7 +143,7 @@ public sealed class GanAdamTests
     public void CapturableAdamMatchesTorchSharpsAdamStepForStep(bool flat, double weightDecay)
     {
         // The numbers that change between steps come from device tensors (for a step replayed as a CUDA graph); a
-        // learning-rate change halfway and a restore of the counters must reach them.
+        // learning-rate change halfway must reach them (a restore of the counters: the next test).
         random.manual_seed(13);
         using var ours = SmallConvNet();
         using var theirs = SmallConvNet();
