@@ -53,7 +53,7 @@ internal static class NetGanEvalBenchmark
             }
             // NetGanEstimator.SampleTransitions, with the generator's time and the counting's apart.
             var counts = new TransitionCounts(graph.NodeCount);
-            int batch = (int)Math.Clamp(50_000_000L / graph.NodeCount, 1, 10_000);
+            int batch = NetGanEstimator.SamplingBatch(graph.NodeCount);
             double sampling = 0, counting = 0;
             for (int done = 0; done < walks; done += batch)
             {

@@ -75,13 +75,9 @@ internal sealed class CycleGanModel : IGanModel
     }
 
     /// <summary>Whether training on <paramref name="device"/> replays the updates as CUDA graphs (<see cref="CycleGanEstimator.Options.CudaGraphs"/>).</summary>
-    internal static bool UsesCudaGraphs(CycleGanEstimator.Options options, Device device)
-    {
-        if (options.CudaGraphs != true) return false;
-        if (device.type != DeviceType.CUDA)
-            throw new ArgumentException($"CycleGAN option CudaGraphs is true, but training runs on the {device.type}; CUDA graphs need a GPU.");
-        return CudaGraphApi.WhyUnavailable is { } why ? throw new NotSupportedException($"CycleGAN option CudaGraphs is true, but {why}.") : true;
-    }
+    internal static bool UsesCudaGraphs(CycleGanEstimator.Options options, Device device) =>
+        // Off by default until the graphed step has run on a GPU (bench/gpu/graphs-cyclegan.sh).
+        CudaGraphStep.Wanted("CycleGAN", options.CudaGraphs, onByDefault: false, device);
 
     public string Kind => "CycleGAN";
 

@@ -194,12 +194,14 @@ public sealed class NetGanEstimator : IEstimator<NetGanTransformer>
         return (GraphMetrics.RocAuc(scores, labels), GraphMetrics.AveragePrecision(scores, labels));
     }
 
+    /// <summary>Walks per batch when sampling for scores: 10,000, fewer on large graphs so that one [batch, N] tensor stays at about 200 MB.</summary>
+    internal static int SamplingBatch(int nodes) => (int)Math.Clamp(50_000_000L / nodes, 1, 10_000);
+
     /// <summary>The official evaluation's sampling: walks at τ = 0.5 in batches, counted into the score matrix.</summary>
     internal static TransitionCounts SampleTransitions(NetGanModel model, int walks)
     {
         var counts = new TransitionCounts(model.Nodes);
-        // 10,000 walks per batch, fewer on large graphs so that one [batch, N] tensor stays at about 200 MB.
-        int batch = (int)Math.Clamp(50_000_000L / model.Nodes, 1, 10_000);
+        int batch = SamplingBatch(model.Nodes);
         for (int done = 0; done < walks; done += batch)
         {
             using var scope = NewDisposeScope();

@@ -123,17 +123,8 @@ internal sealed class NetGanModel : IGanModel
     }
 
     /// <summary>Whether training on <paramref name="device"/> replays iterations as CUDA graphs (<see cref="NetGanSettings.CudaGraphs"/>).</summary>
-    internal static bool UsesCudaGraphs(NetGanSettings settings, Device device)
-    {
-        if (device.type != DeviceType.CUDA)
-            return settings.CudaGraphs == true
-                ? throw new ArgumentException($"NetGAN option CudaGraphs is true, but training runs on the {device.type}; CUDA graphs need a GPU.")
-                : false;
-        if (settings.CudaGraphs == false) return false;
-        if (CudaGraphApi.WhyUnavailable is { } why)
-            return settings.CudaGraphs == true ? throw new NotSupportedException($"NetGAN option CudaGraphs is true, but {why}.") : false;
-        return true;
-    }
+    internal static bool UsesCudaGraphs(NetGanSettings settings, Device device) =>
+        CudaGraphStep.Wanted("NetGAN", settings.CudaGraphs, onByDefault: true, device);
 
     public NetGanGenerator Generator { get; }
     public NetGanDiscriminator Discriminator { get; }

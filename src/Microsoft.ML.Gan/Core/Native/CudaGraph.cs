@@ -1,5 +1,6 @@
 using System.Runtime;
 using System.Runtime.InteropServices;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Microsoft.ML.Gan.Core.Native;
@@ -109,6 +110,23 @@ internal static unsafe class CudaGraphApi
 /// </summary>
 internal sealed unsafe class CudaGraphStep : IDisposable
 {
+    /// <summary>
+    /// Whether a GAN's training replays its steps as CUDA graphs, from its <c>CudaGraphs</c> option: false never; true
+    /// on a GPU whose libtorch exports the graph API, an error elsewhere naming <paramref name="gan"/>'s option; null
+    /// as <paramref name="onByDefault"/> says, quietly falling back to eager steps where graphs are unavailable.
+    /// </summary>
+    public static bool Wanted(string gan, bool? option, bool onByDefault, Device device)
+    {
+        if (option == false || (option is null && !onByDefault)) return false;
+        if (device.type != DeviceType.CUDA)
+            return option == true
+                ? throw new ArgumentException($"{gan} option CudaGraphs is true, but training runs on the {device.type}; CUDA graphs need a GPU.")
+                : false;
+        if (CudaGraphApi.WhyUnavailable is { } why)
+            return option == true ? throw new NotSupportedException($"{gan} option CudaGraphs is true, but {why}.") : false;
+        return true;
+    }
+
     /// <summary>Eager calls before the capture, as PyTorch's documentation recommends (it warms up for three).</summary>
     public const int WarmupSteps = 2;
     // sizeof(at::cuda::CUDAGraph) is not exported. Constructing and capturing in a 4 KiB block filled with a marker
