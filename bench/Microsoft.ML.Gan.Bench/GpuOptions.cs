@@ -19,7 +19,7 @@ internal static class GpuOptions
     /// <summary><c>--critic-one-pass true|false</c>: NetGanSettings.CriticInOnePass; absent, the library's choice by device.</summary>
     public static bool? CriticInOnePass { get; private set; }
 
-    /// <summary><c>--cuda-graphs true|false</c>: NetGanSettings.CudaGraphs; absent, the library's choice (on a GPU, on).</summary>
+    /// <summary><c>--cuda-graphs true|false</c>: the CudaGraphs option of NetGAN, CycleGAN and SeqGAN; absent, the library's choice (NetGAN's on a GPU).</summary>
     public static bool? CudaGraphs { get; private set; }
 
     /// <summary><c>--critic-draws gumbel|cdf</c>: NetGanSettings.CriticWalkDraw; absent, the library's choice by device.</summary>

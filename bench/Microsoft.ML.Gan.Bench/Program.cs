@@ -13,7 +13,7 @@ internal static class Program
         wavegan-is take --gpu true for CUDA device 0 and --cudnn-benchmark true for cuDNN autotuning; step, steps, netgan and
         netgan-scale take --flat-adam true for GanTrainerOptions.FlatAdam; steps and netgan-scale take --critic-one-pass true|false
         for NetGanSettings.CriticInOnePass, by device when absent; steps, netgan and netgan-scale take --cuda-graphs true|false
-        for NetGAN's CudaGraphs option (on a GPU when absent), and step and steps for CycleGAN's (off when absent); steps and netgan-scale take --critic-draws gumbel|cdf for
+        for NetGAN's CudaGraphs option (on a GPU when absent), and step and steps for CycleGAN's and steps for SeqGAN's (off when absent); steps and netgan-scale take --critic-draws gumbel|cdf for
         NetGanSettings.CriticWalkDraw, by device when absent; steps also takes --gpu and --cudnn-benchmark):
           step      CycleGAN training-step time           --sizes 64,128 --blocks 6 --ngf 64 --ndf 64 --batch 1 --warmup 3 --reps 10 [--onednn true] [--out file.json]
           steps     training step of every GAN (SeqGAN: G adversarial step and D step), median, spread, peak memory   --config small|paper --gans cyclegan,seqgan,netgan,wavegan --warmup 3 --reps 10 --read-every 1 [--edges examples/data/cora_ml/cora_ml_lcc.edges] [--out file.json]
@@ -30,6 +30,7 @@ internal static class Program
           seqgan-save  the saved SeqGAN model at the oracle's size: NLL-oracle of TorchSharp's and the loaded zip's samples, score difference, time per row   --vocab 5000 --length 20 --sequences 9984 --eval-samples 9984 --mle-epochs 5 --oracle-seed 66 --seed 88 [--out dir]
           inference  generator throughput: TorchSharp (eval, no_grad) against ONNX Runtime on the exported graph, and the saved zip through ML.NET; median, IQR, samples/s, peak RSS, agreement   --gans cyclegan,wavegan,specgan,seqgan,netgan --warmup 2 --reps 10 --heavy-warmup 1 --heavy-reps 3 --mlnet-rows 16 --heavy-mlnet-rows 2 --threads (all cores) [--onednn true|false] [--gpu true] [--out file.json]
           graphs    CUDA graphs through libtorch's exported symbols (bench/gpu/CUDA-GRAPHS.md, stage 2; GPU only): a captured step replayed against eager   --gpu true --run basic|sgd|penalty|timing --reps 50
+          seqgan-graphs  SeqGAN's discriminator update as a CUDA graph against eager: two models, same seed and batches, dropout off; loss and parameter differences, then time per update   --gpu true --steps 30 --reps 50 --vocab 5000 --tolerance 1e-4 [--cuda-graphs false: eager against eager, the CPU dry run]
           emoji     train Google -> Twitter, score held-out pairs (L1, SSIM)   --method cyclegan|gan-alone --epochs 2 --images 0 (= all) --size 64 --blocks 6 --ngf 64 --ndf 64 --batch 1 --seed 1 [--max-minutes M] [--data dir] [--out dir]
         """;
 
@@ -63,6 +64,7 @@ internal static class Program
                 "seqgan-save" => SeqGanSaveBenchmark.Run(options),
                 "inference" => InferenceBenchmark.Run(options),
                 "graphs" => CudaGraphProbe.Run(options),
+                "seqgan-graphs" => SeqGanGraphCheck.Run(options),
                 _ => throw new ArgumentException($"Unknown command '{args[0]}'.\n{Usage}"),
             };
         }

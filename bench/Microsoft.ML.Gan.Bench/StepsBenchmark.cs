@@ -55,7 +55,7 @@ internal static class StepsBenchmark
             throw new ArgumentException($"--edges: NetGAN's paper configuration trains on Cora-ML; '{edges}' does not exist.");
 
         var machine = MachineInfo.Now();
-        Console.WriteLine($"steps --config {config} on {device}: cuDNN autotuning {(GpuOptions.CuDnnBenchmark ? "on" : "off")}, TF32 matmul {(GpuOptions.Tf32 ? "on" : "off")}, flat Adam {(GpuOptions.FlatAdam ? "on" : "off")}, losses read every {readEvery} step(s), glibc malloc {(GlibcMalloc.KeepFreedMemory() ? "keeps freed memory" : "default")}, NetGAN critic in {(GpuOptions.CriticInOnePass is { } onePass ? (onePass ? "one pass" : "three passes") : "one pass on a GPU, three on the CPU")}, CUDA graphs {(GpuOptions.CudaGraphs is { } graphs ? (graphs ? "on (NetGAN, CycleGAN)" : "off") : "NetGAN's on a GPU")}, NetGAN critic's walks drawn {(GpuOptions.CriticWalkDraw is { } draw ? $"by {draw}" : "by the inverse distribution on the CPU, Gumbel-max on a GPU")}, {warmup} warm-up + {reps} timed steps; {machine}");
+        Console.WriteLine($"steps --config {config} on {device}: cuDNN autotuning {(GpuOptions.CuDnnBenchmark ? "on" : "off")}, TF32 matmul {(GpuOptions.Tf32 ? "on" : "off")}, flat Adam {(GpuOptions.FlatAdam ? "on" : "off")}, losses read every {readEvery} step(s), glibc malloc {(GlibcMalloc.KeepFreedMemory() ? "keeps freed memory" : "default")}, NetGAN critic in {(GpuOptions.CriticInOnePass is { } onePass ? (onePass ? "one pass" : "three passes") : "one pass on a GPU, three on the CPU")}, CUDA graphs {(GpuOptions.CudaGraphs is { } graphs ? (graphs ? "on (NetGAN, CycleGAN, SeqGAN's D)" : "off") : "NetGAN's on a GPU")}, NetGAN critic's walks drawn {(GpuOptions.CriticWalkDraw is { } draw ? $"by {draw}" : "by the inverse distribution on the CPU, Gumbel-max on a GPU")}, {warmup} warm-up + {reps} timed steps; {machine}");
         Console.WriteLine("| GAN | configuration | part | G / D parameters | ms median | IQR | min–max | peak RSS MiB | GPU MiB in use | load after |");
         Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|");
         var results = new List<object>();
@@ -146,6 +146,7 @@ internal static class StepsBenchmark
             AdversarialDiscriminatorRounds = 1,
             DiscriminatorEpochsPerRound = 1,
             FlatAdam = GpuOptions.FlatAdam,
+            CudaGraphs = GpuOptions.CudaGraphs,
         };
         using var draws = new torch.Generator(3);
         using var real = torch.randint(settings.VocabularySize, new long[] { settings.BatchSize, settings.SequenceLength }, generator: draws, dtype: torch.int64);

@@ -31,7 +31,7 @@ import numpy as np
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
-from step_common import add_run_arguments, device_of, gpu_memory, settings
+from step_common import add_run_arguments, capture, device_of, gpu_memory, settings
 
 
 class LstmCell(nn.Module):
@@ -220,15 +220,7 @@ def main():
 
     if graphed:
         static_real = real_walks().to(device)
-        side = torch.cuda.Stream()
-        side.wait_stream(torch.cuda.current_stream())
-        with torch.cuda.stream(side):
-            for _ in range(3):
-                step(static_real)
-        torch.cuda.current_stream().wait_stream(side)
-        graph = torch.cuda.CUDAGraph()
-        with torch.cuda.graph(graph):
-            static_losses = step(static_real)
+        graph, static_losses = capture(step, static_real)
 
     def iteration():
         if graphed:

@@ -10,7 +10,11 @@ by D (the last token scored on the whole sample), and takes one policy-gradient 
 batch of real and generated sequences. Every loss is read with .item() as the library's training loop does.
 A benchmark only: the library never needs Python.
 
-    python3 bench/pytorch/seqgan_step.py --device cuda --vocab 5000 --length 20 --batch 64 --rollouts 16
+--cuda-graph replays the discriminator step as a CUDA graph (torch.cuda.graph after 3 warm-up steps on a side stream;
+capturable Adam; gradients zeroed in place; the batch copied into a static tensor before each replay). The library's
+counterpart is SeqGAN's CudaGraphs option.
+
+    python3 bench/pytorch/seqgan_step.py --device cuda --vocab 5000 --length 20 --batch 64 --rollouts 16 [--cuda-graph]
 """
 import argparse
 import json
@@ -20,7 +24,7 @@ import time
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
-from step_common import add_run_arguments, count, device_of, gpu_memory, settings
+from step_common import add_run_arguments, capture, count, device_of, gpu_memory, settings
 
 FILTERS = [(1, 100), (2, 200), (3, 200), (4, 200), (5, 200), (6, 100), (7, 100), (8, 100), (9, 100), (10, 100),
            (15, 160), (20, 160)]
@@ -126,6 +130,7 @@ def main():
     parser.add_argument("--length", type=int, default=20)
     parser.add_argument("--batch", type=int, default=64)
     parser.add_argument("--rollouts", type=int, default=16)
+    parser.add_argument("--cuda-graph", action="store_true", help="replay the discriminator step as a CUDA graph (see the module's doc)")
     add_run_arguments(parser)
     a = parser.parse_args()
     device = device_of(a)
@@ -136,7 +141,7 @@ def main():
     g.to(device)
     d.to(device)
     opt_g = torch.optim.Adam(g.parameters(), lr=0.01)
-    opt_d = torch.optim.Adam(d.parameters(), lr=1e-4)
+    opt_d = torch.optim.Adam(d.parameters(), lr=1e-4, capturable=a.cuda_graph)
     real = torch.randint(a.vocab, (a.batch, a.length), generator=gen).to(device)
     empty = torch.zeros(a.batch, 0, dtype=torch.long, device=device)
 
@@ -165,12 +170,24 @@ def main():
     x = torch.cat([real[: a.batch - a.batch // 2], fake])
     y = torch.cat([torch.ones(a.batch - a.batch // 2, dtype=torch.long), torch.zeros(a.batch // 2, dtype=torch.long)]).to(device)
 
-    def discriminator_step():
-        opt_d.zero_grad()
-        loss = F.cross_entropy(d(x, dropout=True), y) + 0.2 * d.output_l2()
+    def discriminator_update(batch):
+        opt_d.zero_grad(set_to_none=not a.cuda_graph)
+        loss = F.cross_entropy(d(batch, dropout=True), y) + 0.2 * d.output_l2()
         loss.backward()
         opt_d.step()
-        loss.item()
+        return loss
+
+    if a.cuda_graph:
+        static_x = x.clone()
+        d_graph, static_loss = capture(discriminator_update, static_x)
+
+    def discriminator_step():
+        if a.cuda_graph:
+            static_x.copy_(x)
+            d_graph.replay()
+            static_loss.item()
+        else:
+            discriminator_update(x).item()
 
     def timed(step):
         start = time.perf_counter()
@@ -188,7 +205,7 @@ def main():
     if memory:
         print(f"GPU memory: {memory}")
     print(f"pytorch {torch.__version__} SeqGAN on {name}: vocabulary {a.vocab}, length {a.length}, batch {a.batch}, "
-          f"{a.rollouts} rollouts; parameters G {count(g):,} / D {count(d):,}")
+          f"{a.rollouts} rollouts{', D step as a CUDA graph' if a.cuda_graph else ''}; parameters G {count(g):,} / D {count(d):,}")
     results = []
     for part, ms in ((f"G adversarial step ({a.rollouts} rollouts)", g_ms), ("D step", d_ms)):
         med = statistics.median(ms)
@@ -197,7 +214,7 @@ def main():
         results.append({"part": part, "median_ms": med, "samples_ms": ms})
     if a.out:
         with open(a.out, "w") as f:
-            json.dump({"torch": torch.__version__, "device": name, "settings": settings(a), "gpu_memory": memory, "vocab": a.vocab, "length": a.length, "batch": a.batch,
+            json.dump({"torch": torch.__version__, "device": name, "settings": settings(a), "cuda_graph": a.cuda_graph, "gpu_memory": memory, "vocab": a.vocab, "length": a.length, "batch": a.batch,
                        "rollouts": a.rollouts, "generator_parameters": count(g), "discriminator_parameters": count(d),
                        "results": results}, f, indent=1)
 

@@ -37,3 +37,18 @@ def gpu_memory(device):
 
 def count(module):
     return sum(p.numel() for p in module.parameters())
+
+
+def capture(step, *inputs, warmups=3):
+    """torch.cuda.graph's recipe: `warmups` eager calls of step(*inputs) on a side stream, then one call captured.
+    Returns the graph and the captured call's outputs, which every replay rewrites in place."""
+    side = torch.cuda.Stream()
+    side.wait_stream(torch.cuda.current_stream())
+    with torch.cuda.stream(side):
+        for _ in range(warmups):
+            step(*inputs)
+    torch.cuda.current_stream().wait_stream(side)
+    graph = torch.cuda.CUDAGraph()
+    with torch.cuda.graph(graph):
+        outputs = step(*inputs)
+    return graph, outputs

@@ -77,6 +77,13 @@ public sealed class SeqGanEstimator : IEstimator<SeqGanTransformer>
         public double GeneratorLearningRate = 0.01;
         /// <summary>Adam's learning rate for the discriminator (paper: 1e-4).</summary>
         public double DiscriminatorLearningRate = 1e-4;
+        /// <summary>
+        /// On a GPU, replay the discriminator's update (forward with dropout, backward, Adam) as one captured CUDA graph
+        /// instead of launching its kernels one by one: nearly all of SeqGAN's training steps at the paper's settings
+        /// are discriminator steps. Off by default (null or false) until this path has run on a GPU
+        /// (bench/gpu/graphs-seqgan.sh). True on the CPU is an error.
+        /// </summary>
+        public bool? CudaGraphs;
 
         /// <summary>The discriminator's windows and filter counts (tests use smaller ones); windows longer than the sequence are left out.</summary>
         internal IReadOnlyList<(int Window, int Filters)> DiscriminatorFilters = SeqGanDiscriminator.OfficialFilters;
@@ -170,9 +177,12 @@ public sealed class SeqGanEstimator : IEstimator<SeqGanTransformer>
             DiscriminatorEpochsPerRound = _options.DiscriminatorEpochsPerRound, AdversarialDiscriminatorRounds = _options.AdversarialDiscriminatorRounds,
             DiscriminatorFilters = _options.DiscriminatorFilters,
             GeneratorLearningRate = _options.GeneratorLearningRate, DiscriminatorLearningRate = _options.DiscriminatorLearningRate,
-            DataFingerprint = vocabulary.Fingerprint(), FlatAdam = _options.FlatAdam,
+            DataFingerprint = vocabulary.Fingerprint(), FlatAdam = _options.FlatAdam, CudaGraphs = _options.CudaGraphs,
         };
         var device = _env.ResolveDevice();
+        if (SeqGanModel.UsesCudaGraphs(settings, device))
+            using (var ch = _env.Host.Start("Training"))
+                ch.Info(MessageSensitivity.None, "SeqGAN: the discriminator's update is replayed as a CUDA graph (option CudaGraphs).");
         long seed = _env.NextSeed();
         using var real = vocabulary.EncodeAll(sequences, _options.SequenceLength);
         var model = new SeqGanModel(settings, real, null, device, seed);

@@ -1,4 +1,5 @@
 using Microsoft.ML.Gan.Core;
+using Microsoft.ML.Gan.Core.Native;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -38,6 +39,8 @@ internal sealed record SeqGanSettings
     public string DataFingerprint { get; init; } = "";
     /// <summary><see cref="GanTrainerOptions.FlatAdam"/>.</summary>
     public bool FlatAdam { get; init; }
+    /// <summary><see cref="SeqGanEstimator.Options.CudaGraphs"/>: replay the discriminator's update as a CUDA graph on a GPU.</summary>
+    public bool? CudaGraphs { get; init; }
 }
 
 /// <summary>The training phases, in order.</summary>
@@ -83,6 +86,9 @@ internal sealed class SeqGanModel : IGanModel
     private readonly List<SeqGanEvaluation> _evaluations = new();
     private readonly long _mleBatches, _dRoundSteps, _adversarialRoundSteps;
     private Tensor? _dSequences, _dLabels;
+    // With CUDA graphs: the discriminator's update as a graph, and the batch it reads, filled before each replay.
+    private readonly CudaGraphStep? _discriminatorGraph;
+    private readonly Tensor? _dBatch, _dBatchLabels;
     private long _step;
 
     /// <param name="settings">The hyperparameters and phase lengths; their defaults are the official <c>sequence_gan.py</c>'s.</param>
@@ -120,7 +126,14 @@ internal sealed class SeqGanModel : IGanModel
         Discriminator.to(device);
         _optimizerMle = new GanAdam(Generator.parameters(), settings.GeneratorLearningRate, flat: settings.FlatAdam);
         _optimizerAdversarial = new GanAdam(Generator.parameters(), settings.GeneratorLearningRate, flat: settings.FlatAdam);
-        _optimizerD = new GanAdam(Discriminator.parameters(), settings.DiscriminatorLearningRate, flat: settings.FlatAdam);
+        bool graphs = UsesCudaGraphs(settings, device);
+        _optimizerD = new GanAdam(Discriminator.parameters(), settings.DiscriminatorLearningRate, flat: settings.FlatAdam, capturable: graphs);
+        if (graphs)
+        {
+            _dBatch = zeros(settings.BatchSize, settings.SequenceLength, dtype: int64, device: device).DetachFromDisposeScope();
+            _dBatchLabels = zeros(settings.BatchSize, dtype: int64, device: device).DetachFromDisposeScope();
+            _discriminatorGraph = new CudaGraphStep(() => [DiscriminatorUpdate(_dBatch, _dBatchLabels)]);
+        }
         _rollout = new Rollout(Generator, settings.RolloutUpdateRate);
 
         _mleBatches = real.shape[0] / settings.BatchSize;
@@ -131,6 +144,11 @@ internal sealed class SeqGanModel : IGanModel
         DiscriminatorPretrainingSteps = settings.DiscriminatorPretrainRounds * _dRoundSteps;
         StepsPerEpoch = PretrainingSteps + DiscriminatorPretrainingSteps + settings.AdversarialRounds * _adversarialRoundSteps;
     }
+
+    /// <summary>Whether training on <paramref name="device"/> replays the discriminator's update as a CUDA graph (<see cref="SeqGanEstimator.Options.CudaGraphs"/>).</summary>
+    internal static bool UsesCudaGraphs(SeqGanSettings settings, Device device) =>
+        // Off by default until the graphed step has run on a GPU (bench/gpu/graphs-seqgan.sh).
+        CudaGraphStep.Wanted("SeqGAN", settings.CudaGraphs, onByDefault: false, device);
 
     public SeqGanGenerator Generator { get; }
     public SeqGanDiscriminator Discriminator { get; }
@@ -210,8 +228,29 @@ internal sealed class SeqGanModel : IGanModel
         // The code resets its pointer between epochs without reshuffling: every epoch of a round sees the same batches.
         long batches = _dRoundSteps / _s.DiscriminatorEpochsPerRound;
         long start = inRound % batches * _s.BatchSize;
-        var x = _dSequences!.narrow(0, start, _s.BatchSize);
-        var y = _dLabels!.narrow(0, start, _s.BatchSize);
+        return TrainDiscriminator(_dSequences!.narrow(0, start, _s.BatchSize), _dLabels!.narrow(0, start, _s.BatchSize));
+    }
+
+    /// <summary>
+    /// One discriminator update on sequences <paramref name="x"/> [BatchSize, SequenceLength] with labels
+    /// <paramref name="y"/> [BatchSize] (1 real, 0 generated), replayed as a CUDA graph where training uses one; returns
+    /// the loss (detached).
+    /// </summary>
+    internal Tensor TrainDiscriminator(Tensor x, Tensor y)
+    {
+        if (_discriminatorGraph is null) return DiscriminatorUpdate(x, y);
+        _dBatch!.copy_(x);
+        _dBatchLabels!.copy_(y);
+        return _discriminatorGraph.Run()[0];
+    }
+
+    /// <summary>
+    /// The discriminator's update on sequences <paramref name="x"/> with labels <paramref name="y"/>: cross-entropy with
+    /// dropout + L2 of the output layer, one Adam step; returns the loss (detached). No host synchronisation, so that it
+    /// can be captured as a CUDA graph.
+    /// </summary>
+    private Tensor DiscriminatorUpdate(Tensor x, Tensor y)
+    {
         _optimizerD.ZeroGrad();
         var loss = nn.functional.cross_entropy(Discriminator.TrainingLogits(x, _sampling), y)
                    + _s.DiscriminatorL2 * Discriminator.OutputL2();
@@ -313,6 +352,9 @@ internal sealed class SeqGanModel : IGanModel
     {
         _optimizerMle.Dispose();
         _optimizerAdversarial.Dispose();
+        _discriminatorGraph?.Dispose();
+        _dBatch?.Dispose();
+        _dBatchLabels?.Dispose();
         _optimizerD.Dispose();
         _rollout.Dispose();
         _cpuSampling.Dispose();

@@ -97,4 +97,18 @@ public sealed class SeqGanBadInputTests
         var e = FitFails(other, Tiny(folder));
         StringAssert.Contains(e.Message, "was made with other options");
     }
+
+    [TestMethod]
+    public void CudaGraphsOnTheCpuAreRefusedNamingTheOptionAndWriteNothing()
+    {
+        // A user who sets CudaGraphs = true and trains on a machine without a GPU gets told, before any checkpoint.
+        string folder = TestSupport.TempDirectory();
+        var options = Tiny(folder);
+        options.CudaGraphs = true;
+        var e = FitFails(Lines(), options);
+        Assert.IsInstanceOfType<ArgumentException>(e);
+        StringAssert.Contains(e.Message, "SeqGAN option CudaGraphs");
+        StringAssert.Contains(e.Message, "GPU");
+        Assert.AreEqual(0, Directory.EnumerateFileSystemEntries(folder).Count(), "Nothing written before the refusal.");
+    }
 }

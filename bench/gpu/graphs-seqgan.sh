@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# One GPU call (about 2 minutes), not yet run: SeqGAN's discriminator update replayed as a CUDA graph (the CudaGraphs
+# option, off by default until this has run). First `seqgan-graphs`: two models with the same seed and batches, dropout
+# off, graph against eager, must agree (PASS) before any time counts; then the paper's step (`steps --gans seqgan`) with
+# and without graphs, and PyTorch eager and PyTorch with torch.cuda.graph (bench/pytorch/seqgan_step.py --cuda-graph).
+# Run from the repository root on the GPU machine after `bash bench/gpu/publish.sh none` here (carry .gpu/pub.tar.xz).
+# Dry run here: BENCH="dotnet bench/Microsoft.ML.Gan.Bench/bin/Release/net10.0/Microsoft.ML.Gan.Bench.dll" GPU=false \
+#   PY="echo python3" CONFIG=small R="--warmup 0 --reps 2" GRAPHS=false OUT=/tmp/dry bash bench/gpu/graphs-seqgan.sh
+source bench/gpu/common.sh
+D="--device cuda"; [ "$GPU" = true ] || D="--device cpu"
+R=${R:-"--warmup 5 --reps 20"}
+GRAPHS=${GRAPHS:-true} # false in a dry run on the CPU, which refuses CUDA graphs
+steps() { within "$1" $BENCH steps --config "$CONFIG" --gpu "$GPU" $R --gans seqgan "${@:2}"; }
+pytorch() { within 60 $PY bench/pytorch/seqgan_step.py $D $R "${@:2}" --out "$OUT/pytorch-seqgan$1.json"; }
+{
+  [ "$GPU" = true ] && python3 -c "import torch; print('pytorch', torch.__version__, 'cuda', torch.version.cuda, torch.cuda.get_device_name(0))"
+  within 90 $BENCH seqgan-graphs --gpu "$GPU" --cuda-graphs "$GRAPHS"
+  steps 90 --cudnn-benchmark true --cuda-graphs "$GRAPHS" --out "$OUT/steps-seqgan-graphs-cudnn.json"
+  steps 90 --cudnn-benchmark true --cuda-graphs false --out "$OUT/steps-seqgan-eager-cudnn.json"
+  steps 90 --cuda-graphs false --out "$OUT/steps-seqgan-eager.json"
+  pytorch ""
+  pytorch -cudnn --cudnn-benchmark
+  [ "$GRAPHS" = true ] && pytorch -cudnn-graph --cudnn-benchmark --cuda-graph
+} 2>&1 | grep -v NNPACK | tee "$OUT/graphs-seqgan.log"
+pack graphs-seqgan
+echo GRAPHS-SEQGAN-DONE
