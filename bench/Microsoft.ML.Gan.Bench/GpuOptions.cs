@@ -16,6 +16,9 @@ internal static class GpuOptions
     public static bool FlatAdam { get; private set; }
     public static bool Tf32 { get; private set; }
 
+    /// <summary><c>--mixed-precision true</c>: WaveGanSettings.MixedPrecision (bfloat16 forward passes under autocast).</summary>
+    public static bool MixedPrecision { get; private set; }
+
     /// <summary><c>--critic-one-pass true|false</c>: NetGanSettings.CriticInOnePass; absent, the library's choice by device.</summary>
     public static bool? CriticInOnePass { get; private set; }
 
@@ -32,6 +35,7 @@ internal static class GpuOptions
         CuDnnBenchmark = o.Flag("cudnn-benchmark");
         FlatAdam = o.Flag("flat-adam");
         Tf32 = o.Flag("tf32");
+        MixedPrecision = o.Flag("mixed-precision");
         CriticInOnePass = o.OptionalString("critic-one-pass") is { } onePass ? bool.Parse(onePass) : null;
         CudaGraphs = o.OptionalString("cuda-graphs") is { } graphs ? bool.Parse(graphs) : null;
         CriticWalkDraw = o.OptionalString("critic-draws") switch

@@ -9,7 +9,12 @@ z ~ U(-1, 1) then one generator update, Adam 1e-4 (0.5, 0.9) for both, every los
 library's training loop does. Real clips are random (the step's cost does not depend on them) and move to the device
 per batch, as the library's do. A benchmark only: the library never needs Python.
 
-    python3 bench/pytorch/wavegan_step.py --device cuda --batch 64 --model-size 64
+--autocast bf16 runs every forward pass of G and D under torch.autocast in bfloat16 and returns float32, as the
+library's MixedPrecision option does (weights, gradients, Adam and the losses stay float32). --flops counts one step's
+floating-point operations (torch.utils.flop_counter) and prints the rate the median step reaches; --profile prints the
+kernels that take most of the GPU's time over a few steps (torch.profiler).
+
+    python3 bench/pytorch/wavegan_step.py --device cuda --batch 64 --model-size 64 [--autocast bf16] [--flops] [--profile]
 """
 import argparse
 import json
@@ -82,6 +87,9 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--batch", type=int, default=64)
     parser.add_argument("--model-size", type=int, default=64)
+    parser.add_argument("--autocast", choices=["off", "bf16"], default="off", help="forward passes in bfloat16 (see the module's doc)")
+    parser.add_argument("--flops", action="store_true", help="count one step's floating-point operations")
+    parser.add_argument("--profile", action="store_true", help="print the kernels that take most GPU time")
     add_run_arguments(parser)
     a = parser.parse_args()
     device = device_of(a)
@@ -101,25 +109,31 @@ def main():
     def latent():
         return (torch.rand(a.batch, 100, generator=gen) * 2 - 1).to(device)
 
+    def forward(network, x):
+        if a.autocast == "off":
+            return network(x)
+        with torch.autocast(device.type, dtype=torch.bfloat16):
+            return network(x).float()
+
     def step():
         losses = []
         for k in range(updates):
             opt_d.zero_grad()
             real = clips[k * a.batch:(k + 1) * a.batch].to(device)
             with torch.no_grad():
-                fake = g(latent())
+                fake = forward(g, latent())
             alpha = torch.rand(a.batch, 1, 1, device=device)
             x = (real + alpha * (fake - real)).detach().requires_grad_(True)
-            grad, = torch.autograd.grad(d(x).sum(), x, create_graph=True)
+            grad, = torch.autograd.grad(forward(d, x).sum(), x, create_graph=True)
             penalty = ((grad.flatten(1).pow(2).sum(1).sqrt() - 1) ** 2).mean()
-            loss = d(fake).mean() - d(real).mean() + 10 * penalty
+            loss = forward(d, fake).mean() - forward(d, real).mean() + 10 * penalty
             loss.backward()
             opt_d.step()
             losses += [loss.detach(), penalty.detach()]
         for p in d.parameters():
             p.requires_grad_(False)
         opt_g.zero_grad()
-        loss_g = -d(g(latent())).mean()
+        loss_g = -forward(d, forward(g, latent())).mean()
         loss_g.backward()
         opt_g.step()
         for p in d.parameters():
@@ -136,19 +150,44 @@ def main():
         step()
         times.append((time.perf_counter() - start) * 1000)
     med = statistics.median(times)
+    flops = count_flops(step) if a.flops else None
+    if flops:
+        print(f"one step: {flops / 1e12:.2f} TFLOP, {flops / 1e12 / (med / 1000):.1f} TFLOP/s at the median step")
+    if a.profile:
+        print_profile(step, device)
     q = statistics.quantiles(times, n=4) if len(times) > 1 else [med, med, med]
     name = torch.cuda.get_device_name(device) if device.type == "cuda" else "cpu"
     memory = gpu_memory(device)
     if memory:
         print(f"GPU memory: {memory}")
     print(f"pytorch {torch.__version__} WaveGAN step (5 D + 1 G) on {name}: d = {a.model_size}, batch {a.batch}, "
-          f"cuDNN autotuning {'on' if a.cudnn_benchmark else 'off'}; parameters G {count(g):,} / D {count(d):,}: "
+          f"cuDNN autotuning {'on' if a.cudnn_benchmark else 'off'}, autocast {a.autocast}; parameters G {count(g):,} / D {count(d):,}: "
           f"median {med:.1f} ms (IQR {q[0]:.1f}-{q[2]:.1f}, min-max {min(times):.1f}-{max(times):.1f}, {a.reps} steps)")
     if a.out:
         with open(a.out, "w") as f:
             json.dump({"torch": torch.__version__, "device": name, "gpu_memory": memory, "batch": a.batch, "model_size": a.model_size,
-                       "settings": settings(a), "generator_parameters": count(g),
+                       "settings": settings(a), "autocast": a.autocast, "flops": flops, "generator_parameters": count(g),
                        "discriminator_parameters": count(d), "median_ms": med, "samples_ms": times}, f, indent=1)
+
+
+def count_flops(step):
+    """Floating-point operations of one step (matrix products and convolutions, as torch.utils.flop_counter counts)."""
+    from torch.utils.flop_counter import FlopCounterMode
+    counter = FlopCounterMode(display=False)
+    with counter:
+        step()
+    return counter.get_total_flops()
+
+
+def print_profile(step, device, steps=3):
+    """The 25 kernels with the most device time over `steps` steps."""
+    from torch.profiler import ProfilerActivity, profile
+    activities = [ProfilerActivity.CPU] + ([ProfilerActivity.CUDA] if device.type == "cuda" else [])
+    with profile(activities=activities) as prof:
+        for _ in range(steps):
+            step()
+    key = "cuda_time_total" if device.type == "cuda" else "cpu_time_total"
+    print(prof.key_averages().table(sort_by=key, row_limit=25, max_name_column_width=90))
 
 
 if __name__ == "__main__":

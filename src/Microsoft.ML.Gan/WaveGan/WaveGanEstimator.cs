@@ -66,12 +66,21 @@ public sealed class WaveGanEstimator : IEstimator<WaveGanTransformer>
         public WaveGanArchitecture Architecture = WaveGanArchitecture.WaveGan;
         /// <summary>SpecGAN only: Griffin-Lim iterations when turning a generated spectrogram into a waveform (official: 16).</summary>
         public int GriffinLimIterations = GriffinLim.OfficialIterations;
+        /// <summary>
+        /// Train with the networks' forward passes in bfloat16 under libtorch's autocast (PyTorch's <c>torch.autocast</c>
+        /// policy: convolutions and dense layers in bfloat16, reductions in float32); the weights, their gradients,
+        /// Adam's moments, the losses and the gradient penalty's norm stay float32, and the transformer generates in
+        /// float32. Meant for GPUs, where the convolutions are most of a step; on the CPU it runs, more slowly. Off by
+        /// default: the paper's numbers have not been checked with it (BENCHMARKS.md, "WaveGAN in bfloat16").
+        /// </summary>
+        public bool MixedPrecision;
 
         internal WaveGanSettings ToSettings() => new()
         {
             SliceLength = SliceLength, LatentSize = LatentSize, ModelSize = ModelSize, PhaseShuffle = PhaseShuffle,
             DiscriminatorUpdates = DiscriminatorUpdates, GradientPenalty = GradientPenalty, BatchSize = BatchSize,
             Epochs = Epochs, LearningRate = LearningRate, FlatAdam = FlatAdam, Architecture = Architecture,
+            MixedPrecision = MixedPrecision,
         };
     }
 

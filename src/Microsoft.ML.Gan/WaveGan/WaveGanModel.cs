@@ -1,4 +1,5 @@
 using Microsoft.ML.Gan.Core;
+using Microsoft.ML.Gan.Core.Native;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -21,6 +22,8 @@ internal sealed record WaveGanSettings
     /// <summary><see cref="GanTrainerOptions.FlatAdam"/>.</summary>
     public bool FlatAdam { get; init; }
     public WaveGanArchitecture Architecture { get; init; } = WaveGanArchitecture.WaveGan;
+    /// <summary><see cref="WaveGanEstimator.Options.MixedPrecision"/>: the networks' forward passes in bfloat16 under autocast.</summary>
+    public bool MixedPrecision { get; init; }
 }
 
 /// <summary>
@@ -64,6 +67,8 @@ internal sealed class WaveGanModel : IGanModel
         if (clips.dim() != 3 || clips.shape[1] != 1 || clips.shape[2] != settings.SliceLength)
             throw new ArgumentException($"Expected clips of shape [N, 1, {settings.SliceLength}]; got [{string.Join(", ", clips.shape)}].", nameof(clips));
         if (clips.shape[0] == 0) throw new ArgumentException("There are no clips to train on.", nameof(clips));
+        if (settings.MixedPrecision && Autocast.WhyUnavailable is { } why)
+            throw new NotSupportedException($"WaveGAN option MixedPrecision is true, but autocast is unavailable: {why}.");
         _s = settings;
         (_clips, _device) = (clips, device);
         var random = new GanRandom(seed);
@@ -147,9 +152,9 @@ internal sealed class WaveGanModel : IGanModel
             // The official t_to_f: the critic sees the real clips' normalised spectrograms, with no gradient.
             if (_spectrogram is not null) real = _spectrogram.ToSpectrogram(real);
             Tensor fake;
-            using (no_grad()) fake = Generator.forward(Latent(_s.BatchSize));
-            var penalty = Losses.GradientPenalty(Discriminator.forward, real, fake, _sampling);
-            var loss = Discriminator.forward(fake).mean() - Discriminator.forward(real).mean() + _s.GradientPenalty * penalty;
+            using (no_grad()) fake = Generate(Latent(_s.BatchSize));
+            var penalty = Losses.GradientPenalty(Critic, real, fake, _sampling);
+            var loss = Critic(fake).mean() - Critic(real).mean() + _s.GradientPenalty * penalty;
             loss.backward();
             _optimizerD.Step();
             criticLosses.Add(loss.detach().MoveToOuterDisposeScope());
@@ -162,7 +167,7 @@ internal sealed class WaveGanModel : IGanModel
         try
         {
             _optimizerG.ZeroGrad();
-            var generatorLoss = -Discriminator.forward(Generator.forward(Latent(_s.BatchSize))).mean();
+            var generatorLoss = -Critic(Generate(Latent(_s.BatchSize))).mean();
             generatorLoss.backward();
             _optimizerG.Step();
             return new[] { ("D", stack(criticLosses).mean()), ("G", generatorLoss.detach()), ("GP", stack(penalties).mean()) };
@@ -171,6 +176,18 @@ internal sealed class WaveGanModel : IGanModel
         {
             Layers.SetRequiresGrad(true, Discriminator);
         }
+    }
+
+    // The networks in training: with MixedPrecision each forward pass runs under autocast and returns float32, so the
+    // losses, the penalty's gradient norm and every backward pass outside the scope keep float32 where autocast would.
+    private Tensor Generate(Tensor z) => Forward(Generator, z);
+
+    private Tensor Critic(Tensor x) => Forward(Discriminator, x);
+
+    private Tensor Forward(nn.Module<Tensor, Tensor> network, Tensor input)
+    {
+        if (!_s.MixedPrecision) return network.forward(input);
+        using (Autocast.Scope(_device.type, ScalarType.BFloat16)) return network.forward(input).to(float32);
     }
 
     public void SaveState(Checkpoint checkpoint)
