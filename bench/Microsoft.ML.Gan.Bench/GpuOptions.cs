@@ -16,7 +16,7 @@ internal static class GpuOptions
     public static bool FlatAdam { get; private set; }
     public static bool Tf32 { get; private set; }
 
-    /// <summary><c>--mixed-precision true</c>: WaveGanSettings.MixedPrecision (bfloat16 forward passes under autocast).</summary>
+    /// <summary><c>--mixed-precision true</c>: the MixedPrecision option of WaveGAN (public) and CycleGAN (internal): bfloat16 forward passes under autocast.</summary>
     public static bool MixedPrecision { get; private set; }
 
     /// <summary><c>--critic-one-pass true|false</c>: NetGanSettings.CriticInOnePass; absent, the library's choice by device.</summary>

@@ -15,7 +15,7 @@ internal static class Program
         for NetGanSettings.CriticInOnePass, by device when absent; steps, netgan and netgan-scale take --cuda-graphs true|false
         for NetGAN's CudaGraphs option (on a GPU when absent), and step and steps for CycleGAN's and steps for SeqGAN's (off when absent); steps and netgan-scale take --critic-draws gumbel|cdf for
         NetGanSettings.CriticWalkDraw, by device when absent; steps also takes --gpu, --cudnn-benchmark and --mixed-precision true for
-        WaveGAN's MixedPrecision option):
+        WaveGAN's and CycleGAN's MixedPrecision option):
           step      CycleGAN training-step time           --sizes 64,128 --blocks 6 --ngf 64 --ndf 64 --batch 1 --warmup 3 --reps 10 [--onednn true] [--out file.json]
           steps     training step of every GAN (SeqGAN: G adversarial step and D step), median, spread, peak memory   --config small|paper --gans cyclegan,seqgan,netgan,wavegan --warmup 3 --reps 10 --read-every 1 [--edges examples/data/cora_ml/cora_ml_lcc.edges] [--out file.json]
           overhead  Fit vs a bare TorchSharp loop, A B A B   --size 64 --blocks 6 --ngf 64 --ndf 64 --batch 1 --pool 50 --images 10 --steps 20 --rounds 5 [--out file.json]
@@ -32,6 +32,7 @@ internal static class Program
           inference  generator throughput: TorchSharp (eval, no_grad) against ONNX Runtime on the exported graph, and the saved zip through ML.NET; median, IQR, samples/s, peak RSS, agreement   --gans cyclegan,wavegan,specgan,seqgan,netgan --warmup 2 --reps 10 --heavy-warmup 1 --heavy-reps 3 --mlnet-rows 16 --heavy-mlnet-rows 2 --threads (all cores) [--onednn true|false] [--gpu true] [--out file.json]
           graphs    CUDA graphs through libtorch's exported symbols (bench/gpu/CUDA-GRAPHS.md, stage 2; GPU only): a captured step replayed against eager   --gpu true --run basic|sgd|penalty|timing --reps 50
           seqgan-graphs  SeqGAN's discriminator update as a CUDA graph against eager: two models, same seed and batches, dropout off; loss and parameter differences, then time per update   --gpu true --steps 30 --reps 50 --vocab 5000 --tolerance 1e-4 [--cuda-graphs false: eager against eager, the CPU dry run]
+          mixed-precision  cosine of a first step's gradients in float32 with those of inputs × (1 + 1e-6) and of bfloat16 forward passes (CycleGAN's generators, WaveGAN's critic), over random data draws   --draws 5 [--onednn true] [--gpu true] [--out file.json]
           emoji     train Google -> Twitter, score held-out pairs (L1, SSIM)   --method cyclegan|gan-alone --epochs 2 --images 0 (= all) --size 64 --blocks 6 --ngf 64 --ndf 64 --batch 1 --seed 1 [--max-minutes M] [--data dir] [--out dir]
         """;
 
@@ -66,6 +67,7 @@ internal static class Program
                 "inference" => InferenceBenchmark.Run(options),
                 "graphs" => CudaGraphProbe.Run(options),
                 "seqgan-graphs" => SeqGanGraphCheck.Run(options),
+                "mixed-precision" => MixedPrecisionCheck.Run(options),
                 _ => throw new ArgumentException($"Unknown command '{args[0]}'.\n{Usage}"),
             };
         }

@@ -1,3 +1,4 @@
+using Microsoft.ML.Gan.Core.Native;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -30,5 +31,16 @@ internal static class Layers
     {
         foreach (var m in modules)
             foreach (var p in m.parameters()) p.requires_grad = requiresGrad;
+    }
+
+    /// <summary>
+    /// network(input) in training. With <paramref name="bfloat16"/> (the MixedPrecision options) it runs under a bfloat16
+    /// autocast scope on the input's device and returns float32, so that the losses and the backward passes, outside
+    /// the scope, stay float32 where PyTorch's <c>torch.autocast</c> keeps them so.
+    /// </summary>
+    public static Tensor Forward(nn.Module<Tensor, Tensor> network, Tensor input, bool bfloat16)
+    {
+        if (!bfloat16) return network.forward(input);
+        using (Autocast.Scope(input.device.type, ScalarType.BFloat16)) return network.forward(input).to(float32);
     }
 }

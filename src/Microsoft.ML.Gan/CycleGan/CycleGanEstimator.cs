@@ -76,6 +76,14 @@ public sealed class CycleGanEstimator : IEstimator<CycleGanTransformer>
         /// path has not been run on a GPU yet. True on the CPU is an error.
         /// </summary>
         public bool? CudaGraphs;
+        /// <summary>
+        /// The four networks' forward passes in bfloat16 under libtorch's autocast, as WaveGAN's public MixedPrecision
+        /// option does. Internal, for the benches only, until a GPU has timed it: PyTorch's own bfloat16 autocast was
+        /// slower than float32 at batch 1 (PLATFORM.md), and a first step's generator gradients in bfloat16 are further
+        /// from float32's than WaveGAN's critic's (cosine 0.93–0.95 against 0.998–0.999 on the CPU; BENCHMARKS.md,
+        /// "bfloat16 and the first step's gradients").
+        /// </summary>
+        internal bool MixedPrecision;
 
         internal Options Clone() => (Options)MemberwiseClone();
     }

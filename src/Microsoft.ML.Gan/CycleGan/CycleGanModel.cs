@@ -33,6 +33,8 @@ internal sealed class CycleGanModel : IGanModel
 
     public CycleGanModel(CycleGanEstimator.Options options, Tensor domainA, Tensor domainB, Device device, long seed)
     {
+        if (options.MixedPrecision && Autocast.WhyUnavailable is { } why)
+            throw new NotSupportedException($"CycleGAN option MixedPrecision is true, but autocast is unavailable: {why}.");
         _options = options;
         (_domainA, _domainB, _device) = (domainA, domainB, device);
         var random = new GanRandom(seed);
@@ -188,23 +190,23 @@ internal sealed class CycleGanModel : IGanModel
         double cycle = _options.CycleWeight, identity = _options.IdentityWeight;
         Layers.SetRequiresGrad(false, DiscriminatorA, DiscriminatorB);
         _optimizerG.ZeroGrad();
-        var fakeB = GeneratorA.forward(realA);
-        var recA = GeneratorB.forward(fakeB);
-        var fakeA = GeneratorB.forward(realB);
-        var recB = GeneratorA.forward(fakeA);
+        var fakeB = Forward(GeneratorA, realA);
+        var recA = Forward(GeneratorB, fakeB);
+        var fakeA = Forward(GeneratorB, realB);
+        var recB = Forward(GeneratorA, fakeA);
         Tensor idtA, idtB;
         if (identity > 0 && cycle > 0)
         {
-            idtA = Losses.L1(GeneratorA.forward(realB), realB) * (cycle * identity);
-            idtB = Losses.L1(GeneratorB.forward(realA), realA) * (cycle * identity);
+            idtA = Losses.L1(Forward(GeneratorA, realB), realB) * (cycle * identity);
+            idtB = Losses.L1(Forward(GeneratorB, realA), realA) * (cycle * identity);
         }
         else
         {
             idtA = zeros(1, device: _device).squeeze();
             idtB = zeros(1, device: _device).squeeze();
         }
-        var ganA = Losses.LeastSquares(DiscriminatorA.forward(fakeB), real: true);
-        var ganB = Losses.LeastSquares(DiscriminatorB.forward(fakeA), real: true);
+        var ganA = Losses.LeastSquares(Forward(DiscriminatorA, fakeB), real: true);
+        var ganB = Losses.LeastSquares(Forward(DiscriminatorB, fakeA), real: true);
         var cycleA = Losses.L1(recA, realA) * cycle;
         var cycleB = Losses.L1(recB, realB) * cycle;
         (ganA + ganB + cycleA + cycleB + idtA + idtB).backward();
@@ -213,8 +215,11 @@ internal sealed class CycleGanModel : IGanModel
         return (fakeA.detach().MoveToOuterDisposeScope(), fakeB.detach().MoveToOuterDisposeScope(), losses);
     }
 
-    private static Tensor DiscriminatorLoss(PatchDiscriminator d, Tensor real, Tensor fake) =>
-        (Losses.LeastSquares(d.forward(real), real: true) + Losses.LeastSquares(d.forward(fake.detach()), real: false)) * 0.5;
+    private Tensor DiscriminatorLoss(PatchDiscriminator d, Tensor real, Tensor fake) =>
+        (Losses.LeastSquares(Forward(d, real), real: true) + Losses.LeastSquares(Forward(d, fake.detach()), real: false)) * 0.5;
+
+    /// <summary>A network's forward pass in training (in bfloat16 with <see cref="CycleGanEstimator.Options.MixedPrecision"/>).</summary>
+    private Tensor Forward(nn.Module<Tensor, Tensor> network, Tensor input) => Layers.Forward(network, input, _options.MixedPrecision);
 
     private IEnumerable<(string Name, nn.Module Module)> Networks =>
         new (string, nn.Module)[] { ("G_A", GeneratorA), ("G_B", GeneratorB), ("D_A", DiscriminatorA), ("D_B", DiscriminatorB) };

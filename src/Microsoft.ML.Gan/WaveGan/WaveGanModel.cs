@@ -178,17 +178,10 @@ internal sealed class WaveGanModel : IGanModel
         }
     }
 
-    // The networks in training: with MixedPrecision each forward pass runs under autocast and returns float32, so the
-    // losses, the penalty's gradient norm and every backward pass outside the scope keep float32 where autocast would.
-    private Tensor Generate(Tensor z) => Forward(Generator, z);
+    // The networks in training (in bfloat16 with MixedPrecision; the gradient penalty's norm stays float32).
+    private Tensor Generate(Tensor z) => Layers.Forward(Generator, z, _s.MixedPrecision);
 
-    private Tensor Critic(Tensor x) => Forward(Discriminator, x);
-
-    private Tensor Forward(nn.Module<Tensor, Tensor> network, Tensor input)
-    {
-        if (!_s.MixedPrecision) return network.forward(input);
-        using (Autocast.Scope(_device.type, ScalarType.BFloat16)) return network.forward(input).to(float32);
-    }
+    private Tensor Critic(Tensor x) => Layers.Forward(Discriminator, x, _s.MixedPrecision);
 
     public void SaveState(Checkpoint checkpoint)
     {
