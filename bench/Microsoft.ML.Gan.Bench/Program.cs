@@ -31,7 +31,7 @@ internal static class Program
           seqgan-save  the saved SeqGAN model at the oracle's size: NLL-oracle of TorchSharp's and the loaded zip's samples, score difference, time per row   --vocab 5000 --length 20 --sequences 9984 --eval-samples 9984 --mle-epochs 5 --oracle-seed 66 --seed 88 [--out dir]
           inference  generator throughput: TorchSharp (eval, no_grad) against ONNX Runtime on the exported graph, and the saved zip through ML.NET; median, IQR, samples/s, peak RSS, agreement   --gans cyclegan,wavegan,specgan,seqgan,netgan --warmup 2 --reps 10 --heavy-warmup 1 --heavy-reps 3 --mlnet-rows 16 --heavy-mlnet-rows 2 --threads (all cores) [--onednn true|false] [--gpu true] [--out file.json]
           graphs    CUDA graphs through libtorch's exported symbols (bench/gpu/CUDA-GRAPHS.md, stage 2; GPU only): a captured step replayed against eager   --gpu true --run basic|sgd|penalty|timing --reps 50
-          seqgan-graphs  SeqGAN's discriminator update as a CUDA graph against eager: two models, same seed and batches, dropout off; loss and parameter differences, then time per update   --gpu true --steps 30 --reps 50 --vocab 5000 --tolerance 1e-4 [--cuda-graphs false: eager against eager, the CPU dry run]
+          graph-check  a GAN's training as CUDA graphs against eager: two models, same seed, data and host draws, side by side; loss and parameter differences, then time per step   --gan seqgan|cyclegan --gpu true --steps 30 --reps 50 [--size 128 --blocks 6 --filters 64] [--tolerance 1e-4 (seqgan) / 1e-3 (cyclegan)] [--cuda-graphs false: eager against eager, the CPU dry run]
           mixed-precision  cosine of a first step's gradients in float32 with those of inputs × (1 + 1e-6) and of bfloat16 forward passes (CycleGAN's generators, WaveGAN's critic), over random data draws   --draws 5 [--onednn true] [--gpu true] [--out file.json]
           emoji     train Google -> Twitter, score held-out pairs (L1, SSIM)   --method cyclegan|gan-alone --epochs 2 --images 0 (= all) --size 64 --blocks 6 --ngf 64 --ndf 64 --batch 1 --seed 1 [--max-minutes M] [--data dir] [--out dir]
         """;
@@ -66,7 +66,7 @@ internal static class Program
                 "seqgan-save" => SeqGanSaveBenchmark.Run(options),
                 "inference" => InferenceBenchmark.Run(options),
                 "graphs" => CudaGraphProbe.Run(options),
-                "seqgan-graphs" => SeqGanGraphCheck.Run(options),
+                "graph-check" => GraphCheck.Run(options),
                 "mixed-precision" => MixedPrecisionCheck.Run(options),
                 _ => throw new ArgumentException($"Unknown command '{args[0]}'.\n{Usage}"),
             };

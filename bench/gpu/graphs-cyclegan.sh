@@ -3,7 +3,9 @@
 # 128×128 with 6, batch 1) with its two updates replayed as CUDA graphs (the CudaGraphs option, off by default until
 # this has run) against the same step launched kernel by kernel, with and without cuDNN autotuning; beside PyTorch
 # eager and PyTorch with torch.cuda.graph (bench/pytorch/cyclegan_step.py --cuda-graph), both augmenting on the GPU
-# as the library does. If the library's graphed step fails or does not train alike, the option stays off.
+# as the library does. First `graph-check --gan cyclegan` (128×128, 6 blocks): a graphed and an eager model with the
+# same seed, images and host draws, side by side for 30 steps, must agree (PASS). If the library's graphed step fails
+# or does not train alike, the option stays off.
 # Run from the repository root on the GPU machine after `bash bench/gpu/publish.sh none` here (carry .gpu/pub.tar.xz).
 # Dry run here: BENCH="dotnet bench/Microsoft.ML.Gan.Bench/bin/Release/net10.0/Microsoft.ML.Gan.Bench.dll" GPU=false \
 #   PY="echo python3" CONFIG=small R="--warmup 0 --reps 2" GRAPHS=false OUT=/tmp/dry bash bench/gpu/graphs-cyclegan.sh
@@ -18,6 +20,7 @@ pytorch() { # pytorch NAME ARGS: both paper sizes
 }
 {
   [ "$GPU" = true ] && python3 -c "import torch; print('pytorch', torch.__version__, 'cuda', torch.version.cuda, torch.cuda.get_device_name(0))"
+  within 90 $BENCH graph-check --gan cyclegan --gpu "$GPU" --cuda-graphs "$GRAPHS" $( [ "$CONFIG" = small ] && echo --size 32 --blocks 2 --filters 8 --steps 4 --reps 4 )
   steps 90 --cuda-graphs "$GRAPHS" --out "$OUT/steps-cyclegan-graphs.json"
   steps 90 --cuda-graphs false --out "$OUT/steps-cyclegan-eager.json"
   steps 90 --cudnn-benchmark true --cuda-graphs "$GRAPHS" --out "$OUT/steps-cyclegan-graphs-cudnn.json"

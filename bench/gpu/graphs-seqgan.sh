@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # One GPU call (about 2 minutes), not yet run: SeqGAN's discriminator update replayed as a CUDA graph (the CudaGraphs
-# option, off by default until this has run). First `seqgan-graphs`: two models with the same seed and batches, dropout
+# option, off by default until this has run). First `graph-check --gan seqgan`: two models with the same seed and batches, dropout
 # off, graph against eager, must agree (PASS) before any time counts; then the paper's step (`steps --gans seqgan`) with
 # and without graphs, and PyTorch eager and PyTorch with torch.cuda.graph (bench/pytorch/seqgan_step.py --cuda-graph).
 # Run from the repository root on the GPU machine after `bash bench/gpu/publish.sh none` here (carry .gpu/pub.tar.xz).
@@ -14,7 +14,7 @@ steps() { within "$1" $BENCH steps --config "$CONFIG" --gpu "$GPU" $R --gans seq
 pytorch() { within 60 $PY bench/pytorch/seqgan_step.py $D $R "${@:2}" --out "$OUT/pytorch-seqgan$1.json"; }
 {
   [ "$GPU" = true ] && python3 -c "import torch; print('pytorch', torch.__version__, 'cuda', torch.version.cuda, torch.cuda.get_device_name(0))"
-  within 90 $BENCH seqgan-graphs --gpu "$GPU" --cuda-graphs "$GRAPHS"
+  within 90 $BENCH graph-check --gan seqgan --gpu "$GPU" --cuda-graphs "$GRAPHS"
   steps 90 --cudnn-benchmark true --cuda-graphs "$GRAPHS" --out "$OUT/steps-seqgan-graphs-cudnn.json"
   steps 90 --cudnn-benchmark true --cuda-graphs false --out "$OUT/steps-seqgan-eager-cudnn.json"
   steps 90 --cuda-graphs false --out "$OUT/steps-seqgan-eager.json"

@@ -1,0 +1,156 @@
+using Microsoft.ML.Gan.Core;
+using Microsoft.ML.Gan.CycleGan;
+using Microsoft.ML.Gan.SeqGan;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Microsoft.ML.Gan.Bench;
+
+/// <summary>
+/// <c>graph-check --gan seqgan|cyclegan --gpu true</c>: a GAN's training replayed as CUDA graphs (its CudaGraphs option)
+/// against the same training launched kernel by kernel. Two models with the same seed are trained side by side on the
+/// same data with the same host draws; the check prints each step's largest loss difference, the largest difference
+/// between their parameters at the end, and then the time of one step either way (median of <c>--reps</c>).
+/// <list type="bullet">
+/// <item>seqgan: the discriminator's update at the paper's size (vocabulary 5,000, length 20, batch 64) on fixed random
+/// batches, dropout off, so that no random draw tells the two apart.</item>
+/// <item>cyclegan: whole steps (generators' update, history pool, discriminators' update) at <c>--size</c> with
+/// <c>--blocks</c> (default the paper's 128×128 setting, 6 blocks, ngf = ndf = 64, batch 1), with the resize-crop-flip
+/// augmentation. The GPU's convolutions need not be bit-for-bit reproducible, so a small tolerance is allowed.</item>
+/// </list>
+/// On the CPU, <c>--cuda-graphs false</c> compares two eager models (a dry run: every difference must be exactly 0).
+/// </summary>
+internal static class GraphCheck
+{
+    /// <summary>One side of the comparison: a training step, its parameters, and what to release at the end.</summary>
+    private sealed record Trainer(Func<int, IReadOnlyList<(string Name, Tensor Value)>> Step, Func<IEnumerable<Tensor>> Parameters, Action Release);
+
+    public static int Run(CommandOptions o)
+    {
+        string gan = o.String("gan", "seqgan");
+        int steps = o.Int("steps", 30), reps = o.Int("reps", 50);
+        double tolerance = o.Double("tolerance", gan == "cyclegan" ? 1e-3 : 1e-4);
+        int size = o.Int("size", 128), blocks = o.Int("blocks", 6), filters = o.Int("filters", 64);
+        var device = GpuOptions.Device(o);
+        o.RejectUnknown();
+        bool graphs = GpuOptions.CudaGraphs ?? true;
+        Func<bool, Trainer> make = gan switch
+        {
+            "seqgan" => withGraphs => SeqGanDiscriminator(withGraphs, steps, device),
+            "cyclegan" => withGraphs => CycleGan(withGraphs, size, blocks, filters, device),
+            _ => throw new ArgumentException($"--gan takes seqgan or cyclegan; found '{gan}'."),
+        };
+        Console.WriteLine($"graph-check --gan {gan} on {device}: CUDA graph {(graphs ? "on" : "off")} against eager, {steps} steps compared, "
+            + $"{reps} timed{(gan == "cyclegan" ? $", {size}×{size}, {blocks} blocks, ngf = ndf = {filters}" : "")}; {MachineInfo.Now()}");
+        var eager = make(false);
+        var graphed = make(graphs);
+        try
+        {
+            return Compare(eager, graphed, steps, reps, tolerance, graphs);
+        }
+        finally
+        {
+            eager.Release();
+            graphed.Release();
+        }
+    }
+
+    private static int Compare(Trainer eager, Trainer graphed, int steps, int reps, double tolerance, bool graphs)
+    {
+        double worstLoss = 0;
+        for (int i = 0; i < steps; i++)
+        {
+            using var scope = NewDisposeScope();
+            var a = eager.Step(i);
+            var b = graphed.Step(i);
+            var differences = a.Zip(b, (x, y) => (x.Name, Eager: (double)x.Value.item<float>(), Graphed: (double)y.Value.item<float>())).ToList();
+            double worst = differences.Max(d => Math.Abs(d.Eager - d.Graphed));
+            worstLoss = Math.Max(worstLoss, worst);
+            Console.WriteLine($"step {i + 1}: " + string.Join(", ", differences.Select(d => FormattableString.Invariant($"{d.Name} {d.Eager:F5} / {d.Graphed:F5}")))
+                + FormattableString.Invariant($"; largest difference {worst:G3}"));
+        }
+        double worstParameter = eager.Parameters().Zip(graphed.Parameters(),
+            (p, q) => { using var d = (p - q).abs().max(); return (double)d.item<float>(); }).Max();
+        bool same = worstLoss <= tolerance && worstParameter <= tolerance;
+        Console.WriteLine(FormattableString.Invariant(
+            $"after {steps} steps: largest loss difference {worstLoss:G3}, largest parameter difference {worstParameter:G3} (tolerance {tolerance:G3}): {(same ? "PASS" : "FAIL")}"));
+
+        double Median(Trainer trainer)
+        {
+            var ms = new List<double>();
+            for (int i = 0; i < reps; i++)
+            {
+                using var scope = NewDisposeScope();
+                // Every loss read each step, as the training loop does (and the steps harness).
+                ms.Add(Timing.Milliseconds(() => { foreach (var (_, value) in trainer.Step(steps + i)) value.item<float>(); }));
+            }
+            return Summary.Of(ms).Median;
+        }
+        double eagerMs = Median(eager), graphedMs = Median(graphed);
+        Console.WriteLine(FormattableString.Invariant(
+            $"step, median of {reps}: eager {eagerMs:F2} ms, {(graphs ? "CUDA graphs" : "eager again")} {graphedMs:F2} ms, ratio {graphedMs / eagerMs:F3}"));
+        return same ? 0 : 1;
+    }
+
+    /// <summary>SeqGAN's discriminator update on fixed random batches (dropout off).</summary>
+    private static Trainer SeqGanDiscriminator(bool graphs, int batchCount, Device device)
+    {
+        const int vocabulary = 5000;
+        var settings = new SeqGanSettings
+        {
+            VocabularySize = vocabulary, SequenceLength = 20, BatchSize = 64, DropoutKeepProbability = 1,
+            PretrainEpochs = 0, DiscriminatorPretrainRounds = 1, AdversarialRounds = 0, CudaGraphs = graphs,
+        };
+        // The same draws for both trainers: the batches depend only on this seed.
+        using var draws = new Generator(5);
+        using var real = randint(vocabulary, new long[] { settings.BatchSize, settings.SequenceLength }, generator: draws, dtype: int64);
+        var batches = Enumerable.Range(0, batchCount).Select(_ => (
+            X: randint(vocabulary, new long[] { settings.BatchSize, settings.SequenceLength }, generator: draws, dtype: int64).to(device).DetachFromDisposeScope(),
+            Y: randint(2, new long[] { settings.BatchSize }, generator: draws, dtype: int64).to(device).DetachFromDisposeScope())).ToList();
+        var model = new SeqGanModel(settings, real, null, device, seed: 1);
+        return new Trainer(
+            i => new[] { ("D", model.TrainDiscriminator(batches[i % batchCount].X, batches[i % batchCount].Y)) },
+            () => model.Discriminator.parameters(),
+            () =>
+            {
+                model.Dispose();
+                model.Generator.Dispose();
+                model.Discriminator.Dispose();
+                foreach (var (x, y) in batches)
+                {
+                    x.Dispose();
+                    y.Dispose();
+                }
+            });
+    }
+
+    /// <summary>CycleGAN's whole training step on synthetic images, with its own host random source (the same seed for both).</summary>
+    private static Trainer CycleGan(bool graphs, int size, int blocks, int filters, Device device)
+    {
+        // The model reads its images at every step: they are released with it.
+        var a = ImageTensors.ToTensor(SyntheticImages.Generate(8, size, seed: 1), size, size);
+        var b = ImageTensors.ToTensor(SyntheticImages.Generate(8, size, seed: 2), size, size);
+        var options = new CycleGanEstimator.Options
+        {
+            BatchSize = 1, ResidualBlocks = blocks, GeneratorFilters = filters, DiscriminatorFilters = filters,
+            Epochs = 1_000_000, DecayEpochs = 0, LoadSize = (int)Math.Round(size * 286.0 / 256.0), CudaGraphs = graphs,
+        };
+        var model = new CycleGanModel(options, a, b, device, seed: 1);
+        var random = new GanRandom(2);
+        var networks = new nn.Module[] { model.GeneratorA, model.GeneratorB, model.DiscriminatorA, model.DiscriminatorB };
+        return new Trainer(
+            i =>
+            {
+                if (i % model.StepsPerEpoch == 0) model.BeginEpoch((int)(i / model.StepsPerEpoch) + 1);
+                return model.TrainStep(random);
+            },
+            () => networks.SelectMany(n => n.parameters()),
+            () =>
+            {
+                model.Dispose();
+                foreach (var network in networks) network.Dispose();
+                a.Dispose();
+                b.Dispose();
+            });
+    }
+}
