@@ -38,6 +38,18 @@ public abstract class GanTrainerOptions
     /// cancellation and the end always read first, so no checkpoint is written past a bad step.
     /// </summary>
     public int LossReadInterval = 1;
+    /// <summary>
+    /// cuDNN autotuning while training on a GPU (PyTorch's <c>torch.backends.cudnn.benchmark</c>; TorchSharp has no
+    /// switch, so the library calls libtorch's): the first time a convolution shape runs, cuDNN times its algorithms and
+    /// keeps the fastest. Null (the default) uses the GAN's own choice: on for the WaveGAN estimator, whose WaveGAN step it
+    /// made 20 % faster on an H200 (BENCHMARKS.md; its SpecGAN architecture was not timed apart), off for the others,
+    /// where no gain was measured. The process-wide setting
+    /// is restored when training ends. Nothing changes on the CPU.
+    /// </summary>
+    public bool? CuDnnAutotuning;
+
+    /// <summary>What <see cref="CuDnnAutotuning"/> = null means for this GAN.</summary>
+    private protected virtual bool CuDnnAutotuningByDefault => false;
 
     /// <summary>Throws for values no GAN can train with; estimators call it up front.</summary>
     internal void CheckTrainerOptions()
@@ -71,6 +83,7 @@ public abstract class GanTrainerOptions
             CancellationToken = CancellationToken,
             MaxTrainingTime = MaxTrainingTime,
             LossReadInterval = LossReadInterval,
+            CuDnnAutotuning = CuDnnAutotuning ?? CuDnnAutotuningByDefault,
         };
     }
 }

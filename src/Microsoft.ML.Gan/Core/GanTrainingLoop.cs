@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Microsoft.ML.Gan.Core.Native;
 using Microsoft.ML.Runtime;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -25,6 +26,7 @@ internal sealed class GanTrainingLoop
     public void Run(IGanModel model, long seed)
     {
         using var ch = _host.Start("Training");
+        using var autotuning = _options.CuDnnAutotuning ? LibTorchContext.CuDnnBenchmarkScope() : null;
         var random = new GanRandom(seed);
         long step = 0;
         long totalSteps = model.Epochs * model.StepsPerEpoch;

@@ -10,6 +10,8 @@ internal sealed record GanTrainingOptions
     public CancellationToken CancellationToken { get; init; }
     public TimeSpan? MaxTrainingTime { get; init; }
     public int LossReadInterval { get; init; } = 1;
+    /// <summary>Turn cuDNN autotuning on for the run (<see cref="GanTrainerOptions.CuDnnAutotuning"/>, resolved).</summary>
+    public bool CuDnnAutotuning { get; init; }
 
     /// <summary>Steps are reported (progress, TensorBoard) at most this often.</summary>
     public TimeSpan ReportInterval { get; init; } = TimeSpan.FromSeconds(1);

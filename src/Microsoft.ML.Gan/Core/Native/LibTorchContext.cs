@@ -28,6 +28,10 @@ internal static class LibTorchContext
     [DllImport(Library, EntryPoint = "_ZN2at7Context17setBenchmarkCuDNNEb")]
     private static extern void SetBenchmarkCuDnn(IntPtr context, [MarshalAs(UnmanagedType.I1)] bool enabled);
 
+    [DllImport(Library, EntryPoint = "_ZNK2at7Context14benchmarkCuDNNEv")]
+    [return: MarshalAs(UnmanagedType.I1)]
+    private static extern bool BenchmarkCuDnn(IntPtr context);
+
     [DllImport("libc.so.6", EntryPoint = "setenv")]
     private static extern int SetEnv(string name, string value, int overwrite);
 
@@ -72,6 +76,31 @@ internal static class LibTorchContext
             return true;
         }
         catch (Exception e) when (e is EntryPointNotFoundException or DllNotFoundException) { return false; }
+    }
+
+    /// <summary>Whether cuDNN autotuning is on; null where libtorch lacks the switch.</summary>
+    public static bool? CuDnnBenchmark
+    {
+        get
+        {
+            try
+            {
+                return BenchmarkCuDnn(GlobalContext());
+            }
+            catch (Exception e) when (e is EntryPointNotFoundException or DllNotFoundException) { return null; }
+        }
+    }
+
+    /// <summary>
+    /// Turns cuDNN autotuning on until the returned scope is disposed, which restores the setting before; null (nothing
+    /// to undo) where it was on already or libtorch lacks the switch.
+    /// </summary>
+    public static IDisposable? CuDnnBenchmarkScope() =>
+        CuDnnBenchmark == false && SetCuDnnBenchmark(true) ? new RestoreCuDnnBenchmark() : null;
+
+    private sealed class RestoreCuDnnBenchmark : IDisposable
+    {
+        public void Dispose() => SetCuDnnBenchmark(false);
     }
 
     /// <summary>
