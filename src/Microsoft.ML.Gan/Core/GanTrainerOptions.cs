@@ -41,10 +41,10 @@ public abstract class GanTrainerOptions
     /// <summary>
     /// cuDNN autotuning while training on a GPU (PyTorch's <c>torch.backends.cudnn.benchmark</c>; TorchSharp has no
     /// switch, so the library calls libtorch's): the first time a convolution shape runs, cuDNN times its algorithms and
-    /// keeps the fastest. Null (the default) uses the GAN's own choice: on for the WaveGAN estimator, whose WaveGAN step it
-    /// made 20 % faster on an H200 (BENCHMARKS.md; its SpecGAN architecture was not timed apart), off for the others,
-    /// where no gain was measured. The process-wide setting
-    /// is restored when training ends. Nothing changes on the CPU.
+    /// keeps the fastest. Null (the default) uses the GAN's own choice: on for the WaveGAN estimator, whose WaveGAN step
+    /// it made 20 % faster on an H200 (BENCHMARKS.md; its SpecGAN architecture was not timed apart), off for the
+    /// others, where no gain was measured. The process-wide setting is restored when training ends. Nothing changes on
+    /// the CPU.
     /// </summary>
     public bool? CuDnnAutotuning;
 

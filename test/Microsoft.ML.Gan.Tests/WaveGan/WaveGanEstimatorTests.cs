@@ -49,6 +49,21 @@ public sealed class WaveGanEstimatorTests
     }
 
     [TestMethod]
+    public void MixedPrecisionReachesTrainingAndTheModelStillGenerates()
+    {
+        var ml = new MLContext(seed: 1);
+        var options = Tiny();
+        options.MixedPrecision = true;
+        using var model = ml.Transforms.Gan().WaveGan(options).Fit(TrainingData(ml));
+        var weights = Weights(model);
+        Assert.IsTrue(weights.All(float.IsFinite));
+        CollectionAssert.AreNotEqual(Weights(Trained.Value), weights, "the same seed in float32 trains other weights");
+        var clip = model.Generate(new float[options.LatentSize]);
+        Assert.AreEqual(options.SliceLength, clip.Length);
+        Assert.IsTrue(clip.All(v => v >= -1 && v <= 1));
+    }
+
+    [TestMethod]
     public void TrainsGeneratesAndScores()
     {
         var ml = new MLContext(seed: 1);
