@@ -7,13 +7,14 @@ using static TorchSharp.torch;
 namespace Microsoft.ML.Gan.Bench;
 
 /// <summary>
-/// <c>graph-check --gan seqgan|cyclegan --gpu true</c>: a GAN's training replayed as CUDA graphs (its CudaGraphs option)
+/// <c>graph-check --gan seqgan|seqgan-mle|cyclegan --gpu true</c>: a GAN's training replayed as CUDA graphs (its CudaGraphs option)
 /// against the same training launched kernel by kernel. Two models with the same seed are trained side by side on the
 /// same data with the same host draws; the check prints each step's largest loss difference, the largest difference
 /// between their parameters at the end, and then the time of one step either way (median of <c>--reps</c>).
 /// <list type="bullet">
 /// <item>seqgan: the discriminator's update at the paper's size (vocabulary 5,000, length 20, batch 64) on fixed random
 /// batches, dropout off, so that no random draw tells the two apart.</item>
+/// <item>seqgan-mle: the generator's MLE update (with its global-norm clip) at the same size, on fixed random batches.</item>
 /// <item>cyclegan: whole steps (generators' update, history pool, discriminators' update) at <c>--size</c> with
 /// <c>--blocks</c> (default the paper's 128×128 setting, 6 blocks, ngf = ndf = 64, batch 1), with the resize-crop-flip
 /// augmentation. The GPU's convolutions need not be bit-for-bit reproducible, so a small tolerance is allowed.</item>
@@ -36,9 +37,10 @@ internal static class GraphCheck
         bool graphs = GpuOptions.CudaGraphs ?? true;
         Func<bool, Trainer> make = gan switch
         {
-            "seqgan" => withGraphs => SeqGanDiscriminator(withGraphs, steps, device),
+            "seqgan" => withGraphs => SeqGan(withGraphs, steps, device, mle: false),
+            "seqgan-mle" => withGraphs => SeqGan(withGraphs, steps, device, mle: true),
             "cyclegan" => withGraphs => CycleGan(withGraphs, size, blocks, filters, device),
-            _ => throw new ArgumentException($"--gan takes seqgan or cyclegan; found '{gan}'."),
+            _ => throw new ArgumentException($"--gan takes seqgan, seqgan-mle or cyclegan; found '{gan}'."),
         };
         Console.WriteLine($"graph-check --gan {gan} on {device}: CUDA graph {(graphs ? "on" : "off")} against eager, {steps} steps compared, "
             + $"{reps} timed{(gan == "cyclegan" ? $", {size}×{size}, {blocks} blocks, ngf = ndf = {filters}" : "")}; {MachineInfo.Now()}");
@@ -92,8 +94,8 @@ internal static class GraphCheck
         return same ? 0 : 1;
     }
 
-    /// <summary>SeqGAN's discriminator update on fixed random batches (dropout off).</summary>
-    private static Trainer SeqGanDiscriminator(bool graphs, int batchCount, Device device)
+    /// <summary>SeqGAN's discriminator update (dropout off) or its generator's MLE update, on fixed random batches.</summary>
+    private static Trainer SeqGan(bool graphs, int batchCount, Device device, bool mle)
     {
         const int vocabulary = 5000;
         var settings = new SeqGanSettings
@@ -109,8 +111,12 @@ internal static class GraphCheck
             Y: randint(2, new long[] { settings.BatchSize }, generator: draws, dtype: int64).to(device).DetachFromDisposeScope())).ToList();
         var model = new SeqGanModel(settings, real, null, device, seed: 1);
         return new Trainer(
-            i => new[] { ("D", model.TrainDiscriminator(batches[i % batchCount].X, batches[i % batchCount].Y)) },
-            () => model.Discriminator.parameters(),
+            i => new[]
+            {
+                mle ? ("G_mle", model.TrainMaximumLikelihood(batches[i % batchCount].X))
+                    : ("D", model.TrainDiscriminator(batches[i % batchCount].X, batches[i % batchCount].Y)),
+            },
+            () => mle ? model.Generator.parameters() : model.Discriminator.parameters(),
             () =>
             {
                 model.Dispose();

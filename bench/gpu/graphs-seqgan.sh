@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# One GPU call (about 2 minutes), not yet run: SeqGAN's discriminator update replayed as a CUDA graph (the CudaGraphs
-# option, off by default until this has run). First `graph-check --gan seqgan`: two models with the same seed and batches, dropout
-# off, graph against eager, must agree (PASS) before any time counts; then the paper's step (`steps --gans seqgan`) with
-# and without graphs, and PyTorch eager and PyTorch with torch.cuda.graph (bench/pytorch/seqgan_step.py --cuda-graph).
+# One GPU call (about 2 minutes), not yet run: SeqGAN's discriminator and MLE updates replayed as CUDA graphs (the
+# CudaGraphs option, off by default until this has run). First `graph-check --gan seqgan` and `--gan seqgan-mle`: two
+# models with the same seed and batches (dropout off), graph against eager, must agree (PASS) before any time counts;
+# then the paper's step (`steps --gans seqgan`) with and without graphs, and PyTorch eager and PyTorch with
+# torch.cuda.graph (bench/pytorch/seqgan_step.py --cuda-graph).
 # Run from the repository root on the GPU machine after `bash bench/gpu/publish.sh none` here (carry .gpu/pub.tar.xz).
 # Dry run here: BENCH="dotnet bench/Microsoft.ML.Gan.Bench/bin/Release/net10.0/Microsoft.ML.Gan.Bench.dll" GPU=false \
 #   PY="echo python3" CONFIG=small R="--warmup 0 --reps 2" GRAPHS=false OUT=/tmp/dry bash bench/gpu/graphs-seqgan.sh
@@ -15,6 +16,7 @@ pytorch() { within 60 $PY bench/pytorch/seqgan_step.py $D $R "${@:2}" --out "$OU
 {
   [ "$GPU" = true ] && python3 -c "import torch; print('pytorch', torch.__version__, 'cuda', torch.version.cuda, torch.cuda.get_device_name(0))"
   within 90 $BENCH graph-check --gan seqgan --gpu "$GPU" --cuda-graphs "$GRAPHS"
+  within 60 $BENCH graph-check --gan seqgan-mle --gpu "$GPU" --cuda-graphs "$GRAPHS"
   steps 90 --cudnn-benchmark true --cuda-graphs "$GRAPHS" --out "$OUT/steps-seqgan-graphs-cudnn.json"
   steps 90 --cudnn-benchmark true --cuda-graphs false --out "$OUT/steps-seqgan-eager-cudnn.json"
   steps 90 --cuda-graphs false --out "$OUT/steps-seqgan-eager.json"

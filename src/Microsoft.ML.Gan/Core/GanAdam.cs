@@ -110,18 +110,21 @@ internal sealed class GanAdam : IDisposable
 
     /// <summary>
     /// Scales the gradients so that their global L2 norm is at most <paramref name="maxNorm"/>, as TensorFlow's
-    /// <c>clip_by_global_norm</c> does (factor maxNorm / max(norm, maxNorm), no epsilon); returns the norm before.
+    /// <c>clip_by_global_norm</c> computes it: every gradient times maxNorm · min(1 / norm, 1 / maxNorm), in float32, no
+    /// epsilon (at or below the limit the factor is maxNorm · (1 / maxNorm), which is 1 for SeqGAN's 5). Computed on the
+    /// gradients' device with no host synchronisation, so that a CUDA graph can capture it. Returns the norm before, a
+    /// scalar tensor; null without gradients.
     /// </summary>
-    public double ClipGlobalNorm(double maxNorm)
+    public Tensor? ClipGlobalNorm(double maxNorm)
     {
         using var scope = NewDisposeScope();
         using var _ = no_grad();
         var grads = _parameters.Select(p => p.grad).OfType<Tensor>().ToArray();
-        if (grads.Length == 0) return 0;
-        double norm = stack(grads.Select(g => g.pow(2).sum()).ToArray()).sum().sqrt().item<float>();
-        if (norm > maxNorm)
-            foreach (var g in grads) g.mul_(maxNorm / norm);
-        return norm;
+        if (grads.Length == 0) return null;
+        var norm = stack(grads.Select(g => g.pow(2).sum()).ToArray()).sum().sqrt();
+        var factor = norm.reciprocal().clamp_max(1.0 / maxNorm).mul_(maxNorm);
+        foreach (var g in grads) g.mul_(factor);
+        return norm.MoveToOuterDisposeScope();
     }
 
     public void Step()

@@ -39,7 +39,7 @@ internal sealed record SeqGanSettings
     public string DataFingerprint { get; init; } = "";
     /// <summary><see cref="GanTrainerOptions.FlatAdam"/>.</summary>
     public bool FlatAdam { get; init; }
-    /// <summary><see cref="SeqGanEstimator.Options.CudaGraphs"/>: replay the discriminator's update as a CUDA graph on a GPU.</summary>
+    /// <summary><see cref="SeqGanEstimator.Options.CudaGraphs"/>: replay the discriminator's and the MLE updates as CUDA graphs on a GPU.</summary>
     public bool? CudaGraphs { get; init; }
 }
 
@@ -86,9 +86,10 @@ internal sealed class SeqGanModel : IGanModel
     private readonly List<SeqGanEvaluation> _evaluations = new();
     private readonly long _mleBatches, _dRoundSteps, _adversarialRoundSteps;
     private Tensor? _dSequences, _dLabels;
-    // With CUDA graphs: the discriminator's update as a graph, and the batch it reads, filled before each replay.
-    private readonly CudaGraphStep? _discriminatorGraph;
-    private readonly Tensor? _dBatch, _dBatchLabels;
+    // With CUDA graphs: the discriminator's and the MLE updates as graphs, and the batches they read, filled before
+    // each replay.
+    private readonly CudaGraphStep? _discriminatorGraph, _mleGraph;
+    private readonly Tensor? _dBatch, _dBatchLabels, _mleBatch;
     private long _step;
 
     /// <param name="settings">The hyperparameters and phase lengths; their defaults are the official <c>sequence_gan.py</c>'s.</param>
@@ -124,15 +125,16 @@ internal sealed class SeqGanModel : IGanModel
         Discriminator.InitOfficial(init);
         Generator.to(device);
         Discriminator.to(device);
-        _optimizerMle = new GanAdam(Generator.parameters(), settings.GeneratorLearningRate, flat: settings.FlatAdam);
-        _optimizerAdversarial = new GanAdam(Generator.parameters(), settings.GeneratorLearningRate, flat: settings.FlatAdam);
         bool graphs = UsesCudaGraphs(settings, device);
+        _optimizerMle = new GanAdam(Generator.parameters(), settings.GeneratorLearningRate, flat: settings.FlatAdam, capturable: graphs);
+        _optimizerAdversarial = new GanAdam(Generator.parameters(), settings.GeneratorLearningRate, flat: settings.FlatAdam);
         _optimizerD = new GanAdam(Discriminator.parameters(), settings.DiscriminatorLearningRate, flat: settings.FlatAdam, capturable: graphs);
         if (graphs)
         {
-            _dBatch = zeros(settings.BatchSize, settings.SequenceLength, dtype: int64, device: device).DetachFromDisposeScope();
-            _dBatchLabels = zeros(settings.BatchSize, dtype: int64, device: device).DetachFromDisposeScope();
+            Tensor Batch(params long[] shape) => zeros(shape, dtype: int64, device: device).DetachFromDisposeScope();
+            (_dBatch, _dBatchLabels, _mleBatch) = (Batch(settings.BatchSize, settings.SequenceLength), Batch(settings.BatchSize), Batch(settings.BatchSize, settings.SequenceLength));
             _discriminatorGraph = new CudaGraphStep(() => [DiscriminatorUpdate(_dBatch, _dBatchLabels)]);
+            _mleGraph = new CudaGraphStep(() => [MleUpdate(_mleBatch)]);
         }
         _rollout = new Rollout(Generator, settings.RolloutUpdateRate);
 
@@ -145,7 +147,7 @@ internal sealed class SeqGanModel : IGanModel
         StepsPerEpoch = PretrainingSteps + DiscriminatorPretrainingSteps + settings.AdversarialRounds * _adversarialRoundSteps;
     }
 
-    /// <summary>Whether training on <paramref name="device"/> replays the discriminator's update as a CUDA graph (<see cref="SeqGanEstimator.Options.CudaGraphs"/>).</summary>
+    /// <summary>Whether training on <paramref name="device"/> replays the discriminator's and the MLE updates as CUDA graphs (<see cref="SeqGanEstimator.Options.CudaGraphs"/>).</summary>
     internal static bool UsesCudaGraphs(SeqGanSettings settings, Device device) =>
         // Off by default until the graphed step has run on a GPU (bench/gpu/graphs-seqgan.sh).
         CudaGraphStep.Wanted("SeqGAN", settings.CudaGraphs, onByDefault: false, device);
@@ -210,14 +212,31 @@ internal sealed class SeqGanModel : IGanModel
 
     private (string, Tensor)[] PretrainingStep(long step)
     {
-        var batch = _real.narrow(0, step % _mleBatches * _s.BatchSize, _s.BatchSize);
+        var loss = TrainMaximumLikelihood(_real.narrow(0, step % _mleBatches * _s.BatchSize, _s.BatchSize));
+        if ((step + 1) % _mleBatches == 0) Evaluate(SeqGanPhase.Pretraining, (int)(step / _mleBatches), _s.PretrainEpochs);
+        return new[] { ("G_mle", loss) };
+    }
+
+    /// <summary>
+    /// One MLE update of the generator on real sequences <paramref name="batch"/> [BatchSize, SequenceLength], replayed
+    /// as a CUDA graph where training uses one; returns the loss (detached).
+    /// </summary>
+    internal Tensor TrainMaximumLikelihood(Tensor batch)
+    {
+        if (_mleGraph is null) return MleUpdate(batch);
+        _mleBatch!.copy_(batch);
+        return _mleGraph.Run()[0];
+    }
+
+    /// <summary>The MLE update: mean token NLL, backward, global-norm clip, Adam; no host synchronisation (a CUDA graph can capture it).</summary>
+    private Tensor MleUpdate(Tensor batch)
+    {
         _optimizerMle.ZeroGrad();
         var loss = Generator.MaximumLikelihoodLoss(batch);
         loss.backward();
         _optimizerMle.ClipGlobalNorm(_s.GradientClipNorm);
         _optimizerMle.Step();
-        if ((step + 1) % _mleBatches == 0) Evaluate(SeqGanPhase.Pretraining, (int)(step / _mleBatches), _s.PretrainEpochs);
-        return new[] { ("G_mle", loss.detach()) };
+        return loss.detach();
     }
 
     /// <summary>One discriminator batch; <paramref name="step"/> counts the discriminator steps of the current phase.</summary>
@@ -353,8 +372,8 @@ internal sealed class SeqGanModel : IGanModel
         _optimizerMle.Dispose();
         _optimizerAdversarial.Dispose();
         _discriminatorGraph?.Dispose();
-        _dBatch?.Dispose();
-        _dBatchLabels?.Dispose();
+        _mleGraph?.Dispose();
+        foreach (var t in new[] { _dBatch, _dBatchLabels, _mleBatch }) t?.Dispose();
         _optimizerD.Dispose();
         _rollout.Dispose();
         _cpuSampling.Dispose();

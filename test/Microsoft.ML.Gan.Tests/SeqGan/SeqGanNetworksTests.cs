@@ -199,9 +199,9 @@ public sealed class SeqGanNetworksTests
         var b = new TorchSharp.Modules.Parameter(zeros(1));
         using var adam = new GanAdam(new[] { a, b }, 0.01);
         ((a * tensor(new[] { 3f, 0f })).sum() + (b * 4f).sum()).backward();
-        Assert.AreEqual(5.0, adam.ClipGlobalNorm(2.5), 1e-6);
+        Assert.AreEqual(5.0, adam.ClipGlobalNorm(2.5)!.item<float>(), 1e-6);
         CollectionAssert.AreEqual(new[] { 1.5f, 0f, 2f }, a.grad!.data<float>().ToArray().Concat(b.grad!.data<float>().ToArray()).ToArray());
-        Assert.AreEqual(2.5, adam.ClipGlobalNorm(5), 1e-6, "Below the limit: unchanged.");
+        Assert.AreEqual(2.5, adam.ClipGlobalNorm(5)!.item<float>(), 1e-6, "Below the limit: unchanged.");
         Assert.AreEqual(2f, b.grad!.item<float>());
     }
 }
