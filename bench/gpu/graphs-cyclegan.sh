@@ -2,7 +2,7 @@
 # One GPU call (about 5 minutes), not yet run: CycleGAN's step at the paper's configurations (256×256 with 9 blocks,
 # 128×128 with 6, batch 1) with its two updates replayed as CUDA graphs (the CudaGraphs option, off by default until
 # this has run) against the same step launched kernel by kernel, with and without cuDNN autotuning; beside PyTorch
-# eager and PyTorch with torch.cuda.graph (bench/pytorch/cyclegan_step.py --cuda-graph), both augmenting on the GPU
+# eager (defaults, and with autotuning) and PyTorch with autotuning and torch.cuda.graph (bench/pytorch/cyclegan_step.py --cuda-graph), both augmenting on the GPU
 # as the library does. First `graph-check --gan cyclegan` (128×128, 6 blocks): a graphed and an eager model with the
 # same seed, images and host draws, side by side for 30 steps, must agree (PASS). If the library's graphed step fails
 # or does not train alike, the option stays off.
@@ -21,12 +21,15 @@ pytorch() { # pytorch NAME ARGS: both paper sizes
 {
   [ "$GPU" = true ] && python3 -c "import torch; print('pytorch', torch.__version__, 'cuda', torch.version.cuda, torch.cuda.get_device_name(0))"
   within 90 $BENCH graph-check --gan cyclegan --gpu "$GPU" --cuda-graphs "$GRAPHS" $( [ "$CONFIG" = small ] && echo --size 32 --blocks 2 --filters 8 --steps 4 --reps 4 )
-  steps 90 --cuda-graphs "$GRAPHS" --out "$OUT/steps-cyclegan-graphs.json"
-  steps 90 --cuda-graphs false --out "$OUT/steps-cyclegan-eager.json"
+  # Most telling first, should the deadline cut the list: the library's best candidate, PyTorch eager with defaults
+  # (issue 6's reference) and PyTorch's best (autotuning + torch.cuda.graph), then the rest.
   steps 90 --cudnn-benchmark true --cuda-graphs "$GRAPHS" --out "$OUT/steps-cyclegan-graphs-cudnn.json"
-  steps 90 --cudnn-benchmark true --cuda-graphs false --out "$OUT/steps-cyclegan-eager-cudnn.json"
-  pytorch -cudnn --cudnn-benchmark
+  pytorch ""
   [ "$GRAPHS" = true ] && pytorch -cudnn-graph --cudnn-benchmark --cuda-graph
+  steps 90 --cudnn-benchmark true --cuda-graphs false --out "$OUT/steps-cyclegan-eager-cudnn.json"
+  steps 90 --cuda-graphs "$GRAPHS" --out "$OUT/steps-cyclegan-graphs.json"
+  pytorch -cudnn --cudnn-benchmark
+  steps 90 --cuda-graphs false --out "$OUT/steps-cyclegan-eager.json"
 } 2>&1 | grep -v NNPACK | tee "$OUT/graphs-cyclegan.log"
 pack graphs-cyclegan
 echo GRAPHS-CYCLEGAN-DONE
