@@ -118,6 +118,7 @@ internal sealed unsafe class CudaGraphStep : IDisposable
     public static bool Wanted(string gan, bool? option, bool onByDefault, Device device)
     {
         if (option == false || (option is null && !onByDefault)) return false;
+        if (EmulatedForTests) return option == true;
         if (device.type != DeviceType.CUDA)
             return option == true
                 ? throw new ArgumentException($"{gan} option CudaGraphs is true, but training runs on the {device.type}; CUDA graphs need a GPU.")
@@ -126,6 +127,14 @@ internal sealed unsafe class CudaGraphStep : IDisposable
             return option == true ? throw new NotSupportedException($"{gan} option CudaGraphs is true, but {why}.") : false;
         return true;
     }
+
+    /// <summary>
+    /// Tests only: with this set, <c>CudaGraphs = true</c> is accepted on any device and every <see cref="Run"/> calls the
+    /// step eagerly instead of capturing and replaying it. What a GAN does around its graphs (the static inputs it
+    /// fills, the outputs it reads, the capturable optimiser) then runs on the CPU and can be compared with its eager
+    /// path; what only capture does (freezing host values into the graph) cannot be checked this way.
+    /// </summary>
+    internal static bool EmulatedForTests { get; set; }
 
     /// <summary>Eager calls before the capture, as PyTorch's documentation recommends (it warms up for three).</summary>
     public const int WarmupSteps = 2;
@@ -148,14 +157,16 @@ internal sealed unsafe class CudaGraphStep : IDisposable
     /// <param name="step">The step: returns its outputs (the losses), which each replay overwrites in place.</param>
     public CudaGraphStep(Func<Tensor[]> step)
     {
-        if (CudaGraphApi.WhyUnavailable is { } why) throw new NotSupportedException($"CUDA graphs are unavailable: {why}.");
         _step = step;
+        if (EmulatedForTests) return;
+        if (CudaGraphApi.WhyUnavailable is { } why) throw new NotSupportedException($"CUDA graphs are unavailable: {why}.");
         _side = CudaGraphApi.StreamFromPool();
     }
 
     /// <summary>Runs the step once; returns copies of its outputs (in the caller's dispose scope).</summary>
     public Tensor[] Run()
     {
+        if (EmulatedForTests) return _step();
         if (_captureFailed) throw new InvalidOperationException("This step's CUDA graph capture failed earlier; it cannot run again in this process.");
         if (_graph == 0 && _warmups < WarmupSteps)
         {

@@ -1,0 +1,142 @@
+using Microsoft.ML.Gan.Core;
+using Microsoft.ML.Gan.Core.Native;
+using Microsoft.ML.Gan.CycleGan;
+using Microsoft.ML.Gan.NetGan;
+using Microsoft.ML.Gan.SeqGan;
+using Microsoft.ML.Gan.Tests.CycleGan;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Microsoft.ML.Gan.Tests.Core;
+
+/// <summary>
+/// Each GAN's CUDA-graph path with the graphs emulated (<see cref="CudaGraphStep.EmulatedForTests"/>: every replay runs
+/// the step eagerly), so that it runs on the CPU: the static inputs it fills, the outputs it reads, the history pool
+/// between CycleGAN's two graphs and the capturable optimisers must train to the weights of the eager path from the
+/// same seed. The capture itself needs a GPU (bench graph-check).
+/// </summary>
+[TestClass]
+public sealed class CudaGraphEmulationTests
+{
+    [TestInitialize]
+    public void Emulate() => CudaGraphStep.EmulatedForTests = true;
+
+    [TestCleanup]
+    public void StopEmulating() => CudaGraphStep.EmulatedForTests = false;
+
+    [TestMethod]
+    public void SeqGanTrainsAlikeThroughItsGraphPath()
+    {
+        // Every phase: MLE (graphed), discriminator pretraining (graphed), one adversarial round (eager generator step,
+        // graphed discriminator steps).
+        var settings = new SeqGanSettings
+        {
+            VocabularySize = 40, SequenceLength = 8, EmbeddingSize = 16, HiddenSize = 16, DiscriminatorEmbeddingSize = 8,
+            DiscriminatorFilters = new[] { (1, 8), (2, 8), (4, 8), (8, 8) }, BatchSize = 32, RolloutCount = 2,
+            PretrainEpochs = 2, DiscriminatorPretrainRounds = 1, DiscriminatorEpochsPerRound = 1,
+            AdversarialRounds = 1, AdversarialDiscriminatorRounds = 1,
+        };
+        using var oracle = new OracleLstm(40, seed: 3, embeddingSize: 16, hiddenSize: 16);
+        using var real = oracle.Sample(64, 8, new Generator(4));
+        using var eager = new SeqGanModel(settings, real, null, GanEnvironment.UseCpu(), seed: 1);
+        using var graphed = new SeqGanModel(settings with { CudaGraphs = true }, real, null, GanEnvironment.UseCpu(), seed: 1);
+        AssertGraphs(eager, 0);
+        AssertGraphs(graphed, 2);
+        foreach (var model in new[] { eager, graphed }) Train(model);
+        AssertClose(eager.Generator, graphed.Generator, "G");
+        AssertClose(eager.Discriminator, graphed.Discriminator, "D");
+        foreach (var model in new[] { eager, graphed })
+        {
+            model.Generator.Dispose();
+            model.Discriminator.Dispose();
+        }
+    }
+
+    [TestMethod]
+    public void CycleGanTrainsAlikeThroughItsGraphPath()
+    {
+        // Two epochs at the constant rate and two of decay (the capturable Adam's rate changes at each), with the
+        // resize-crop-flip and a history pool smaller than the run, so that the pool returns old images too.
+        using var scope = NewDisposeScope();
+        var rows = CycleGanTestData.Rows();
+        Tensor Domain(bool isB) => stack(rows.Where(r => r.IsB == isB)
+            .Select(r => tensor(r.Image).reshape(3, CycleGanTestData.Side, CycleGanTestData.Side)).ToArray());
+        var (domainA, domainB) = (Domain(false), Domain(true));
+        var options = CycleGanTestData.TinyOptions();
+        options.LoadSize = 28;
+        var models = new List<CycleGanModel>();
+        foreach (bool graphs in new[] { false, true })
+        {
+            var o = options.Clone();
+            o.CudaGraphs = graphs;
+            models.Add(new CycleGanModel(o, domainA, domainB, GanEnvironment.UseCpu(), seed: 4));
+        }
+        AssertGraphs(models[0], 0);
+        AssertGraphs(models[1], 2);
+        foreach (var model in models) Train(model);
+        AssertClose(models[0].GeneratorA, models[1].GeneratorA, "G_A");
+        AssertClose(models[0].GeneratorB, models[1].GeneratorB, "G_B");
+        AssertClose(models[0].DiscriminatorA, models[1].DiscriminatorA, "D_A");
+        AssertClose(models[0].DiscriminatorB, models[1].DiscriminatorB, "D_B");
+        foreach (var model in models)
+        {
+            model.Dispose();
+            foreach (var network in new nn.Module[] { model.GeneratorA, model.GeneratorB, model.DiscriminatorA, model.DiscriminatorB }) network.Dispose();
+        }
+    }
+
+    [TestMethod]
+    public void NetGanTrainsAlikeThroughItsGraphPath()
+    {
+        var settings = new NetGanSettings { BatchSize = 8, WalkLength = 5, GeneratorHiddenSize = 6, DiscriminatorHiddenSize = 5, EmbeddingSize = 4 };
+        // Real walks from the loop's random source only, so that both models see the same ones.
+        static Tensor Walks(int count, GanRandom random) =>
+            tensor(Enumerable.Range(0, count * 5).Select(_ => (long)random.Next(12)).ToArray(), new long[] { count, 5 });
+        using var eager = new NetGanModel(settings with { CudaGraphs = false }, nodes: 12, Walks, (_, _) => null, _ => false, CPU, seed: 2);
+        using var graphed = new NetGanModel(settings with { CudaGraphs = true }, nodes: 12, Walks, (_, _) => null, _ => false, CPU, seed: 2);
+        AssertGraphs(eager, 0);
+        AssertGraphs(graphed, 1);
+        foreach (var model in new[] { eager, graphed })
+        {
+            var random = new GanRandom(6);
+            for (int i = 0; i < 4; i++)
+            {
+                using var step = NewDisposeScope();
+                model.TrainStep(random);
+            }
+        }
+        AssertClose(eager.Generator, graphed.Generator, "G");
+        AssertClose(eager.Discriminator, graphed.Discriminator, "D");
+        eager.Generator.Dispose();
+        graphed.Generator.Dispose();
+    }
+
+    /// <summary>The model's CUDA-graph steps (found by type, so that the test does not depend on field names).</summary>
+    private static void AssertGraphs(object model, int expected)
+    {
+        var fields = model.GetType().GetFields(System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Instance);
+        int graphs = fields.Where(f => f.FieldType == typeof(CudaGraphStep)).Count(f => f.GetValue(model) is not null);
+        Assert.AreEqual(expected, graphs, $"{model.GetType().Name}'s CUDA-graph steps");
+    }
+
+    /// <summary>Every step of the model's schedule, starting each epoch as the training loop does.</summary>
+    private static void Train(IGanModel model)
+    {
+        var random = new GanRandom(5);
+        for (long step = 0; step < model.Epochs * model.StepsPerEpoch; step++)
+        {
+            if (step % model.StepsPerEpoch == 0) model.BeginEpoch((int)(step / model.StepsPerEpoch) + 1);
+            using var scope = NewDisposeScope();
+            model.TrainStep(random);
+        }
+    }
+
+    private static void AssertClose(nn.Module expected, nn.Module actual, string network)
+    {
+        foreach (var ((name, a), b) in expected.named_parameters().Zip(actual.parameters()))
+        {
+            float difference = (a - b).abs().max().item<float>();
+            Assert.IsTrue(difference < 1e-5f, $"{network}.{name} differs by {difference} through the graph path.");
+        }
+    }
+}
