@@ -29,20 +29,13 @@ public sealed class CudaGraphEmulationTests
     {
         // Every phase: MLE (graphed), discriminator pretraining (graphed), one adversarial round (eager generator step,
         // graphed discriminator steps).
-        var settings = new SeqGanSettings
-        {
-            VocabularySize = 40, SequenceLength = 8, EmbeddingSize = 16, HiddenSize = 16, DiscriminatorEmbeddingSize = 8,
-            DiscriminatorFilters = new[] { (1, 8), (2, 8), (4, 8), (8, 8) }, BatchSize = 32, RolloutCount = 2,
-            PretrainEpochs = 2, DiscriminatorPretrainRounds = 1, DiscriminatorEpochsPerRound = 1,
-            AdversarialRounds = 1, AdversarialDiscriminatorRounds = 1,
-        };
-        using var oracle = new OracleLstm(40, seed: 3, embeddingSize: 16, hiddenSize: 16);
-        using var real = oracle.Sample(64, 8, new Generator(4));
+        var settings = SameTraining.TinySeqGan(pretrainEpochs: 2);
+        using var real = SameTraining.TinySeqGanData();
         using var eager = new SeqGanModel(settings, real, null, GanEnvironment.UseCpu(), seed: 1);
         using var graphed = new SeqGanModel(settings with { CudaGraphs = true }, real, null, GanEnvironment.UseCpu(), seed: 1);
         AssertGraphs(eager, 0);
         AssertGraphs(graphed, 2);
-        foreach (var model in new[] { eager, graphed }) Train(model);
+        foreach (var model in new[] { eager, graphed }) SameTraining.Train(model);
         AssertClose(eager.Generator, graphed.Generator, "G");
         AssertClose(eager.Discriminator, graphed.Discriminator, "D");
         foreach (var model in new[] { eager, graphed })
@@ -73,7 +66,7 @@ public sealed class CudaGraphEmulationTests
         }
         AssertGraphs(models[0], 0);
         AssertGraphs(models[1], 2);
-        foreach (var model in models) Train(model);
+        foreach (var model in models) SameTraining.Train(model);
         AssertClose(models[0].GeneratorA, models[1].GeneratorA, "G_A");
         AssertClose(models[0].GeneratorB, models[1].GeneratorB, "G_B");
         AssertClose(models[0].DiscriminatorA, models[1].DiscriminatorA, "D_A");
@@ -119,24 +112,6 @@ public sealed class CudaGraphEmulationTests
         Assert.AreEqual(expected, graphs, $"{model.GetType().Name}'s CUDA-graph steps");
     }
 
-    /// <summary>Every step of the model's schedule, starting each epoch as the training loop does.</summary>
-    private static void Train(IGanModel model)
-    {
-        var random = new GanRandom(5);
-        for (long step = 0; step < model.Epochs * model.StepsPerEpoch; step++)
-        {
-            if (step % model.StepsPerEpoch == 0) model.BeginEpoch((int)(step / model.StepsPerEpoch) + 1);
-            using var scope = NewDisposeScope();
-            model.TrainStep(random);
-        }
-    }
-
-    private static void AssertClose(nn.Module expected, nn.Module actual, string network)
-    {
-        foreach (var ((name, a), b) in expected.named_parameters().Zip(actual.parameters()))
-        {
-            float difference = (a - b).abs().max().item<float>();
-            Assert.IsTrue(difference < 1e-5f, $"{network}.{name} differs by {difference} through the graph path.");
-        }
-    }
+    private static void AssertClose(nn.Module expected, nn.Module actual, string network) =>
+        SameTraining.AssertClose(expected, actual, network, "through the graph path");
 }

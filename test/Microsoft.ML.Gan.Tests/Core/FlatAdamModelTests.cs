@@ -14,14 +14,8 @@ namespace Microsoft.ML.Gan.Tests.Core;
 [TestClass]
 public sealed class FlatAdamModelTests
 {
-    private static void AssertSameWeights(nn.Module expected, nn.Module actual, string network)
-    {
-        foreach (var ((name, a), b) in expected.named_parameters().Zip(actual.parameters()))
-        {
-            float difference = (a - b).abs().max().item<float>();
-            Assert.IsTrue(difference < 1e-5f, $"{network}.{name} differs by {difference} with the flat Adam.");
-        }
-    }
+    private static void AssertSameWeights(nn.Module expected, nn.Module actual, string network) =>
+        SameTraining.AssertClose(expected, actual, network, "with the flat Adam");
 
     /// <summary>The model's optimisers, found by type so that the test does not depend on their field names.</summary>
     private static void AssertOptimizersFlat(object model, bool expected)
@@ -32,36 +26,19 @@ public sealed class FlatAdamModelTests
         Assert.IsTrue(optimizers.All(o => o.IsFlat == expected), $"Expected every optimiser of {model.GetType().Name} with IsFlat {expected}.");
     }
 
-    private static void Train(IGanModel model, long steps)
-    {
-        var random = new GanRandom(5);
-        for (long i = 0; i < steps; i++)
-        {
-            using var scope = NewDisposeScope();
-            model.TrainStep(random);
-        }
-    }
-
     [TestMethod]
     public void SeqGanTrainsToTheSameWeightsWithTheFlatAdam()
     {
         // Every phase: MLE (its own Adam), D pretraining, one adversarial round (the second Adam over the same G).
-        var settings = new SeqGanSettings
-        {
-            VocabularySize = 40, SequenceLength = 8, EmbeddingSize = 16, HiddenSize = 16, DiscriminatorEmbeddingSize = 8,
-            DiscriminatorFilters = new[] { (1, 8), (2, 8), (4, 8), (8, 8) }, BatchSize = 32, RolloutCount = 2,
-            PretrainEpochs = 1, DiscriminatorPretrainRounds = 1, DiscriminatorEpochsPerRound = 1,
-            AdversarialRounds = 1, AdversarialDiscriminatorRounds = 1,
-        };
-        using var oracle = new OracleLstm(40, seed: 3, embeddingSize: 16, hiddenSize: 16);
-        using var real = oracle.Sample(64, 8, new Generator(4));
+        var settings = SameTraining.TinySeqGan();
+        using var real = SameTraining.TinySeqGanData();
         using var perTensor = new SeqGanModel(settings, real, null, GanEnvironment.UseCpu(), seed: 1);
         using var flat = new SeqGanModel(settings with { FlatAdam = true }, real, null, GanEnvironment.UseCpu(), seed: 1);
         AssertOptimizersFlat(perTensor, false);
         AssertOptimizersFlat(flat, true);
         Assert.AreEqual(11L, perTensor.StepsPerEpoch, "2 MLE + 4 D pretraining + (1 G + 4 D) adversarial steps.");
-        Train(perTensor, perTensor.StepsPerEpoch);
-        Train(flat, flat.StepsPerEpoch);
+        SameTraining.Train(perTensor);
+        SameTraining.Train(flat);
         AssertSameWeights(perTensor.Generator, flat.Generator, "G");
         AssertSameWeights(perTensor.Discriminator, flat.Discriminator, "D");
         foreach (var m in new[] { perTensor, flat })
@@ -81,8 +58,7 @@ public sealed class FlatAdamModelTests
         AssertOptimizersFlat(flat, true);
         foreach (var m in new[] { perTensor, flat })
         {
-            m.BeginEpoch(1);
-            Train(m, 2);
+            SameTraining.Train(m, steps: 2);
         }
         AssertSameWeights(perTensor.Generator, flat.Generator, "G");
         AssertSameWeights(perTensor.Discriminator, flat.Discriminator, "D");
