@@ -2,8 +2,9 @@
 # One GPU call (about 5 minutes), not yet run: CycleGAN's step at the paper's configurations (256×256 with 9 blocks,
 # 128×128 with 6, batch 1) with its two updates replayed as CUDA graphs (the CudaGraphs option, off by default until
 # this has run) against the same step launched kernel by kernel, with and without cuDNN autotuning; beside PyTorch
-# eager (defaults, and with autotuning) and PyTorch with autotuning and torch.cuda.graph (bench/pytorch/cyclegan_step.py --cuda-graph), both augmenting on the GPU
-# as the library does. First `graph-check --gan cyclegan` (128×128, 6 blocks): a graphed and an eager model with the
+# eager (defaults, and with autotuning) and PyTorch with autotuning and torch.cuda.graph
+# (bench/pytorch/cyclegan_step.py --cuda-graph), both augmenting on the GPU as the library does.
+# First `graph-check --gan cyclegan` (128×128, 6 blocks): a graphed and an eager model with the
 # same seed, images and host draws, side by side for 30 steps, must agree (PASS). If the library's graphed step fails
 # or does not train alike, the option stays off.
 # Run from the repository root on the GPU machine after `bash bench/gpu/publish.sh none` here (carry .gpu/pub.tar.xz).
