@@ -9,8 +9,10 @@ namespace Microsoft.ML.Gan.Bench;
 /// <summary>
 /// <c>graph-check --gan seqgan|seqgan-mle|cyclegan --gpu true</c>: a GAN's training replayed as CUDA graphs (its CudaGraphs option)
 /// against the same training launched kernel by kernel. Two models with the same seed are trained side by side on the
-/// same data with the same host draws; the check prints each step's largest loss difference, the largest difference
-/// between their parameters at the end, and then the time of one step either way (median of <c>--reps</c>).
+/// same data with the same host draws; the check prints each step's losses and their largest difference (relative
+/// where a loss exceeds 1), then how far apart the two runs' parameters are against how far training moved them, and
+/// then the time of one step either way (median of <c>--reps</c>). PASS: every loss within <c>--tolerance</c>, the
+/// parameters within 100 × <c>--tolerance</c> of the distance moved.
 /// <list type="bullet">
 /// <item>seqgan: the discriminator's update at the paper's size (vocabulary 5,000, length 20, batch 64) on fixed random
 /// batches, dropout off, so that no random draw tells the two apart.</item>
@@ -59,6 +61,8 @@ internal static class GraphCheck
 
     private static int Compare(Trainer eager, Trainer graphed, int steps, int reps, double tolerance, bool graphs)
     {
+        // Both start from the same weights (same seed); the eager side's are kept to measure how far training moved them.
+        var initial = eager.Parameters().Select(p => p.detach().clone()).ToList();
         double worstLoss = 0;
         for (int i = 0; i < steps; i++)
         {
@@ -66,16 +70,24 @@ internal static class GraphCheck
             var a = eager.Step(i);
             var b = graphed.Step(i);
             var differences = a.Zip(b, (x, y) => (x.Name, Eager: (double)x.Value.item<float>(), Graphed: (double)y.Value.item<float>())).ToList();
-            double worst = differences.Max(d => Math.Abs(d.Eager - d.Graphed));
+            // Relative to the loss where it exceeds 1 (CycleGAN's cycle losses are about 5).
+            double worst = differences.Max(d => Math.Abs(d.Eager - d.Graphed) / Math.Max(1, Math.Abs(d.Eager)));
             worstLoss = Math.Max(worstLoss, worst);
             Console.WriteLine($"step {i + 1}: " + string.Join(", ", differences.Select(d => FormattableString.Invariant($"{d.Name} {d.Eager:F5} / {d.Graphed:F5}")))
                 + FormattableString.Invariant($"; largest difference {worst:G3}"));
         }
-        double worstParameter = eager.Parameters().Zip(graphed.Parameters(),
-            (p, q) => { using var d = (p - q).abs().max(); return (double)d.item<float>(); }).Max();
-        bool same = worstLoss <= tolerance && worstParameter <= tolerance;
+        // The parameters as a whole: the distance between the two runs against the distance training moved them. A GPU's
+        // convolutions and index_add need not sum in the same order twice, and Adam turns the rounding noise of a
+        // gradient that is zero in exact arithmetic (a convolution bias before an instance norm) into steps of up to
+        // its learning rate, so single parameters may part by more than the runs as a whole.
+        double Distance(IEnumerable<Tensor> x, IEnumerable<Tensor> y) =>
+            Math.Sqrt(x.Zip(y, (p, q) => { using var d = (p - q).to(float64).pow(2).sum(); return d.item<double>(); }).Sum());
+        double moved = Distance(eager.Parameters(), initial), apart = Distance(eager.Parameters(), graphed.Parameters());
+        double relative = moved > 0 ? apart / moved : apart;
+        foreach (var t in initial) t.Dispose();
+        bool same = worstLoss <= tolerance && relative <= 100 * tolerance;
         Console.WriteLine(FormattableString.Invariant(
-            $"after {steps} steps: largest loss difference {worstLoss:G3}, largest parameter difference {worstParameter:G3} (tolerance {tolerance:G3}): {(same ? "PASS" : "FAIL")}"));
+            $"after {steps} steps: largest loss difference {worstLoss:G3} (tolerance {tolerance:G3}); parameters {apart:G3} apart after moving {moved:G3}, ratio {relative:G3} (tolerance {100 * tolerance:G3}): {(same ? "PASS" : "FAIL")}"));
 
         double Median(Trainer trainer)
         {
