@@ -7,8 +7,8 @@ using static TorchSharp.torch;
 namespace Microsoft.ML.Gan.Bench;
 
 /// <summary>
-/// <c>graph-check --gan seqgan|seqgan-mle|cyclegan --gpu true</c>: a GAN's training replayed as CUDA graphs (its CudaGraphs option)
-/// against the same training launched kernel by kernel. Two models with the same seed are trained side by side on the
+/// <c>graph-check --gan seqgan|seqgan-mle|cyclegan --gpu true</c>: a GAN's training replayed as CUDA graphs (its
+/// CudaGraphs option) against the same training launched kernel by kernel. Two models with the same seed are trained side by side on the
 /// same data with the same host draws; the check prints each step's losses and their largest difference (relative
 /// where a loss exceeds 1), then how far apart the two runs' parameters are against how far training moved them, and
 /// then the time of one step either way (median of <c>--reps</c>). PASS: every loss within <c>--tolerance</c>, the
