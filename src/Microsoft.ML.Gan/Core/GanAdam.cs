@@ -1,3 +1,4 @@
+using Microsoft.ML.Gan.Core.Native;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -131,7 +132,13 @@ internal sealed class GanAdam : IDisposable
     {
         using var scope = NewDisposeScope();
         using var _ = no_grad();
-        StepCount++;
+        // Captured in a CUDA graph, the count must still grow at every replay, which runs kernels only: models read it
+        // (the epoch's position, checkpoints), while a capturable optimiser's bias corrections advance on the device.
+        if (!CudaGraphStep.Replaying)
+        {
+            StepCount++;
+            CudaGraphStep.RepeatOnReplay(() => StepCount++);
+        }
         var numbers = NextStepNumbers();
         // A parameter without a gradient keeps its moments in the per-tensor update; the flat one would decay them,
         // so it only runs once every parameter has a gradient (from the first step on in every GAN here).

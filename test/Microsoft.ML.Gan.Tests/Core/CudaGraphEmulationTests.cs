@@ -13,7 +13,9 @@ namespace Microsoft.ML.Gan.Tests.Core;
 /// Each GAN's CUDA-graph path with the graphs emulated (<see cref="CudaGraphStep.EmulatedForTests"/>: every replay runs
 /// the step eagerly), so that it runs on the CPU: the static inputs it fills, the outputs it reads, the history pool
 /// between CycleGAN's two graphs and the capturable optimisers must train to the weights of the eager path from the
-/// same seed. The capture itself needs a GPU (bench graph-check).
+/// same seed, and the optimisers must count the replayed steps (checkpoints and CycleGAN's epoch position read the
+/// count; a replay runs kernels only, so the count is host work repeated after it). The capture itself needs a GPU
+/// (bench graph-check).
 /// </summary>
 [TestClass]
 public sealed class CudaGraphEmulationTests
@@ -38,6 +40,7 @@ public sealed class CudaGraphEmulationTests
         foreach (var model in new[] { eager, graphed }) SameTraining.Train(model);
         AssertClose(eager.Generator, graphed.Generator, "G");
         AssertClose(eager.Discriminator, graphed.Discriminator, "D");
+        AssertSameStepCounts(eager, graphed);
         foreach (var model in new[] { eager, graphed })
         {
             model.Generator.Dispose();
@@ -71,6 +74,7 @@ public sealed class CudaGraphEmulationTests
         AssertClose(models[0].GeneratorB, models[1].GeneratorB, "G_B");
         AssertClose(models[0].DiscriminatorA, models[1].DiscriminatorA, "D_A");
         AssertClose(models[0].DiscriminatorB, models[1].DiscriminatorB, "D_B");
+        AssertSameStepCounts(models[0], models[1]);
         foreach (var model in models)
         {
             model.Dispose();
@@ -100,6 +104,7 @@ public sealed class CudaGraphEmulationTests
         }
         AssertClose(eager.Generator, graphed.Generator, "G");
         AssertClose(eager.Discriminator, graphed.Discriminator, "D");
+        AssertSameStepCounts(eager, graphed);
         eager.Generator.Dispose();
         graphed.Generator.Dispose();
     }
@@ -110,6 +115,16 @@ public sealed class CudaGraphEmulationTests
         var fields = model.GetType().GetFields(System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Instance);
         int graphs = fields.Where(f => f.FieldType == typeof(CudaGraphStep)).Count(f => f.GetValue(model) is not null);
         Assert.AreEqual(expected, graphs, $"{model.GetType().Name}'s CUDA-graph steps");
+    }
+
+    /// <summary>Each optimiser of the graphed model has counted as many steps as its eager twin (found by type, in field order).</summary>
+    private static void AssertSameStepCounts(object eager, object graphed)
+    {
+        static long[] Counts(object model) => model.GetType().GetFields(System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Instance)
+            .Where(f => f.FieldType == typeof(GanAdam)).Select(f => ((GanAdam)f.GetValue(model)!).StepCount).ToArray();
+        var expected = Counts(eager);
+        Assert.IsTrue(expected.Any(c => c > CudaGraphStep.WarmupSteps + 1), "the run replayed some steps");
+        CollectionAssert.AreEqual(expected, Counts(graphed), "optimiser step counts, eager against graphed");
     }
 
     private static void AssertClose(nn.Module expected, nn.Module actual, string network) =>

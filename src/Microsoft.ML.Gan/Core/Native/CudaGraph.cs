@@ -136,6 +136,13 @@ internal sealed unsafe class CudaGraphStep : IDisposable
     /// </summary>
     internal static bool EmulatedForTests { get; set; }
 
+    /// <summary>
+    /// Called by host code that runs inside a step (an optimiser counting its steps): while a step is being captured,
+    /// <paramref name="work"/> is kept and repeated after every later replay of that graph, which runs the captured
+    /// kernels only. Outside a capture it does nothing: the caller has done the work itself.
+    /// </summary>
+    public static void RepeatOnReplay(Action work) => _capturing?._hostWorkPerReplay.Add(work);
+
     /// <summary>Eager calls before the capture, as PyTorch's documentation recommends (it warms up for three).</summary>
     public const int WarmupSteps = 2;
     // sizeof(at::cuda::CUDAGraph) is not exported. Constructing and capturing in a 4 KiB block filled with a marker
@@ -147,6 +154,13 @@ internal sealed unsafe class CudaGraphStep : IDisposable
     private const long CaptureManagedBytes = 16 << 20;
 
     private readonly Func<Tensor[]> _step;
+    // Host bookkeeping the step did while it was captured (an optimiser's step counter), which a replay must repeat:
+    // a replay runs the captured kernels only.
+    private readonly List<Action> _hostWorkPerReplay = [];
+    [ThreadStatic] private static CudaGraphStep? _capturing;
+    [ThreadStatic] private static bool _replaying;
+    // Emulated (tests): whether the call that stands for the capture has run.
+    private bool _emulatedCapture;
     private readonly CudaGraphApi.Stream _side;
     private nint _graph;
     private Tensor[] _outputs = [];
@@ -166,25 +180,69 @@ internal sealed unsafe class CudaGraphStep : IDisposable
     /// <summary>Runs the step once; returns copies of its outputs (in the caller's dispose scope).</summary>
     public Tensor[] Run()
     {
-        if (EmulatedForTests) return _step();
+        if (EmulatedForTests) return RunEmulated();
         if (_captureFailed) throw new InvalidOperationException("This step's CUDA graph capture failed earlier; it cannot run again in this process.");
         if (_graph == 0 && _warmups < WarmupSteps)
         {
             _warmups++;
             return OnSideStream(_step);
         }
-        if (_graph == 0) Capture();
+        // The capturing call did the host bookkeeping itself; later replays repeat it.
+        bool captured = _graph == 0;
+        if (captured) Capture();
         CudaGraphApi.Replay(_graph);
+        if (!captured) foreach (var work in _hostWorkPerReplay) work();
         return _outputs.Select(o => o.clone()).ToArray();
     }
+
+    /// <summary>
+    /// <see cref="Run"/> without a GPU, in the same order of calls: warm-ups, then the call that stands for the capture
+    /// (it records the host work, as a capture does), then replays, which run the step eagerly with that host work left to
+    /// the recorded copies (<see cref="Replaying"/>), as a real replay leaves it.
+    /// </summary>
+    private Tensor[] RunEmulated()
+    {
+        if (_warmups < WarmupSteps)
+        {
+            _warmups++;
+            return _step();
+        }
+        if (!_emulatedCapture)
+        {
+            _emulatedCapture = true;
+            _capturing = this;
+            try { return _step(); }
+            finally { _capturing = null; }
+        }
+        Tensor[] outputs;
+        _replaying = true;
+        try { outputs = _step(); }
+        finally { _replaying = false; }
+        foreach (var work in _hostWorkPerReplay) work();
+        return outputs;
+    }
+
+    /// <summary>
+    /// True while an emulated replay (tests) runs the step eagerly: host work the step registered with
+    /// <see cref="RepeatOnReplay"/> is repeated after it and must not happen inside it too. Never true on a GPU, where a
+    /// replay does not call the step.
+    /// </summary>
+    public static bool Replaying => _replaying;
 
     /// <summary>Drops the graph (and its memory): the next <see cref="Run"/> captures again (the side stream stays warm).</summary>
     public void Invalidate()
     {
+        if (EmulatedForTests)
+        {
+            _emulatedCapture = false;
+            _hostWorkPerReplay.Clear();
+            return;
+        }
         if (_graph == 0 || _captureFailed) return;
         cuda.synchronize();
         foreach (var o in _outputs) o.Dispose();
         _outputs = [];
+        _hostWorkPerReplay.Clear();
         CudaGraphApi.Destroy(_graph);
         NativeMemory.Free((void*)_graph);
         _graph = 0;
@@ -223,6 +281,7 @@ internal sealed unsafe class CudaGraphStep : IDisposable
                 Tensor[] outputs;
                 try
                 {
+                    _capturing = this;
                     outputs = _step();
                 }
                 catch (Exception e)
@@ -232,6 +291,10 @@ internal sealed unsafe class CudaGraphStep : IDisposable
                     _captureFailed = true;
                     throw new InvalidOperationException("Capturing the training step as a CUDA graph failed; the GPU is left unusable "
                         + "for this process. Train with CUDA graphs off (the estimator's CudaGraphs = false). " + e.Message, e);
+                }
+                finally
+                {
+                    _capturing = null;
                 }
                 CudaGraphApi.CaptureEnd(_graph);
                 // The outputs live in the graph's memory pool, rewritten by every replay: owned here, not by a scope.
