@@ -106,7 +106,8 @@ internal static unsafe class CudaGraphApi
 /// as long as this object (fill them before <see cref="Run"/>), make no host synchronisation (no <c>item()</c>, no
 /// copies from or to the CPU), draw random numbers only from the CUDA device's default generator (each replay draws
 /// fresh ones), and take every host number it uses as fixed: a number that changes (a temperature, a learning rate)
-/// needs <see cref="Invalidate"/>, or a device tensor. Not thread-safe; one per step.
+/// needs <see cref="Invalidate"/>, or a device tensor. Host bookkeeping the step must keep doing (an optimiser's step
+/// count) goes through <see cref="RepeatOnReplay"/>. Not thread-safe; one per step.
 /// </summary>
 internal sealed unsafe class CudaGraphStep : IDisposable
 {
@@ -129,10 +130,11 @@ internal sealed unsafe class CudaGraphStep : IDisposable
     }
 
     /// <summary>
-    /// Tests only: with this set, <c>CudaGraphs = true</c> is accepted on any device and every <see cref="Run"/> calls the
-    /// step eagerly instead of capturing and replaying it. What a GAN does around its graphs (the static inputs it
-    /// fills, the outputs it reads, the capturable optimiser) then runs on the CPU and can be compared with its eager
-    /// path; what only capture does (freezing host values into the graph) cannot be checked this way.
+    /// Tests only: with this set, <c>CudaGraphs = true</c> is accepted on any device and <see cref="Run"/> calls the step
+    /// eagerly in a real run's order (warm-ups, the capturing call, replays whose host work is left to what the capture
+    /// recorded with <see cref="RepeatOnReplay"/>). What a GAN does around its graphs (the static inputs it fills, the
+    /// outputs it reads, the capturable optimiser, the optimisers' step counts) then runs on the CPU and can be compared
+    /// with its eager path; other host values frozen into a graph, and host synchronisation, need a GPU to show.
     /// </summary>
     internal static bool EmulatedForTests { get; set; }
 
