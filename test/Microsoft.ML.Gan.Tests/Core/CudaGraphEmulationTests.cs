@@ -83,6 +83,39 @@ public sealed class CudaGraphEmulationTests
     }
 
     [TestMethod]
+    public void AGraphedCycleGanResumesWhereItStopped()
+    {
+        // Interrupted inside the second epoch and resumed, through the estimator with CudaGraphs on: the checkpoint's
+        // optimiser counts place the resumed run in its epoch, so it must end where an uninterrupted graphed run ends.
+        CycleGanEstimator.Options Options(string folder)
+        {
+            var o = CycleGanTestData.TinyOptions(folder);
+            o.CudaGraphs = true;
+            o.CheckpointEvery = 100; // only the checkpoint written on cancellation
+            return o;
+        }
+        var ml = new MLContext(seed: 5);
+        using var straight = ml.Transforms.Gan().CycleGan(Options(TestSupport.TempDirectory())).Fit(CycleGanTestData.TrainingData(ml));
+
+        string folder = TestSupport.TempDirectory();
+        using var cancel = new CancellationTokenSource();
+        var interrupted = Options(folder);
+        interrupted.ProgressInterval = TimeSpan.Zero;
+        interrupted.CancellationToken = cancel.Token;
+        interrupted.Progress = new SyncProgress(p => { if (p.Step == 5) cancel.Cancel(); });
+        var ml2 = new MLContext(seed: 5);
+        Assert.ThrowsExactly<OperationCanceledException>(() => ml2.Transforms.Gan().CycleGan(interrupted).Fit(CycleGanTestData.TrainingData(ml2)));
+        var checkpoint = Checkpoint.Load(Path.Combine(folder, Checkpoint.FileName), "CycleGAN");
+        Assert.AreEqual(5L, checkpoint.GetLong("optimizer_G.step"), "the generators' optimiser counted every replayed step");
+
+        var ml3 = new MLContext(seed: 5);
+        using var resumed = ml3.Transforms.Gan().CycleGan(Options(folder)).Fit(CycleGanTestData.TrainingData(ml3));
+        var (a, b) = (CycleGanTestData.Weights(straight), CycleGanTestData.Weights(resumed));
+        float worst = a.Zip(b, (x, y) => Math.Abs(x - y)).Max();
+        Assert.IsTrue(worst < 1e-5f, $"the resumed graphed run's weights differ by up to {worst}");
+    }
+
+    [TestMethod]
     public void NetGanTrainsAlikeThroughItsGraphPath()
     {
         var settings = new NetGanSettings { BatchSize = 8, WalkLength = 5, GeneratorHiddenSize = 6, DiscriminatorHiddenSize = 5, EmbeddingSize = 4 };
