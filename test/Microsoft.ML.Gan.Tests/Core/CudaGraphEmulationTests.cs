@@ -116,6 +116,38 @@ public sealed class CudaGraphEmulationTests
     }
 
     [TestMethod]
+    public void AGraphedNetGanCheckpointsItsOptimisersCountsAndResumesFromThem()
+    {
+        // NetGAN replays its iteration as a graph by default on a GPU. Interrupted at iteration 8 and resumed, the
+        // checkpoint must hold 8 generator and 24 critic steps, and the resumed run must end with the generator of an
+        // uninterrupted graphed run.
+        NetGanEstimator.Options Options(string folder)
+        {
+            var o = NetGan.NetGanEstimatorTests.Tiny(folder);
+            o.CudaGraphs = true;
+            return o;
+        }
+        var ml = new MLContext(seed: 8);
+        using var straight = ml.Transforms.Gan().NetGan(Options(TestSupport.TempDirectory())).Fit(ml.Data.LoadFromEnumerable(NetGan.NetGanEstimatorTests.Cliques()));
+
+        string folder = TestSupport.TempDirectory();
+        using var cancel = new CancellationTokenSource();
+        var interrupted = Options(folder);
+        interrupted.ProgressInterval = TimeSpan.Zero;
+        interrupted.CancellationToken = cancel.Token;
+        interrupted.Progress = new SyncProgress(p => { if (p.Step == 8) cancel.Cancel(); });
+        var ml2 = new MLContext(seed: 8);
+        Assert.ThrowsExactly<OperationCanceledException>(() => ml2.Transforms.Gan().NetGan(interrupted).Fit(ml2.Data.LoadFromEnumerable(NetGan.NetGanEstimatorTests.Cliques())));
+        var checkpoint = Checkpoint.Load(Path.Combine(folder, Checkpoint.FileName), "NetGAN");
+        Assert.AreEqual(8L, checkpoint.GetLong("optimizer_G.step"));
+        Assert.AreEqual(24L, checkpoint.GetLong("optimizer_D.step"));
+
+        var ml3 = new MLContext(seed: 8);
+        using var resumed = ml3.Transforms.Gan().NetGan(Options(folder)).Fit(ml3.Data.LoadFromEnumerable(NetGan.NetGanEstimatorTests.Cliques()));
+        AssertClose(straight.Generator, resumed.Generator, "G");
+    }
+
+    [TestMethod]
     public void NetGanTrainsAlikeThroughItsGraphPath()
     {
         var settings = new NetGanSettings { BatchSize = 8, WalkLength = 5, GeneratorHiddenSize = 6, DiscriminatorHiddenSize = 5, EmbeddingSize = 4 };
