@@ -154,8 +154,8 @@ public sealed class CudaGraphEmulationTests
         // Real walks from the loop's random source only, so that both models see the same ones.
         static Tensor Walks(int count, GanRandom random) =>
             tensor(Enumerable.Range(0, count * 5).Select(_ => (long)random.Next(12)).ToArray(), new long[] { count, 5 });
-        using var eager = new NetGanModel(settings with { CudaGraphs = false }, nodes: 12, Walks, (_, _) => null, _ => false, CPU, seed: 2);
-        using var graphed = new NetGanModel(settings with { CudaGraphs = true }, nodes: 12, Walks, (_, _) => null, _ => false, CPU, seed: 2);
+        using var eager = new NetGanModel(settings with { CudaGraphs = false }, nodes: 12, Walks, (_, _) => null, _ => false, GanEnvironment.UseCpu(), seed: 2);
+        using var graphed = new NetGanModel(settings with { CudaGraphs = true }, nodes: 12, Walks, (_, _) => null, _ => false, GanEnvironment.UseCpu(), seed: 2);
         AssertGraphs(eager, 0);
         AssertGraphs(graphed, 1);
         foreach (var model in new[] { eager, graphed })
