@@ -134,11 +134,7 @@ internal sealed class GanAdam : IDisposable
         using var _ = no_grad();
         // Captured in a CUDA graph, the count must still grow at every replay, which runs kernels only: models read it
         // (the epoch's position, checkpoints), while a capturable optimiser's bias corrections advance on the device.
-        if (!CudaGraphStep.Replaying)
-        {
-            StepCount++;
-            CudaGraphStep.RepeatOnReplay(() => StepCount++);
-        }
+        CudaGraphStep.HostWork(() => StepCount++);
         var numbers = NextStepNumbers();
         // A parameter without a gradient keeps its moments in the per-tensor update; the flat one would decay them,
         // so it only runs once every parameter has a gradient (from the first step on in every GAN here).

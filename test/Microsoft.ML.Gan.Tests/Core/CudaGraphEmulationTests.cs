@@ -184,16 +184,13 @@ public sealed class CudaGraphEmulationTests
     /// <summary>The model's CUDA-graph steps (found by type, so that the test does not depend on field names).</summary>
     private static void AssertGraphs(object model, int expected)
     {
-        var fields = model.GetType().GetFields(System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Instance);
-        int graphs = fields.Where(f => f.FieldType == typeof(CudaGraphStep)).Count(f => f.GetValue(model) is not null);
-        Assert.AreEqual(expected, graphs, $"{model.GetType().Name}'s CUDA-graph steps");
+        Assert.AreEqual(expected, SameTraining.Fields<CudaGraphStep>(model).Count, $"{model.GetType().Name}'s CUDA-graph steps");
     }
 
     /// <summary>Each optimiser of the graphed model has counted as many steps as its eager twin (found by type, in field order).</summary>
     private static void AssertSameStepCounts(object eager, object graphed)
     {
-        static long[] Counts(object model) => model.GetType().GetFields(System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Instance)
-            .Where(f => f.FieldType == typeof(GanAdam)).Select(f => ((GanAdam)f.GetValue(model)!).StepCount).ToArray();
+        static long[] Counts(object model) => SameTraining.Fields<GanAdam>(model).Select(o => o.StepCount).ToArray();
         var expected = Counts(eager);
         Assert.IsTrue(expected.Any(c => c > CudaGraphStep.WarmupSteps + 1), "the run replayed some steps");
         CollectionAssert.AreEqual(expected, Counts(graphed), "optimiser step counts, eager against graphed");

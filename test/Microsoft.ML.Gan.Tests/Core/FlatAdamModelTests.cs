@@ -20,8 +20,7 @@ public sealed class FlatAdamModelTests
     /// <summary>The model's optimisers, found by type so that the test does not depend on their field names.</summary>
     private static void AssertOptimizersFlat(object model, bool expected)
     {
-        var optimizers = model.GetType().GetFields(System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Instance)
-            .Where(f => f.FieldType == typeof(GanAdam)).Select(f => (GanAdam)f.GetValue(model)!).ToList();
+        var optimizers = SameTraining.Fields<GanAdam>(model);
         Assert.IsTrue(optimizers.Count >= 2, $"{model.GetType().Name} has {optimizers.Count} GanAdam fields.");
         Assert.IsTrue(optimizers.All(o => o.IsFlat == expected), $"Expected every optimiser of {model.GetType().Name} with IsFlat {expected}.");
     }

@@ -45,4 +45,12 @@ internal static class SameTraining
             Assert.IsTrue(difference < 1e-5f, $"{network}.{name} differs by {difference} {how}.");
         }
     }
+
+    /// <summary>
+    /// The values of <paramref name="model"/>'s private fields of type <typeparamref name="T"/>, in declaration order
+    /// (nulls left out): found by type, so that tests do not depend on field names.
+    /// </summary>
+    public static List<T> Fields<T>(object model) where T : class =>
+        model.GetType().GetFields(System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Instance)
+            .Where(f => f.FieldType == typeof(T)).Select(f => f.GetValue(model)).OfType<T>().ToList();
 }

@@ -107,7 +107,7 @@ internal static unsafe class CudaGraphApi
 /// copies from or to the CPU), draw random numbers only from the CUDA device's default generator (each replay draws
 /// fresh ones), and take every host number it uses as fixed: a number that changes (a temperature, a learning rate)
 /// needs <see cref="Invalidate"/>, or a device tensor. Host bookkeeping the step must keep doing (an optimiser's step
-/// count) goes through <see cref="RepeatOnReplay"/>. Not thread-safe; one per step.
+/// count) goes through <see cref="HostWork"/>. Not thread-safe; one per step.
 /// </summary>
 internal sealed unsafe class CudaGraphStep : IDisposable
 {
@@ -132,18 +132,23 @@ internal sealed unsafe class CudaGraphStep : IDisposable
     /// <summary>
     /// Tests only: with this set, <c>CudaGraphs = true</c> is accepted on any device and <see cref="Run"/> calls the step
     /// eagerly in a real run's order (warm-ups, the capturing call, replays whose host work is left to what the capture
-    /// recorded with <see cref="RepeatOnReplay"/>). What a GAN does around its graphs (the static inputs it fills, the
+    /// recorded with <see cref="HostWork"/>). What a GAN does around its graphs (the static inputs it fills, the
     /// outputs it reads, the capturable optimiser, the optimisers' step counts) then runs on the CPU and can be compared
     /// with its eager path; other host values frozen into a graph, and host synchronisation, need a GPU to show.
     /// </summary>
     internal static bool EmulatedForTests { get; set; }
 
     /// <summary>
-    /// Called by host code that runs inside a step (an optimiser counting its steps): while a step is being captured,
-    /// <paramref name="work"/> is kept and repeated after every later replay of that graph, which runs the captured
-    /// kernels only. Outside a capture it does nothing: the caller has done the work itself.
+    /// Host bookkeeping inside a step (an optimiser counting its steps), done through here so that a graph keeps doing
+    /// it: <paramref name="work"/> runs now, and when the step is being captured it is also kept and repeated after
+    /// every later replay of that graph, which runs the captured kernels only. Inside an emulated replay (tests), which
+    /// calls the step eagerly, it does not run now: the replay repeats the recorded copy, as a real replay does.
     /// </summary>
-    public static void RepeatOnReplay(Action work) => _capturing?._hostWorkPerReplay.Add(work);
+    public static void HostWork(Action work)
+    {
+        if (!_replaying) work();
+        _capturing?._hostWorkPerReplay.Add(work);
+    }
 
     /// <summary>Eager calls before the capture, as PyTorch's documentation recommends (it warms up for three).</summary>
     public const int WarmupSteps = 2;
@@ -160,6 +165,7 @@ internal sealed unsafe class CudaGraphStep : IDisposable
     // a replay runs the captured kernels only.
     private readonly List<Action> _hostWorkPerReplay = [];
     [ThreadStatic] private static CudaGraphStep? _capturing;
+    // True while an emulated replay (tests) calls the step eagerly; never on a GPU, where a replay does not call it.
     [ThreadStatic] private static bool _replaying;
     // Emulated (tests): whether the call that stands for the capture has run.
     private bool _emulatedCapture;
@@ -200,7 +206,7 @@ internal sealed unsafe class CudaGraphStep : IDisposable
     /// <summary>
     /// <see cref="Run"/> without a GPU, in the same order of calls: warm-ups, then the call that stands for the capture
     /// (it records the host work, as a capture does), then replays, which run the step eagerly with that host work left to
-    /// the recorded copies (<see cref="Replaying"/>), as a real replay leaves it.
+    /// the recorded copies (<see cref="HostWork"/>), as a real replay leaves it.
     /// </summary>
     private Tensor[] RunEmulated()
     {
@@ -223,13 +229,6 @@ internal sealed unsafe class CudaGraphStep : IDisposable
         foreach (var work in _hostWorkPerReplay) work();
         return outputs;
     }
-
-    /// <summary>
-    /// True while an emulated replay (tests) runs the step eagerly: host work the step registered with
-    /// <see cref="RepeatOnReplay"/> is repeated after it and must not happen inside it too. Never true on a GPU, where a
-    /// replay does not call the step.
-    /// </summary>
-    public static bool Replaying => _replaying;
 
     /// <summary>Drops the graph (and its memory): the next <see cref="Run"/> captures again (the side stream stays warm).</summary>
     public void Invalidate()
