@@ -83,7 +83,7 @@ internal static class GraphAssembly
             if (!(s >= 0) || float.IsPositiveInfinity(s))
                 throw new ArgumentException($"Scores must be finite and not negative; S[{i}, {j}] = {s}.", nameof(scores));
             if (i == j) continue;
-            long key = ((long)Math.Min(i, j) << 32) | (uint)Math.Max(i, j);
+            long key = Key(i, j, nodeCount);
             pairs[key] = pairs.GetValueOrDefault(key) + s;
         }
 
@@ -91,14 +91,14 @@ internal static class GraphAssembly
         // Ascending (u, v) keys fill every row in ascending column order, the order the dense overload uses.
         Array.Sort(keys);
         var offsets = new int[nodeCount + 1];
-        foreach (long key in keys) { offsets[(int)(key >> 32) + 1]++; offsets[(int)(key & 0xFFFFFFFF) + 1]++; }
+        foreach (long key in keys) { offsets[(int)(key / nodeCount) + 1]++; offsets[(int)(key % nodeCount) + 1]++; }
         for (int i = 0; i < nodeCount; i++) offsets[i + 1] += offsets[i];
         var fill = offsets[..nodeCount];
         var columns = new int[offsets[nodeCount]];
         var weights = new float[offsets[nodeCount]];
         foreach (long key in keys)
         {
-            int u = (int)(key >> 32), v = (int)(key & 0xFFFFFFFF);
+            int u = (int)(key / nodeCount), v = (int)(key % nodeCount);
             float w = pairs[key];
             columns[fill[u]] = v; weights[fill[u]++] = w;
             columns[fill[v]] = u; weights[fill[v]++] = w;
@@ -126,7 +126,7 @@ internal static class GraphAssembly
                 cumulative += weights[p];
                 if (target < cumulative) { pick = p; break; }
             }
-            chosen.Add(Key(node, columns[pick]));
+            chosen.Add(Key(node, columns[pick], nodeCount));
         }
 
         int remaining = edgeCount - chosen.Count;
@@ -139,18 +139,24 @@ internal static class GraphAssembly
                 for (int p = offsets[u]; p < offsets[u + 1]; p++)
                 {
                     int v = columns[p];
-                    if (v <= u || chosen.Contains(Key(u, v))) continue;
+                    if (v <= u || chosen.Contains(Key(u, v, nodeCount))) continue;
                     double priority = Math.Log(1 - random.NextDouble()) / weights[p];
-                    if (best.Count < remaining) best.Enqueue(Key(u, v), priority);
-                    else if (best.TryPeek(out _, out double weakest) && priority > weakest) best.DequeueEnqueue(Key(u, v), priority);
+                    if (best.Count < remaining) best.Enqueue(Key(u, v, nodeCount), priority);
+                    else if (best.TryPeek(out _, out double weakest) && priority > weakest) best.DequeueEnqueue(Key(u, v, nodeCount), priority);
                 }
             }
             while (best.TryDequeue(out long key, out _)) chosen.Add(key);
         }
 
-        var edges = chosen.Order().Select(k => ((int)(k >> 32), (int)(k & 0xFFFFFFFF))).ToList();
+        var edges = chosen.Order().Select(k => ((int)(k / nodeCount), (int)(k % nodeCount))).ToList();
         return Graph.FromUniquePairs(nodeCount, edges);
     }
 
-    private static long Key(int a, int b) => ((long)Math.Min(a, b) << 32) | (uint)Math.Max(a, b);
+    /// <summary>
+    /// Pair {a, b}'s key, smaller · n + larger: keys sort as (smaller, larger) do, and hash apart. Packing the ends into
+    /// the two halves of a long instead made them collide: .NET hashes a long as its halves XORed, so on Cora-ML every
+    /// key fell among 4,096 hash codes, and the 1.25 million pairs of an early generator's walks took about 40 s to
+    /// assemble (BENCHMARKS.md, "NetGAN evaluation").
+    /// </summary>
+    private static long Key(int a, int b, int nodeCount) => (long)Math.Min(a, b) * nodeCount + Math.Max(a, b);
 }

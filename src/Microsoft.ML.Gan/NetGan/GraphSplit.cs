@@ -149,7 +149,8 @@ public sealed class GraphSplit
             int i = random.Next(graph.NodeCount), j = random.Next(graph.NodeCount);
             if (i == j || graph.HasEdge(i, j)) continue;
             if (i > j) (i, j) = (j, i);
-            if (!seen.Add(((long)i << 32) | (uint)j)) continue;
+            // i · n + j, not i and j in a long's two halves, which .NET hashes to i XOR j, so that keys hash apart.
+            if (!seen.Add((long)i * graph.NodeCount + j)) continue;
             pairs[k++] = (i, j);
         }
         return pairs;
