@@ -87,23 +87,33 @@ internal static class GraphAssembly
             pairs[key] = pairs.GetValueOrDefault(key) + s;
         }
 
-        var keys = pairs.Where(kv => kv.Value > 0).Select(kv => kv.Key).ToArray();
+        var positive = pairs.Where(kv => kv.Value > 0).ToArray();
+        return FromPairWeights(positive.Select(kv => kv.Key).ToArray(), positive.Select(kv => kv.Value).ToArray(), nodeCount, edgeCount, random);
+    }
+
+    /// <summary>
+    /// Assembles a graph from the weights of distinct unordered pairs, each given once: <paramref name="keys"/>[k] is
+    /// pair {u, v}'s key u · n + v with u &lt; v, in any order, and <paramref name="weights"/>[k] its weight
+    /// S[u, v] + S[v, u], positive. The same graph as <see cref="FromScores(ReadOnlySpan{float}, int, int, GanRandom)"/>
+    /// on that matrix, without building it or summing its entries. Sorts both arrays in place.
+    /// </summary>
+    internal static Graph FromPairWeights(long[] keys, float[] weights, int nodeCount, int edgeCount, GanRandom random)
+    {
         // Ascending (u, v) keys fill every row in ascending column order, the order the dense overload uses.
-        Array.Sort(keys);
+        Array.Sort(keys, weights);
         var offsets = new int[nodeCount + 1];
         foreach (long key in keys) { offsets[(int)(key / nodeCount) + 1]++; offsets[(int)(key % nodeCount) + 1]++; }
         for (int i = 0; i < nodeCount; i++) offsets[i + 1] += offsets[i];
         var fill = offsets[..nodeCount];
         var columns = new int[offsets[nodeCount]];
-        var weights = new float[offsets[nodeCount]];
-        foreach (long key in keys)
+        var rowWeights = new float[offsets[nodeCount]];
+        for (int k = 0; k < keys.Length; k++)
         {
-            int u = (int)(key / nodeCount), v = (int)(key % nodeCount);
-            float w = pairs[key];
-            columns[fill[u]] = v; weights[fill[u]++] = w;
-            columns[fill[v]] = u; weights[fill[v]++] = w;
+            int u = (int)(keys[k] / nodeCount), v = (int)(keys[k] % nodeCount);
+            columns[fill[u]] = v; rowWeights[fill[u]++] = weights[k];
+            columns[fill[v]] = u; rowWeights[fill[v]++] = weights[k];
         }
-        return Assemble(offsets, columns, weights, edgeCount, random);
+        return Assemble(offsets, columns, rowWeights, edgeCount, random);
     }
 
     /// <summary>Steps 2 and 3 on a symmetric weight matrix in CSR form with no diagonal and only positive weights.</summary>

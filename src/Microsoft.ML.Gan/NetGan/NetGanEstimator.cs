@@ -176,7 +176,7 @@ public sealed class NetGanEstimator : IEstimator<NetGanTransformer>
     private NetGanEvaluation Evaluate(NetGanModel model, long step, GraphSplit split)
     {
         var counts = SampleTransitions(model, _options.EvaluationWalks);
-        var generated = GraphAssembly.FromScores(counts.Entries(), counts.Nodes, split.Train.EdgeCount, new GanRandom(step));
+        var generated = counts.AssembleGraph(split.Train.EdgeCount, new GanRandom(step));
         double overlap = GraphMetrics.EdgeOverlap(split.Train, generated);
         var (auc, ap) = LinkPrediction(counts, split.ValidationEdges, split.ValidationNonEdges);
         using (var ch = _env.Host.Start("Evaluation"))

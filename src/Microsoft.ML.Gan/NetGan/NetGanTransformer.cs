@@ -116,13 +116,13 @@ public sealed class NetGanTransformer : ITransformer, IDisposable
     /// </summary>
     public IDataView GenerateGraph(int? edgeCount = null)
     {
-        var graph = GraphAssembly.FromScores(_scores.Entries(), NodeCount, edgeCount ?? Split.Train.EdgeCount, _random);
+        var graph = _scores.AssembleGraph(edgeCount ?? Split.Train.EdgeCount, _random);
         var rows = graph.Edges().Select(e => new EdgeRow { Source = e.Source, Target = e.Target }).ToList();
         return new MLContext().Data.LoadFromEnumerable(rows);
     }
 
     internal Graph GenerateGraphStructure(int? edgeCount = null) =>
-        GraphAssembly.FromScores(_scores.Entries(), NodeCount, edgeCount ?? Split.Train.EdgeCount, _random);
+        _scores.AssembleGraph(edgeCount ?? Split.Train.EdgeCount, _random);
 
     private sealed class WalkRow
     {

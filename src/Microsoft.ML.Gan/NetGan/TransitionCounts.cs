@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using Microsoft.ML.Gan.Core;
 using static TorchSharp.torch;
 
 namespace Microsoft.ML.Gan.NetGan;
@@ -52,6 +53,26 @@ internal sealed class TransitionCounts
     }
 
     public double this[int u, int v] => _upper.GetValueOrDefault(Key(u, v));
+
+    /// <summary>
+    /// A graph of <paramref name="edgeCount"/> edges assembled from S (<see cref="GraphAssembly"/>): the graph
+    /// <c>GraphAssembly.FromScores(Entries(), …)</c> gives, from the pairs as stored, without listing and sorting both
+    /// directions of every pair first.
+    /// </summary>
+    public Graph AssembleGraph(int edgeCount, GanRandom random)
+    {
+        var keys = new long[_upper.Count];
+        var weights = new float[_upper.Count];
+        int pairs = 0;
+        foreach (var (key, count) in _upper)
+        {
+            if (key / _nodes == key % _nodes) continue; // the diagonal: no self loops
+            // S[u, v] + S[v, u], summed in float32 as FromScores sums the two entries.
+            (keys[pairs], weights[pairs]) = (key, (float)count + (float)count);
+            pairs++;
+        }
+        return GraphAssembly.FromPairWeights(keys[..pairs], weights[..pairs], Nodes, edgeCount, random);
+    }
 
     /// <summary>The non-zero entries of S in both directions, (u, v) and (v, u), in row-major order.</summary>
     public IEnumerable<(int Row, int Column, float Score)> Entries()

@@ -50,6 +50,25 @@ public sealed class TransitionCountsTests
     }
 
     [TestMethod]
+    public void AssemblingFromThePairsAsStoredGivesTheGraphOfTheEntries()
+    {
+        // Walks over few nodes repeat pairs and step in place (the diagonal, which no graph keeps); over many, most
+        // pairs are seen once. Edge counts below and above what step 2 alone gives.
+        foreach (var (nodes, walkCount, seed) in new[] { (12, 40, 5), (300, 400, 6) })
+        {
+            using var walks = randint(0, nodes, new long[] { walkCount, 8 }, generator: new Generator((ulong)seed));
+            var counts = new TransitionCounts(nodes);
+            counts.Add(walks);
+            foreach (int edges in new[] { nodes / 3, 2 * nodes })
+            {
+                var fromEntries = GraphAssembly.FromScores(counts.Entries(), nodes, edges, new GanRandom(edges));
+                var fromPairs = counts.AssembleGraph(edges, new GanRandom(edges));
+                CollectionAssert.AreEqual(fromEntries.Edges().ToList(), fromPairs.Edges().ToList(), $"{nodes} nodes, {edges} edges");
+            }
+        }
+    }
+
+    [TestMethod]
     public void BatchesAddUpToTheCountsOfAllWalks()
     {
         using var walks = randint(0, 7, new long[] { 50, 5 }, generator: new Generator(3));
