@@ -19,6 +19,9 @@ internal static class GpuOptions
     /// <summary><c>--mixed-precision true</c>: the MixedPrecision option of WaveGAN (public) and CycleGAN (internal): bfloat16 forward passes under autocast.</summary>
     public static bool MixedPrecision { get; private set; }
 
+    /// <summary><c>--non-blocking-copies true</c>: GanTrainerOptions.NonBlockingCopies (internal) for CycleGAN and WaveGAN: host-made batches and noise go to the GPU through page-locked memory without the host waiting.</summary>
+    public static bool NonBlockingCopies { get; private set; }
+
     /// <summary><c>--critic-one-pass true|false</c>: NetGanSettings.CriticInOnePass; absent, the library's choice by device.</summary>
     public static bool? CriticInOnePass { get; private set; }
 
@@ -36,6 +39,7 @@ internal static class GpuOptions
         FlatAdam = o.Flag("flat-adam");
         Tf32 = o.Flag("tf32");
         MixedPrecision = o.Flag("mixed-precision");
+        NonBlockingCopies = o.Flag("non-blocking-copies");
         CriticInOnePass = o.OptionalString("critic-one-pass") is { } onePass ? bool.Parse(onePass) : null;
         CudaGraphs = o.OptionalString("cuda-graphs") is { } graphs ? bool.Parse(graphs) : null;
         CriticWalkDraw = o.OptionalString("critic-draws") switch

@@ -60,6 +60,7 @@ internal static class StepBenchmark
         options.FlatAdam = GpuOptions.FlatAdam;
         options.CudaGraphs = GpuOptions.CudaGraphs;
         options.MixedPrecision = GpuOptions.MixedPrecision;
+        options.NonBlockingCopies = GpuOptions.NonBlockingCopies;
         options.LoadSize = (int)Math.Round(config.Size * 286.0 / 256.0);
         var model = new CycleGanModel(options, a, b, device, seed: 1);
         try

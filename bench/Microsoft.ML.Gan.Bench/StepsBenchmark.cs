@@ -55,7 +55,7 @@ internal static class StepsBenchmark
             throw new ArgumentException($"--edges: NetGAN's paper configuration trains on Cora-ML; '{edges}' does not exist.");
 
         var machine = MachineInfo.Now();
-        Console.WriteLine($"steps --config {config} on {device}: cuDNN autotuning {(GpuOptions.CuDnnBenchmark ? "on" : "off")}, TF32 matmul {(GpuOptions.Tf32 ? "on" : "off")}, flat Adam {(GpuOptions.FlatAdam ? "on" : "off")}, forward passes in {(GpuOptions.MixedPrecision ? "bfloat16 (autocast; WaveGAN, CycleGAN)" : "float32")}, losses read every {readEvery} step(s), glibc malloc {(GlibcMalloc.KeepFreedMemory() ? "keeps freed memory" : "default")}, NetGAN critic in {(GpuOptions.CriticInOnePass is { } onePass ? (onePass ? "one pass" : "three passes") : "one pass on a GPU, three on the CPU")}, CUDA graphs {(GpuOptions.CudaGraphs is { } graphs ? (graphs ? "on (NetGAN, CycleGAN, SeqGAN's D and MLE updates)" : "off") : "NetGAN's on a GPU")}, NetGAN critic's walks drawn {(GpuOptions.CriticWalkDraw is { } draw ? $"by {draw}" : "by the inverse distribution on the CPU, Gumbel-max on a GPU")}, {warmup} warm-up + {reps} timed steps; {machine}");
+        Console.WriteLine($"steps --config {config} on {device}: cuDNN autotuning {(GpuOptions.CuDnnBenchmark ? "on" : "off")}, TF32 matmul {(GpuOptions.Tf32 ? "on" : "off")}, flat Adam {(GpuOptions.FlatAdam ? "on" : "off")}, forward passes in {(GpuOptions.MixedPrecision ? "bfloat16 (autocast; WaveGAN, CycleGAN)" : "float32")}, host-to-GPU copies {(GpuOptions.NonBlockingCopies ? "non-blocking (CycleGAN, WaveGAN)" : "blocking")}, losses read every {readEvery} step(s), glibc malloc {(GlibcMalloc.KeepFreedMemory() ? "keeps freed memory" : "default")}, NetGAN critic in {(GpuOptions.CriticInOnePass is { } onePass ? (onePass ? "one pass" : "three passes") : "one pass on a GPU, three on the CPU")}, CUDA graphs {(GpuOptions.CudaGraphs is { } graphs ? (graphs ? "on (NetGAN, CycleGAN, SeqGAN's D and MLE updates)" : "off") : "NetGAN's on a GPU")}, NetGAN critic's walks drawn {(GpuOptions.CriticWalkDraw is { } draw ? $"by {draw}" : "by the inverse distribution on the CPU, Gumbel-max on a GPU")}, {warmup} warm-up + {reps} timed steps; {machine}");
         Console.WriteLine("| GAN | configuration | part | G / D parameters | ms median | IQR | min–max | peak RSS MiB | GPU MiB in use | load after |");
         Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|");
         var results = new List<object>();
@@ -94,7 +94,8 @@ internal static class StepsBenchmark
             ResultFile.WriteJson(output, new
             {
                 command = ResultFile.CommandLine(), config, device = device.ToString(), cudnnBenchmark = GpuOptions.CuDnnBenchmark,
-                flatAdam = GpuOptions.FlatAdam, tf32 = GpuOptions.Tf32, mixedPrecision = GpuOptions.MixedPrecision, cudaGraphs = GpuOptions.CudaGraphs, readEvery, warmup, reps, machine, results,
+                flatAdam = GpuOptions.FlatAdam, tf32 = GpuOptions.Tf32, mixedPrecision = GpuOptions.MixedPrecision, cudaGraphs = GpuOptions.CudaGraphs,
+                nonBlockingCopies = GpuOptions.NonBlockingCopies, readEvery, warmup, reps, machine, results,
             });
         }
         return 0;
@@ -219,7 +220,8 @@ internal static class StepsBenchmark
 
     private static IEnumerable<Case> WaveGan(bool paper, int warmup, int reps, int readEvery, torch.Device device)
     {
-        var settings = new WaveGanSettings { BatchSize = paper ? 64 : 8, ModelSize = paper ? 64 : 8, FlatAdam = GpuOptions.FlatAdam, MixedPrecision = GpuOptions.MixedPrecision };
+        var settings = new WaveGanSettings { BatchSize = paper ? 64 : 8, ModelSize = paper ? 64 : 8, FlatAdam = GpuOptions.FlatAdam, MixedPrecision = GpuOptions.MixedPrecision,
+            NonBlockingCopies = GpuOptions.NonBlockingCopies };
         using var draws = new torch.Generator(3);
         // One step's worth of random clips: the step's cost does not depend on the audio.
         using var clips = torch.rand(new long[] { settings.BatchSize * settings.DiscriminatorUpdates, 1, settings.SliceLength }, generator: draws) * 2 - 1;

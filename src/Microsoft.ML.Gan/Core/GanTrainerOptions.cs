@@ -48,6 +48,14 @@ public abstract class GanTrainerOptions
     /// </summary>
     public bool? CuDnnAutotuning;
 
+    /// <summary>
+    /// Host-made tensors of each step (CycleGAN's and WaveGAN's batches from the training data, WaveGAN's latent
+    /// vectors) go to the GPU through page-locked memory without the host waiting (<see cref="Core.HostToDevice"/>), so
+    /// that the host prepares the next update while the GPU runs this one. Internal, for the benches only, until a GPU
+    /// has timed it (BENCHMARKS.md, "Data to the GPU without waiting"). Nothing changes on the CPU.
+    /// </summary>
+    internal bool NonBlockingCopies;
+
     /// <summary>What <see cref="CuDnnAutotuning"/> = null means for this GAN.</summary>
     private protected virtual bool CuDnnAutotuningByDefault => false;
 

@@ -114,8 +114,8 @@ internal sealed class CycleGanModel : IGanModel
         _stepInEpoch++;
         // Augmented on the training device: on a GPU the bicubic upscale is a few kernels, where on the CPU it took
         // about 5 ms an image at 256×256 (BENCHMARKS.md, "CPU levers"), in the step's critical path.
-        var realA = Augment(_domainA.index_select(0, tensor(indicesA)).to(_device), random);
-        var realB = Augment(_domainB.index_select(0, tensor(indicesB)).to(_device), random);
+        var realA = Augment(HostToDevice.Copy(_domainA.index_select(0, tensor(indicesA)), _device, _options.NonBlockingCopies), random);
+        var realB = Augment(HostToDevice.Copy(_domainB.index_select(0, tensor(indicesB)), _device, _options.NonBlockingCopies), random);
         return _generatorGraph is null || count != _options.BatchSize ? Update(realA, realB, random) : UpdateInGraphs(realA, realB, random);
     }
 

@@ -85,7 +85,7 @@ public sealed class WaveGanEstimator : IEstimator<WaveGanTransformer>
             SliceLength = SliceLength, LatentSize = LatentSize, ModelSize = ModelSize, PhaseShuffle = PhaseShuffle,
             DiscriminatorUpdates = DiscriminatorUpdates, GradientPenalty = GradientPenalty, BatchSize = BatchSize,
             Epochs = Epochs, LearningRate = LearningRate, FlatAdam = FlatAdam, Architecture = Architecture,
-            MixedPrecision = MixedPrecision,
+            MixedPrecision = MixedPrecision, NonBlockingCopies = NonBlockingCopies,
         };
     }
 

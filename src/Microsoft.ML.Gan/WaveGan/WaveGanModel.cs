@@ -24,6 +24,8 @@ internal sealed record WaveGanSettings
     public WaveGanArchitecture Architecture { get; init; } = WaveGanArchitecture.WaveGan;
     /// <summary><see cref="WaveGanEstimator.Options.MixedPrecision"/>: the networks' forward passes in bfloat16 under autocast.</summary>
     public bool MixedPrecision { get; init; }
+    /// <summary><see cref="GanTrainerOptions.NonBlockingCopies"/>.</summary>
+    public bool NonBlockingCopies { get; init; }
 }
 
 /// <summary>
@@ -126,7 +128,8 @@ internal sealed class WaveGanModel : IGanModel
     }
 
     /// <summary>z ~ U(−1, 1), [count, LatentSize], as the official <c>tf.random_uniform([n, 100], -1, 1)</c>.</summary>
-    public Tensor Latent(int count) => (rand(new long[] { count, _s.LatentSize }, generator: _noise) * 2 - 1).to(_device);
+    public Tensor Latent(int count) =>
+        HostToDevice.Copy(rand(new long[] { count, _s.LatentSize }, generator: _noise) * 2 - 1, _device, _s.NonBlockingCopies);
 
     /// <summary>The real clips of critic update <paramref name="update"/> of the current step.</summary>
     internal Tensor RealBatch(int update)
@@ -134,7 +137,7 @@ internal sealed class WaveGanModel : IGanModel
         long first = (_stepInEpoch * _s.DiscriminatorUpdates + update) * _s.BatchSize;
         var indices = new long[_s.BatchSize];
         for (int i = 0; i < indices.Length; i++) indices[i] = _epochOrder[(first + i) % _epochOrder.Length];
-        return _clips.index_select(0, tensor(indices)).to(_device);
+        return HostToDevice.Copy(_clips.index_select(0, tensor(indices)), _device, _s.NonBlockingCopies);
     }
 
     public IReadOnlyList<(string Name, Tensor Value)> TrainStep(GanRandom random)

@@ -1,0 +1,69 @@
+using Microsoft.ML.Gan.Core;
+using Microsoft.ML.Gan.CycleGan;
+using Microsoft.ML.Gan.Tests.CycleGan;
+using Microsoft.ML.Gan.Tests.WaveGan;
+using Microsoft.ML.Gan.WaveGan;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Microsoft.ML.Gan.Tests.Core;
+
+/// <summary>
+/// <see cref="GanTrainerOptions.NonBlockingCopies"/> on the CPU, where it must change nothing: the copies it changes
+/// are host-to-GPU ones, checked on a GPU by <c>bench/gpu/wavegan-bf16.sh</c>.
+/// </summary>
+[TestClass]
+public sealed class HostToDeviceTests
+{
+    [TestMethod]
+    public void OnTheCpuANonBlockingCopyIsThePlainOne()
+    {
+        using var scope = NewDisposeScope();
+        var host = arange(12, dtype: ScalarType.Float32).reshape(3, 4);
+        var copy = HostToDevice.Copy(host, CPU, nonBlocking: true);
+        Assert.AreEqual(DeviceType.CPU, copy.device.type);
+        CollectionAssert.AreEqual(host.data<float>().ToArray(), copy.data<float>().ToArray());
+    }
+
+    [TestMethod]
+    public void WaveGanTrainsToTheSameWeightsWithTheOptionOnTheCpu()
+    {
+        using var clips = WaveGanModelTests.Sines(10);
+        using var plain = new WaveGanModel(WaveGanModelTests.Tiny, clips, CPU, seed: 3);
+        using var nonBlocking = new WaveGanModel(WaveGanModelTests.Tiny with { NonBlockingCopies = true }, clips, CPU, seed: 3);
+        foreach (var m in new[] { plain, nonBlocking }) SameTraining.Train(m, steps: 2);
+        SameTraining.AssertClose(plain.Generator, nonBlocking.Generator, "G", "with NonBlockingCopies");
+        SameTraining.AssertClose(plain.Discriminator, nonBlocking.Discriminator, "D", "with NonBlockingCopies");
+        foreach (var m in new[] { plain, nonBlocking })
+        {
+            m.Generator.Dispose();
+            m.Discriminator.Dispose();
+        }
+    }
+
+    [TestMethod]
+    public void CycleGanTrainsToTheSameWeightsWithTheOptionOnTheCpu()
+    {
+        using var scope = NewDisposeScope();
+        var rows = CycleGanTestData.Rows();
+        Tensor Domain(bool isB) => stack(rows.Where(r => r.IsB == isB)
+            .Select(r => tensor(r.Image).reshape(3, CycleGanTestData.Side, CycleGanTestData.Side)).ToArray());
+        var (domainA, domainB) = (Domain(false), Domain(true));
+        var models = new List<CycleGanModel>();
+        foreach (bool nonBlocking in new[] { false, true })
+        {
+            var options = CycleGanTestData.TinyOptions();
+            options.LoadSize = 28; // the resize-crop-flip runs on the copied batches
+            options.NonBlockingCopies = nonBlocking;
+            models.Add(new CycleGanModel(options, domainA, domainB, GanEnvironment.UseCpu(), seed: 4));
+        }
+        foreach (var model in models) SameTraining.Train(model, steps: 4);
+        SameTraining.AssertClose(models[0].GeneratorA, models[1].GeneratorA, "G_A", "with NonBlockingCopies");
+        SameTraining.AssertClose(models[0].GeneratorB, models[1].GeneratorB, "G_B", "with NonBlockingCopies");
+        foreach (var model in models)
+        {
+            model.Dispose();
+            foreach (var network in new nn.Module[] { model.GeneratorA, model.GeneratorB }) network.Dispose();
+        }
+    }
+}
