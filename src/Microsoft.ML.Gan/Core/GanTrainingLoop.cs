@@ -62,6 +62,9 @@ internal sealed class GanTrainingLoop
             long epochEnd = epoch * model.StepsPerEpoch;
             while (step < epochEnd)
             {
+                // No garbage collection while this iteration calls TorchSharp (NoGarbageCollection says why); between
+                // iterations the runtime collects as it needs.
+                using var noCollection = NoGarbageCollection.Begin();
                 if (_options.CancellationToken.IsCancellationRequested)
                 {
                     unread.Read(lastLosses, lastCheckpointStep);

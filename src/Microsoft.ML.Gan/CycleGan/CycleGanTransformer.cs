@@ -105,6 +105,7 @@ public sealed class CycleGanTransformer : ITransformer, IDisposable
         if (planar.Length != _shape.Length)
             throw new ArgumentException($"Expected {_shape.Length} values (3×{_shape.Height}×{_shape.Width}); found {planar.Length}.", nameof(planar));
         using var scope = NewDisposeScope();
+        using var noCollection = NoGarbageCollection.Begin(); // TorchSharp's Scalar race (NoGarbageCollection)
         using var _ = no_grad();
         var x = tensor(planar, new long[] { 1, 3, _shape.Height, _shape.Width }).to(_device);
         var generator = direction == CycleGanDirection.AToB ? GeneratorA : GeneratorB;

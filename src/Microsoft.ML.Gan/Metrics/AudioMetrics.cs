@@ -1,3 +1,4 @@
+using Microsoft.ML.Gan.Core;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -74,6 +75,7 @@ public static class AudioMetrics
         for (int start = 0; start < clips.Count; start += Batch)
         {
             using var scope = torch.NewDisposeScope();
+            using var noCollection = NoGarbageCollection.Begin(); // TorchSharp's Scalar race (NoGarbageCollection)
             int count = Math.Min(Batch, clips.Count - start);
             var flat = new float[count * DigitClassifier.ClipLength];
             for (int i = 0; i < count; i++)
@@ -137,6 +139,7 @@ public static class AudioMetrics
             for (int r0 = 0; r0 < references.Count; r0 += Chunk)
             {
                 using var inner = torch.NewDisposeScope();
+                using var noCollection = NoGarbageCollection.Begin(); // TorchSharp's Scalar race (NoGarbageCollection)
                 int rn = Math.Min(Chunk, references.Count - r0);
                 var distances = torch.cdist(q, Matrix(references, r0, rn, width));
                 var values = distances.data<double>().ToArray();

@@ -1,3 +1,4 @@
+using Microsoft.ML.Gan.Core;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -74,6 +75,7 @@ public sealed class DigitClassifier : nn.Module<Tensor, Tensor>
         if (waveforms.dim() != 2 || waveforms.shape[1] != ClipLength)
             throw new ArgumentException($"The digit classifier takes waveforms of shape [batch, {ClipLength}]; got [{string.Join(", ", waveforms.shape)}].", nameof(waveforms));
         using var scope = torch.NewDisposeScope();
+        using var noCollection = NoGarbageCollection.Begin(); // TorchSharp's Scalar race (NoGarbageCollection)
         Tensor x;
         using (torch.no_grad()) x = _features.Forward(waveforms).transpose(1, 2); // [batch, bands, frames]
         x = bn0.forward(x).unsqueeze(1);
@@ -103,6 +105,7 @@ public sealed class DigitClassifier : nn.Module<Tensor, Tensor>
             for (int start = 0; start < clips.Count; start += batchSize)
             {
                 using var scope = torch.NewDisposeScope();
+                using var noCollection = NoGarbageCollection.Begin(); // TorchSharp's Scalar race (NoGarbageCollection)
                 int count = Math.Min(batchSize, clips.Count - start);
                 var probabilities = forward(Stack(clips, start, count, device)).softmax(1).cpu();
                 var flat = probabilities.data<float>().ToArray();
@@ -174,6 +177,7 @@ public sealed class DigitClassifier : nn.Module<Tensor, Tensor>
                 position = 0;
             }
             using var scope = torch.NewDisposeScope();
+            using var noCollection = NoGarbageCollection.Begin(); // TorchSharp's Scalar race (NoGarbageCollection)
             var batch = order.AsSpan(position, batchSize).ToArray();
             position += batchSize;
             var x = Stack(batch.Select(i => clips[i]).ToList(), 0, batchSize, device);

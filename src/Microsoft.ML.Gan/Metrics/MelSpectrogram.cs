@@ -1,3 +1,4 @@
+using Microsoft.ML.Gan.Core;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -53,6 +54,7 @@ internal sealed class MelSpectrogram : IDisposable
     {
         if (waveforms.dim() != 2) throw new ArgumentException($"Expected waveforms of shape [batch, samples]; got [{string.Join(", ", waveforms.shape)}].", nameof(waveforms));
         using var scope = torch.NewDisposeScope();
+        using var noCollection = NoGarbageCollection.Begin(); // TorchSharp's Scalar race (NoGarbageCollection)
         var magnitude = Spectrogram.Magnitudes(waveforms, FrameLength, Hop, _window); // [batch, frames, bins]
         var mel = torch.matmul(magnitude, _melWeights.to(waveforms.device));
         return (mel + 1e-6).log().MoveToOuterDisposeScope();

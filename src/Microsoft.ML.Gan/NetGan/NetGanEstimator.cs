@@ -205,6 +205,7 @@ public sealed class NetGanEstimator : IEstimator<NetGanTransformer>
         for (int done = 0; done < walks; done += batch)
         {
             using var scope = NewDisposeScope();
+            using var noCollection = NoGarbageCollection.Begin(); // TorchSharp's Scalar race (NoGarbageCollection)
             counts.Add(model.SampleWalks(Math.Min(batch, walks - done)));
         }
         return counts;

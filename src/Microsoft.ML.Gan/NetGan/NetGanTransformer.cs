@@ -134,6 +134,7 @@ public sealed class NetGanTransformer : ITransformer, IDisposable
     {
         if (count < 1) throw new ArgumentOutOfRangeException(nameof(count), count, "Ask for at least one walk.");
         using var scope = NewDisposeScope();
+        using var noCollection = NoGarbageCollection.Begin(); // TorchSharp's Scalar race (NoGarbageCollection)
         using var _ = no_grad();
         // The noise and the nodes' draws both come from the transformer's seeded source (a CPU generator; on a GPU the
         // draws are moved there), so that a context's seed fixes the walks.

@@ -92,6 +92,7 @@ public sealed class SeqGanTransformer : ITransformer, IDisposable
     private string[] Sample(int count, Generator generator)
     {
         using var scope = NewDisposeScope();
+        using var noCollection = NoGarbageCollection.Begin(); // TorchSharp's Scalar race (NoGarbageCollection)
         var ids = Generator.Sample(count, SequenceLength, generator, _options.Temperature).data<long>().ToArray();
         return Enumerable.Range(0, count)
             .Select(i => TokenColumn.Join(_vocabulary.Decode(ids.Skip(i * SequenceLength).Take(SequenceLength)), _options.Tokenizer))
@@ -102,6 +103,7 @@ public sealed class SeqGanTransformer : ITransformer, IDisposable
     private float Score(string[] tokens)
     {
         using var scope = NewDisposeScope();
+        using var noCollection = NoGarbageCollection.Begin(); // TorchSharp's Scalar race (NoGarbageCollection)
         using var _ = no_grad();
         var ids = tensor(_vocabulary.Encode(tokens, SequenceLength), new long[] { 1, SequenceLength });
         return Discriminator.ProbabilityReal(ids).item<float>();

@@ -1,3 +1,4 @@
+using Microsoft.ML.Gan.Core;
 using static TorchSharp.torch;
 
 namespace Microsoft.ML.Gan.WaveGan;
@@ -62,6 +63,7 @@ internal sealed class SpecGanTransform : IDisposable
         {
             cancellation.ThrowIfCancellationRequested();
             using var batchScope = NewDisposeScope();
+            using var noCollection = NoGarbageCollection.Begin(); // TorchSharp's Scalar race (NoGarbageCollection)
             var logMagnitude = LogMagnitude(stft, clips.narrow(0, first, Math.Min(batchSize, count - first)).to(device)).to(float64);
             sum.add_(logMagnitude.sum(new long[] { 0, 1 }));
             sumOfSquares.add_(logMagnitude.square().sum(new long[] { 0, 1 }));
@@ -84,6 +86,7 @@ internal sealed class SpecGanTransform : IDisposable
     {
         CheckWaveforms(clips, nameof(clips));
         using var scope = NewDisposeScope();
+        using var noCollection = NoGarbageCollection.Begin(); // TorchSharp's Scalar race (NoGarbageCollection)
         using var _ = no_grad();
         var normalised = (LogMagnitude(_stft, clips).narrow(-1, 0, Bins) - Mean.narrow(0, 0, Bins)) / Std.narrow(0, 0, Bins) / ClipDeviations;
         return normalised.clamp(-1, 1).unsqueeze(1).MoveToOuterDisposeScope();
@@ -95,6 +98,7 @@ internal sealed class SpecGanTransform : IDisposable
         if (spectrograms.dim() != 4 || spectrograms.shape[1] != 1 || spectrograms.shape[2] != Frames || spectrograms.shape[3] != Bins)
             throw new ArgumentException($"Expected spectrograms of shape [N, 1, {Frames}, {Bins}]; got [{string.Join(", ", spectrograms.shape)}].", nameof(spectrograms));
         using var scope = NewDisposeScope();
+        using var noCollection = NoGarbageCollection.Begin(); // TorchSharp's Scalar race (NoGarbageCollection)
         using var _ = no_grad();
         var waveform = GriffinLim.Invert(_stft, ToMagnitude(spectrograms), iterations).narrow(1, 0, SliceLength);
         return waveform.unsqueeze(1).MoveToOuterDisposeScope();

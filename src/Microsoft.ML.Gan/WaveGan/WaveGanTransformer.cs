@@ -151,6 +151,7 @@ public sealed class WaveGanTransformer : ITransformer, IDisposable
         if (latent.Length != LatentSize)
             throw new ArgumentException($"A latent vector has {LatentSize} values; got {latent.Length}.", nameof(latent));
         using var scope = NewDisposeScope();
+        using var noCollection = NoGarbageCollection.Begin(); // TorchSharp's Scalar race (NoGarbageCollection)
         using var _ = no_grad();
         var output = Generator.forward(tensor(latent, new long[] { 1, LatentSize }).to(_device));
         if (Spectrogram is not null) output = Spectrogram.ToWaveform(output, _options.GriffinLimIterations);
@@ -164,6 +165,7 @@ public sealed class WaveGanTransformer : ITransformer, IDisposable
         if (clip.Length != SliceLength)
             throw new ArgumentException($"A clip has {SliceLength} samples; got {clip.Length}.", nameof(clip));
         using var scope = NewDisposeScope();
+        using var noCollection = NoGarbageCollection.Begin(); // TorchSharp's Scalar race (NoGarbageCollection)
         using var _ = no_grad();
         var input = tensor(clip, new long[] { 1, 1, SliceLength }).to(_device);
         if (Spectrogram is not null) input = Spectrogram.ToSpectrogram(input);

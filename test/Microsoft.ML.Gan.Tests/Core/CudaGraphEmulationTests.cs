@@ -54,10 +54,7 @@ public sealed class CudaGraphEmulationTests
         // Two epochs at the constant rate and two of decay (the capturable Adam's rate changes at each), with the
         // resize-crop-flip and a history pool smaller than the run, so that the pool returns old images too.
         using var scope = NewDisposeScope();
-        var rows = CycleGanTestData.Rows();
-        Tensor Domain(bool isB) => stack(rows.Where(r => r.IsB == isB)
-            .Select(r => tensor(r.Image).reshape(3, CycleGanTestData.Side, CycleGanTestData.Side)).ToArray());
-        var (domainA, domainB) = (Domain(false), Domain(true));
+        var (domainA, domainB) = CycleGanTestData.Domains();
         var options = CycleGanTestData.TinyOptions();
         options.LoadSize = 28;
         var models = new List<CycleGanModel>();

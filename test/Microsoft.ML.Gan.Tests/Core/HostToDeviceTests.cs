@@ -45,10 +45,7 @@ public sealed class HostToDeviceTests
     public void CycleGanTrainsToTheSameWeightsWithTheOptionOnTheCpu()
     {
         using var scope = NewDisposeScope();
-        var rows = CycleGanTestData.Rows();
-        Tensor Domain(bool isB) => stack(rows.Where(r => r.IsB == isB)
-            .Select(r => tensor(r.Image).reshape(3, CycleGanTestData.Side, CycleGanTestData.Side)).ToArray());
-        var (domainA, domainB) = (Domain(false), Domain(true));
+        var (domainA, domainB) = CycleGanTestData.Domains();
         var models = new List<CycleGanModel>();
         foreach (bool nonBlocking in new[] { false, true })
         {

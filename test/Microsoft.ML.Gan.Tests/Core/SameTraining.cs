@@ -32,6 +32,7 @@ internal static class SameTraining
         {
             if (step % model.StepsPerEpoch == 0) model.BeginEpoch((int)(step / model.StepsPerEpoch) + 1);
             using var scope = NewDisposeScope();
+            using var noCollection = NoGarbageCollection.Begin(); // as the training loop runs a step
             model.TrainStep(random);
         }
     }

@@ -36,6 +36,15 @@ internal static class CycleGanTestData
         return rows.ToArray();
     }
 
+    /// <summary><see cref="Rows()"/> as the two domains' image tensors [n, 3, Side, Side], in the caller's dispose scope.</summary>
+    public static (TorchSharp.torch.Tensor A, TorchSharp.torch.Tensor B) Domains()
+    {
+        var rows = Rows();
+        TorchSharp.torch.Tensor Domain(bool isB) => TorchSharp.torch.stack(rows.Where(r => r.IsB == isB)
+            .Select(r => TorchSharp.torch.tensor(r.Image).reshape(3, Side, Side)).ToArray());
+        return (Domain(false), Domain(true));
+    }
+
     public static IDataView TrainingData(MLContext ml, int countA = 6, int countB = 4) => ml.Data.LoadFromEnumerable(Rows(countA, countB));
 
     /// <summary>The smallest networks that still have every kind of layer: quick enough for unit tests on 2 cores.</summary>

@@ -1,4 +1,3 @@
-using System.Runtime;
 using System.Runtime.InteropServices;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -275,36 +274,30 @@ internal sealed unsafe class CudaGraphStep : IDisposable
         CudaGraphApi.Construct(_graph);
         _outputs = OnSideStream(() =>
         {
-            bool noGc = GC.TryStartNoGCRegion(CaptureManagedBytes);
+            // After the collection above, so that the region starts with the room it asks for.
+            using var noGc = NoGarbageCollection.Begin(CaptureManagedBytes);
+            CudaGraphApi.CaptureBegin(_graph);
+            Tensor[] outputs;
             try
             {
-                CudaGraphApi.CaptureBegin(_graph);
-                Tensor[] outputs;
-                try
-                {
-                    _capturing = this;
-                    outputs = _step();
-                }
-                catch (Exception e)
-                {
-                    // Ending or destroying the capture would throw a C++ exception through this frame, which ends the
-                    // process; the stream stays capturing and the graph object is left allocated.
-                    _captureFailed = true;
-                    throw new InvalidOperationException("Capturing the training step as a CUDA graph failed; the GPU is left unusable "
-                        + "for this process. Train with CUDA graphs off (the estimator's CudaGraphs = false). " + e.Message, e);
-                }
-                finally
-                {
-                    _capturing = null;
-                }
-                CudaGraphApi.CaptureEnd(_graph);
-                // The outputs live in the graph's memory pool, rewritten by every replay: owned here, not by a scope.
-                return outputs.Select(o => o.DetachFromDisposeScope()).ToArray();
+                _capturing = this;
+                outputs = _step();
+            }
+            catch (Exception e)
+            {
+                // Ending or destroying the capture would throw a C++ exception through this frame, which ends the
+                // process; the stream stays capturing and the graph object is left allocated.
+                _captureFailed = true;
+                throw new InvalidOperationException("Capturing the training step as a CUDA graph failed; the GPU is left unusable "
+                    + "for this process. Train with CUDA graphs off (the estimator's CudaGraphs = false). " + e.Message, e);
             }
             finally
             {
-                if (noGc && GCSettings.LatencyMode == GCLatencyMode.NoGCRegion) GC.EndNoGCRegion();
+                _capturing = null;
             }
+            CudaGraphApi.CaptureEnd(_graph);
+            // The outputs live in the graph's memory pool, rewritten by every replay: owned here, not by a scope.
+            return outputs.Select(o => o.DetachFromDisposeScope()).ToArray();
         });
     }
 

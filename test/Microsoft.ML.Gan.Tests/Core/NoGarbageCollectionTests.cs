@@ -1,0 +1,78 @@
+using System.Runtime;
+using Microsoft.ML.Gan.Core;
+using Microsoft.ML.Gan.Tests.CycleGan;
+
+namespace Microsoft.ML.Gan.Tests.Core;
+
+/// <summary>
+/// <see cref="NoGarbageCollection"/>, the guard against TorchSharp's Scalar race: no collection starts inside it, scopes
+/// nest, and training runs its iterations inside one. (The race itself is shown by <c>bench scalar-race</c>.)
+/// </summary>
+[TestClass]
+[DoNotParallelize] // a no-GC region is process-wide
+public sealed class NoGarbageCollectionTests
+{
+    [TestMethod]
+    public void NoCollectionStartsInAScopeWhileAnotherThreadAllocates()
+    {
+        int collections;
+        using (var scope = NoGarbageCollection.Begin())
+        {
+            Assert.IsTrue(scope.IsGuarding, "the scope started a no-GC region");
+            int before = GC.CollectionCount(0);
+            // 16 MB of garbage from another thread, as a progress handler or the test host might make: outside a region
+            // it starts collections (gen0's budget is a few MB here), inside one it must not.
+            var other = new Thread(() =>
+            {
+                for (int i = 0; i < 16_000; i++) GC.KeepAlive(new byte[1000]);
+            });
+            other.Start();
+            other.Join();
+            collections = GC.CollectionCount(0) - before;
+            Assert.IsTrue(scope.IsGuarding, "the region is still in effect");
+        }
+        Assert.AreEqual(0, collections);
+        Assert.AreNotEqual(GCLatencyMode.NoGCRegion, GCSettings.LatencyMode, "the scope ended its region");
+    }
+
+    [TestMethod]
+    public void ScopesNestAndTheOutermostEndsTheRegion()
+    {
+        using (var outer = NoGarbageCollection.Begin())
+        {
+            using (var inner = NoGarbageCollection.Begin())
+            {
+                Assert.IsFalse(inner.IsGuarding, "the inner scope found the outer's region and left it alone");
+                Assert.AreEqual(GCLatencyMode.NoGCRegion, GCSettings.LatencyMode);
+            }
+            Assert.IsTrue(outer.IsGuarding, "the inner scope did not end the outer's region");
+        }
+        Assert.AreNotEqual(GCLatencyMode.NoGCRegion, GCSettings.LatencyMode);
+    }
+
+    [TestMethod]
+    public void AScopeWhoseRegionLapsedEndsQuietly()
+    {
+        var scope = NoGarbageCollection.Begin();
+        GC.Collect(); // a collection ends the region, as more allocation than the budget would
+        Assert.IsFalse(scope.IsGuarding);
+        scope.Dispose();
+        using var next = NoGarbageCollection.Begin();
+        Assert.IsTrue(next.IsGuarding, "a new scope starts a new region");
+    }
+
+    [TestMethod]
+    public void TrainingIterationsRunInsideARegion()
+    {
+        // Progress is reported from inside each iteration, on the training thread (SyncProgress).
+        var modes = new List<GCLatencyMode>();
+        var options = CycleGanTestData.TinyOptions();
+        options.ProgressInterval = TimeSpan.Zero;
+        options.Progress = new SyncProgress(_ => modes.Add(GCSettings.LatencyMode));
+        var ml = new MLContext(seed: 1);
+        using var model = ml.Transforms.Gan().CycleGan(options).Fit(CycleGanTestData.TrainingData(ml));
+        Assert.IsTrue(modes.Count >= 2, $"{modes.Count} progress reports");
+        CollectionAssert.AreEqual(Enumerable.Repeat(GCLatencyMode.NoGCRegion, modes.Count).ToList(), modes);
+        Assert.AreNotEqual(GCLatencyMode.NoGCRegion, GCSettings.LatencyMode, "no region is left in effect after Fit");
+    }
+}
