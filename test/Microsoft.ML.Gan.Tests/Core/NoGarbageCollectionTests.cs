@@ -1,4 +1,5 @@
 using System.Runtime;
+using System.Runtime.CompilerServices;
 using Microsoft.ML.Gan.Core;
 using Microsoft.ML.Gan.Tests.CycleGan;
 
@@ -20,11 +21,12 @@ public sealed class NoGarbageCollectionTests
         {
             Assert.IsTrue(scope.IsGuarding, "the scope started a no-GC region");
             int before = GC.CollectionCount(0);
-            // 16 MB of garbage from another thread, as a progress handler or the test host might make: outside a region
-            // it starts collections (gen0's budget is a few MB here), inside one it must not.
+            // 4 MB of garbage from another thread (the region's room is 8 MiB), as a progress handler or the test host
+            // might make: outside a region it can start a collection (gen0's budget is a few MB here), inside one it
+            // must not.
             var other = new Thread(() =>
             {
-                for (int i = 0; i < 16_000; i++) GC.KeepAlive(new byte[1000]);
+                for (int i = 0; i < 4_000; i++) GC.KeepAlive(new byte[1000]);
             });
             other.Start();
             other.Join();
@@ -34,6 +36,23 @@ public sealed class NoGarbageCollectionTests
         Assert.AreEqual(0, collections);
         Assert.AreNotEqual(GCLatencyMode.NoGCRegion, GCSettings.LatencyMode, "the scope ended its region");
     }
+
+    [TestMethod]
+    public void AScopeCollectsTheYoungestGenerationOnceEnoughHasBeenAllocated()
+    {
+        // Starting a region where the room is free does not collect: without this, the heap only grew. The garbage is
+        // made inside a region of the test's own, so that no collection of the runtime's frees it first.
+        Assert.IsTrue(GC.TryStartNoGCRegion(NoGarbageCollection.CollectEvery * 2));
+        var garbage = Garbage();
+        for (int i = 0; i < (int)(NoGarbageCollection.CollectEvery / 1000); i++) GC.KeepAlive(new byte[1000]);
+        GC.EndNoGCRegion();
+        Assert.IsTrue(garbage.IsAlive, "no collection yet");
+        using (NoGarbageCollection.Begin())
+            Assert.IsFalse(garbage.IsAlive, "the scope collected before it started its region");
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static WeakReference Garbage() => new(new byte[100]);
 
     [TestMethod]
     public void ScopesNestAndTheOutermostEndsTheRegion()
