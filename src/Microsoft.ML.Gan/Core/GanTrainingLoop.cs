@@ -32,7 +32,7 @@ internal sealed class GanTrainingLoop
         long totalSteps = model.Epochs * model.StepsPerEpoch;
         if (CheckpointPath is { } existing && File.Exists(existing))
         {
-            step = Resume(model, random, existing);
+            using (NoGarbageCollection.Begin()) step = Resume(model, random, existing);
             ch.Info(MessageSensitivity.None, $"{model.Kind}: resumed from '{existing}' at step {step} of {totalSteps}.");
             // A run that had already met its stopping criterion stays finished.
             if (model.ShouldStop(step)) totalSteps = step;
