@@ -7,11 +7,11 @@ namespace Microsoft.ML.Gan.Bench;
 /// <summary>
 /// <c>scalar-race</c>: TorchSharp 0.107's Scalar race, and the library's guard against it (<see cref="NoGarbageCollection"/>).
 /// The main thread adds a number to a tensor (<c>x + v</c>: TorchSharp makes a Scalar of v and hands libtorch its handle
-/// without keeping the Scalar alive) and checks the result, in blocks of 1,000 calls; another thread allocates garbage
-/// nonstop, so that collections start while the main thread is inside libtorch. Unguarded, then with each block inside a
-/// no-GC scope, as the training loop runs each iteration. Counts the calls that threw and the results that were wrong.
-/// <c>--rate MB/s</c> throttles the other thread (64 KiB at a time, then a 1 ms sleep); 0 lets it allocate nonstop,
-/// faster than any region's room lasts.
+/// without keeping the Scalar alive) and checks the result, in blocks of 1,000 calls; another thread allocates garbage,
+/// so that collections start while the main thread is inside libtorch. Unguarded, then with each block inside a no-GC
+/// scope, as the training loop runs each iteration. Counts the calls that threw and the results that were wrong.
+/// <c>--rate MB/s</c> sets how fast the other thread allocates (64 KiB at a time, sleeping 1 ms while ahead of the
+/// rate); 0 lets it allocate nonstop, faster than any region's room lasts.
 /// </summary>
 internal static class ScalarRaceBenchmark
 {
