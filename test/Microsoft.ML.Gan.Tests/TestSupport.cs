@@ -10,6 +10,19 @@ internal static class TestSupport
         Directory.CreateDirectory(dir);
         return dir;
     }
+
+    /// <summary>
+    /// Makes training with <paramref name="options"/> cancel itself once step <paramref name="step"/> has run (progress
+    /// is reported after every step, on the training thread); dispose the returned source after the run.
+    /// </summary>
+    public static CancellationTokenSource CancelAtStep(GanTrainerOptions options, long step)
+    {
+        var cancel = new CancellationTokenSource();
+        options.ProgressInterval = TimeSpan.Zero;
+        options.CancellationToken = cancel.Token;
+        options.Progress = new SyncProgress(p => { if (p.Step == step) cancel.Cancel(); });
+        return cancel;
+    }
 }
 
 /// <summary>An <see cref="IProgress{T}"/> that reports on the training thread (Progress&lt;T&gt; would post to a thread pool).</summary>

@@ -95,11 +95,8 @@ public sealed class CudaGraphEmulationTests
         using var straight = ml.Transforms.Gan().CycleGan(Options(TestSupport.TempDirectory())).Fit(CycleGanTestData.TrainingData(ml));
 
         string folder = TestSupport.TempDirectory();
-        using var cancel = new CancellationTokenSource();
         var interrupted = Options(folder);
-        interrupted.ProgressInterval = TimeSpan.Zero;
-        interrupted.CancellationToken = cancel.Token;
-        interrupted.Progress = new SyncProgress(p => { if (p.Step == 5) cancel.Cancel(); });
+        using var cancel = TestSupport.CancelAtStep(interrupted, 5);
         var ml2 = new MLContext(seed: 5);
         Assert.ThrowsExactly<OperationCanceledException>(() => ml2.Transforms.Gan().CycleGan(interrupted).Fit(CycleGanTestData.TrainingData(ml2)));
         var checkpoint = Checkpoint.Load(Path.Combine(folder, Checkpoint.FileName), "CycleGAN");
@@ -128,11 +125,8 @@ public sealed class CudaGraphEmulationTests
         using var straight = ml.Transforms.Gan().NetGan(Options(TestSupport.TempDirectory())).Fit(ml.Data.LoadFromEnumerable(NetGan.NetGanEstimatorTests.Cliques()));
 
         string folder = TestSupport.TempDirectory();
-        using var cancel = new CancellationTokenSource();
         var interrupted = Options(folder);
-        interrupted.ProgressInterval = TimeSpan.Zero;
-        interrupted.CancellationToken = cancel.Token;
-        interrupted.Progress = new SyncProgress(p => { if (p.Step == 8) cancel.Cancel(); });
+        using var cancel = TestSupport.CancelAtStep(interrupted, 8);
         var ml2 = new MLContext(seed: 8);
         Assert.ThrowsExactly<OperationCanceledException>(() => ml2.Transforms.Gan().NetGan(interrupted).Fit(ml2.Data.LoadFromEnumerable(NetGan.NetGanEstimatorTests.Cliques())));
         var checkpoint = Checkpoint.Load(Path.Combine(folder, Checkpoint.FileName), "NetGAN");

@@ -28,12 +28,9 @@ public sealed class CycleGanEstimatorTests
         using var straight = ml.Transforms.Gan().CycleGan(TinyOptions(TempDirectory())).Fit(TrainingData(ml));
 
         string folder = TempDirectory();
-        using var cancel = new CancellationTokenSource();
         var interrupted = TinyOptions(folder);
         interrupted.CheckpointEvery = 100; // only the checkpoint written on cancellation
-        interrupted.ProgressInterval = TimeSpan.Zero;
-        interrupted.CancellationToken = cancel.Token;
-        interrupted.Progress = new SyncProgress(p => { if (p.Step == 5) cancel.Cancel(); });
+        using var cancel = TestSupport.CancelAtStep(interrupted, 5);
         var ml2 = new MLContext(seed: 5);
         Assert.ThrowsExactly<OperationCanceledException>(() => ml2.Transforms.Gan().CycleGan(interrupted).Fit(TrainingData(ml2)));
         Assert.AreEqual(5, Checkpoint.Load(Path.Combine(folder, Checkpoint.FileName), "CycleGAN").GetLong("step"));

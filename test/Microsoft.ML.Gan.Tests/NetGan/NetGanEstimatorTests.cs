@@ -117,11 +117,8 @@ public sealed class NetGanEstimatorTests
         using var straight = ml.Transforms.Gan().NetGan(Tiny(TempDirectory())).Fit(ml.Data.LoadFromEnumerable(Cliques()));
 
         string folder = TempDirectory();
-        using var cancel = new CancellationTokenSource();
         var interrupted = Tiny(folder);
-        interrupted.ProgressInterval = TimeSpan.Zero;
-        interrupted.CancellationToken = cancel.Token;
-        interrupted.Progress = new SyncProgress(p => { if (p.Step == 8) cancel.Cancel(); });
+        using var cancel = TestSupport.CancelAtStep(interrupted, 8);
         var ml2 = new MLContext(seed: 8);
         Assert.ThrowsExactly<OperationCanceledException>(() => ml2.Transforms.Gan().NetGan(interrupted).Fit(ml2.Data.LoadFromEnumerable(Cliques())));
         Assert.AreEqual(8, Checkpoint.Load(Path.Combine(folder, Checkpoint.FileName), "NetGAN").GetLong("step"));

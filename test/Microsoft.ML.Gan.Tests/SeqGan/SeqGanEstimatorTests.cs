@@ -108,11 +108,8 @@ public sealed class SeqGanEstimatorTests
         // Cancel in the discriminator's pretraining, after the checkpoint of step 10: the resumed run has to restore
         // that round's negatives and order, the optimisers and every random state.
         string folder = TempDirectory();
-        using var cancel = new CancellationTokenSource();
         var interrupted = Tiny(folder);
-        interrupted.ProgressInterval = TimeSpan.Zero;
-        interrupted.CancellationToken = cancel.Token;
-        interrupted.Progress = new SyncProgress(p => { if (p.Step == 12) cancel.Cancel(); });
+        using var cancel = TestSupport.CancelAtStep(interrupted, 12);
         var ml2 = new MLContext(seed: 8);
         Assert.ThrowsExactly<OperationCanceledException>(() => ml2.Transforms.Gan().SeqGan(interrupted).Fit(ml2.Data.LoadFromEnumerable(Lines())));
         Assert.AreEqual(12, Checkpoint.Load(Path.Combine(folder, Checkpoint.FileName), "SeqGAN").GetLong("step"));

@@ -111,11 +111,8 @@ public sealed class WaveGanEstimatorTests
         using var straight = ml.Transforms.Gan().WaveGan(Options()).Fit(TrainingData(ml));
 
         string folder = TempDirectory();
-        using var cancel = new CancellationTokenSource();
         var interrupted = Options(folder);
-        interrupted.ProgressInterval = TimeSpan.Zero;
-        interrupted.CancellationToken = cancel.Token;
-        interrupted.Progress = new SyncProgress(p => { if (p.Step == 1) cancel.Cancel(); });
+        using var cancel = TestSupport.CancelAtStep(interrupted, 1);
         var ml2 = new MLContext(seed: 5);
         Assert.ThrowsExactly<OperationCanceledException>(() => ml2.Transforms.Gan().WaveGan(interrupted).Fit(TrainingData(ml2)));
         Assert.AreEqual(1, Checkpoint.Load(Path.Combine(folder, Checkpoint.FileName), kind).GetLong("step"));
