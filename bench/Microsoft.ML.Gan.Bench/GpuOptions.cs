@@ -49,7 +49,9 @@ internal static class GpuOptions
             "cdf" => NetGan.NodeDraw.InverseCdf,
             var other => throw new ArgumentException($"--critic-draws takes gumbel or cdf; found '{other}'."),
         };
-        // On the CPU, the settings Fit trains with (oneDNN off, glibc's malloc kept for reuse unless opted out).
+        // On the CPU, the settings Fit trains with (oneDNN off, glibc's malloc kept for reuse unless opted out);
+        // --onednn true leaves oneDNN on, to measure what it would save.
+        Core.GanEnvironment.OneDnnForCpuTraining = o.Flag("onednn");
         if (!gpu) return Core.GanEnvironment.UseCpu();
         torch.InitializeDeviceType(DeviceType.CUDA); // loads libtorch's CUDA part; throws with the loader's reason
         if (!torch.cuda.is_available()) throw new ArgumentException("--gpu true, but CUDA is not available to the loaded libtorch.");

@@ -71,6 +71,7 @@ internal static class Program
                 "graphs" => CudaGraphProbe.Run(options),
                 "graph-check" => GraphCheck.Run(options),
                 "mixed-precision" => MixedPrecisionCheck.Run(options),
+                "onednn-check" => OneDnnCheck.Run(options),
                 _ => throw new ArgumentException($"Unknown command '{args[0]}'.\n{Usage}"),
             };
         }

@@ -54,17 +54,25 @@ internal sealed class GanEnvironment
     /// more than one intra-op thread (NaN gradients, see <see cref="Core.Native.LibTorchContext.OneDnnEnabled"/>), and
     /// with one thread it is wrong too: its AVX-512 kernels for few-channel layers (<see cref="Core.Native.LibTorchContext.WithoutOneDnn"/>),
     /// and, even capped at AVX2, a generator's weight gradient that came out non-finite on the second of five
-    /// identical backward passes (CycleGanGradientTests, 2026-11-27). It was 4–5× faster per CycleGAN step; correct
-    /// gradients come first. glibc's malloc keeps freed tensors' memory for the next step
+    /// identical backward passes (CycleGanGradientTests, 2026-11-27). On a later host none of this reproduced, with
+    /// AVX2 or AVX-512 (<c>bench onednn-check</c>), so the faults depend on the host, which the library cannot know in
+    /// advance. oneDNN would make a 2-thread step 1.3–1.9× faster there (BENCHMARKS.md, "oneDNN on the CPU, checked
+    /// again"); correct gradients come first. glibc's malloc keeps freed tensors' memory for the next step
     /// (<see cref="Core.Native.GlibcMalloc"/>).
     /// </summary>
     internal static Device UseCpu()
     {
-        Core.Native.LibTorchContext.OneDnnEnabled = false;
+        Core.Native.LibTorchContext.OneDnnEnabled = OneDnnForCpuTraining;
         Core.Native.LibTorchContext.DisableNnpack();
         Core.Native.GlibcMalloc.KeepFreedMemory();
         return CPU;
     }
+
+    /// <summary>
+    /// Whether <see cref="UseCpu"/> leaves oneDNN on. False: the library trains without it. The bench's
+    /// <c>steps --onednn true</c> sets it, to measure what oneDNN would save (BENCHMARKS.md, "oneDNN on the CPU, checked again").
+    /// </summary>
+    internal static bool OneDnnForCpuTraining { get; set; }
 
     private static bool TryCuda(out string why)
     {

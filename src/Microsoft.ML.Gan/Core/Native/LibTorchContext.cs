@@ -43,7 +43,8 @@ internal static class LibTorchContext
     /// it when it first runs; .NET's own environment block is not the one native code sees). libtorch 2.10's oneDNN
     /// 3.7.1 AVX-512 kernels computed convolutions wrong where a side had few channels (see <see cref="WithoutOneDnn"/>):
     /// with them, a 32×32 CycleGAN with ngf 16 went NaN within 35–68 steps at one thread, at a different step each run
-    /// of the same seed; capped at AVX2 the same run reached step 3,071 before a NaN (not diagnosed). A cap the user set (either variable
+    /// of the same seed; capped at AVX2 the same run reached step 3,071 before a NaN (not diagnosed; a later host got
+    /// the AVX-512 kernels right, so the fault depends on the host). A cap the user set (either variable
     /// name) is left as it is; on a CPU without AVX-512 the cap changes nothing. Linux only; it must run before the
     /// process's first oneDNN call, so it runs when the library loads.
     /// </summary>
@@ -159,7 +160,8 @@ internal static class LibTorchContext
     /// oneDNN's convolution backward returned NaN weight and input gradients for a small CycleGAN generator in 45 of 50
     /// backward passes; with one thread in 0 of 200, and with oneDNN off in 0 of 50. With one thread it proved wrong
     /// later too (<see cref="WithoutOneDnn"/>, and a non-finite gradient on a repeated backward pass), so training on
-    /// the CPU turns it off (<see cref="GanEnvironment.UseCpu"/>).
+    /// the CPU turns it off (<see cref="GanEnvironment.UseCpu"/>). Those were earlier hosts: on a later one (AMD family
+    /// 26) neither failure reproduced (BENCHMARKS.md, "oneDNN on the CPU, checked again").
     /// Null when this libtorch does not export the switch.
     /// </summary>
     public static bool? OneDnnEnabled
