@@ -350,7 +350,8 @@ internal sealed class SeqGanDiscriminator : nn.Module<Tensor, Tensor>
         // [batch, length, E] → [batch, E, length]: a convolution over the whole embedding is the code's
         // [window, E] conv2d with VALID padding.
         var embedded = embedding.index_select(0, x.flatten()).reshape(x.shape[0], x.shape[1], -1).transpose(1, 2);
-        var pooled = cat(convolutions.Cast<Conv1d>().Select(conv => conv.forward(embedded).relu().amax(new long[] { 2 })).ToArray(), 1);
+        bool matrixProduct = embedded.device_type == DeviceType.CPU;
+        var pooled = cat(convolutions.Cast<Conv1d>().Select(conv => WindowFeatures(conv, embedded, matrixProduct)).ToArray(), 1);
         // Highway (Srivastava et al.) with the code's gate bias 0: t·relu(W_H y) + (1 − t)·y.
         var transform = highway_gate.forward(pooled).sigmoid();
         var h = transform * highway_lin.forward(pooled).relu() + (1 - transform) * pooled;
@@ -361,6 +362,25 @@ internal sealed class SeqGanDiscriminator : nn.Module<Tensor, Tensor>
             h = h * keep / _keepProbability;
         }
         return output.forward(h);
+    }
+
+    /// <summary>
+    /// One window size's features [batch, filters]: max over time of relu(convolution) of <paramref name="embedded"/>
+    /// [batch, E, length]. With <paramref name="asMatrixProduct"/> (the CPU's way) the convolution is computed as one
+    /// matrix product over the whole batch: every window of the sequence as a row of E·w values, times the filters as
+    /// an [E·w, filters] matrix, which is what the convolution computes. libtorch's CPU convolution without oneDNN
+    /// (which CPU training keeps off) multiplies sample by sample, and was 2–4× slower for this discriminator
+    /// (BENCHMARKS.md, "SeqGAN's discriminator on the CPU"). On a GPU the convolution runs as it is (cuDNN).
+    /// </summary>
+    internal static Tensor WindowFeatures(Conv1d conv, Tensor embedded, bool asMatrixProduct)
+    {
+        if (!asMatrixProduct) return conv.forward(embedded).relu().amax(new long[] { 2 });
+        var weight = conv.weight!;
+        long filters = weight.shape[0], window = weight.shape[2], batch = embedded.shape[0], positions = embedded.shape[2] - window + 1;
+        // [batch, E, positions, window] → [batch · positions, E · window], in the order of the weight's [filters, E, window].
+        var windows = embedded.unfold(2, window, 1).permute(0, 2, 1, 3).reshape(batch * positions, -1);
+        return addmm(conv.bias!, windows, weight.reshape(filters, -1).t(), 1, 1)
+            .reshape(batch, positions, filters).relu().amax(new long[] { 1 });
     }
 
     /// <summary>The code's L2 term, tf.nn.l2_loss(W) + tf.nn.l2_loss(b) of the output layer (Σv²/2 each).</summary>

@@ -36,6 +36,30 @@ public sealed class SeqGanNetworksTests
     }
 
     [TestMethod]
+    public void WindowFeaturesAsOneMatrixProductAreTheConvolutions()
+    {
+        // The CPU's form of the discriminator's convolutions against the convolutions themselves: features, and the
+        // gradients they pass to the embedded input and to each convolution's weight and bias.
+        using var scope = NewDisposeScope();
+        using var d = new SeqGanDiscriminator(40, sequenceLength: 12, embeddingSize: 8, filters: new[] { (1, 5), (3, 7), (12, 4) });
+        d.InitOfficial(new Generator(3));
+        var embedded = randn(new long[] { 6, 8, 12 }, generator: new Generator(4)).requires_grad_(true);
+        foreach (var conv in d.convolutions.Cast<TorchSharp.Modules.Conv1d>())
+        {
+            var inputs = new[] { embedded, conv.weight!, conv.bias! };
+            var convolved = SeqGanDiscriminator.WindowFeatures(conv, embedded, asMatrixProduct: false);
+            var product = SeqGanDiscriminator.WindowFeatures(conv, embedded, asMatrixProduct: true);
+            Assert.IsTrue(convolved.shape.SequenceEqual(product.shape), $"Window {conv.weight!.shape[2]}: shapes differ.");
+            Assert.IsTrue(allclose(product, convolved, rtol: 1e-5, atol: 1e-6), $"Window {conv.weight!.shape[2]}: the features differ.");
+            var upstream = randn_like(convolved);
+            var expected = autograd.grad(new[] { convolved }, inputs, new[] { upstream });
+            var actual = autograd.grad(new[] { product }, inputs, new[] { upstream });
+            for (int i = 0; i < inputs.Length; i++)
+                Assert.IsTrue(allclose(actual[i], expected[i], rtol: 1e-4, atol: 1e-5), $"Window {conv.weight!.shape[2]}: gradient {i} differs.");
+        }
+    }
+
+    [TestMethod]
     public void LstmCellIsTheOfficialCodesGates()
     {
         using var cell = new SeqGanLstmCell(3, 2);
