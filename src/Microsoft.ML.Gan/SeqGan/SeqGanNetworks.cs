@@ -369,8 +369,9 @@ internal sealed class SeqGanDiscriminator : nn.Module<Tensor, Tensor>
     /// [batch, E, length]. With <paramref name="asMatrixProduct"/> (the CPU's way) the convolution is computed as one
     /// matrix product over the whole batch: every window of the sequence as a row of E·w values, times the filters as
     /// an [E·w, filters] matrix, which is what the convolution computes. libtorch's CPU convolution without oneDNN
-    /// (which CPU training keeps off) multiplies sample by sample, and was 2–4× slower for this discriminator
-    /// (BENCHMARKS.md, "SeqGAN's discriminator on the CPU"). On a GPU the convolution runs as it is (cuDNN).
+    /// (which CPU training keeps off) multiplies sample by sample: with it the discriminator's update took 1.5× and the
+    /// generator's rollout step 1.7–2.0× as long (BENCHMARKS.md, "SeqGAN's discriminator on the CPU"). On a GPU the
+    /// convolution runs as it is (cuDNN).
     /// </summary>
     internal static Tensor WindowFeatures(Conv1d conv, Tensor embedded, bool asMatrixProduct)
     {

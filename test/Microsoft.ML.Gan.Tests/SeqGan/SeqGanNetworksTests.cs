@@ -43,7 +43,8 @@ public sealed class SeqGanNetworksTests
         using var scope = NewDisposeScope();
         using var d = new SeqGanDiscriminator(40, sequenceLength: 12, embeddingSize: 8, filters: new[] { (1, 5), (3, 7), (12, 4) });
         d.InitOfficial(new Generator(3));
-        var embedded = randn(new long[] { 6, 8, 12 }, generator: new Generator(4)).requires_grad_(true);
+        var draws = new Generator(4);
+        var embedded = randn(new long[] { 6, 8, 12 }, generator: draws).requires_grad_(true);
         foreach (var conv in d.convolutions.Cast<TorchSharp.Modules.Conv1d>())
         {
             var inputs = new[] { embedded, conv.weight!, conv.bias! };
@@ -51,7 +52,7 @@ public sealed class SeqGanNetworksTests
             var product = SeqGanDiscriminator.WindowFeatures(conv, embedded, asMatrixProduct: true);
             Assert.IsTrue(convolved.shape.SequenceEqual(product.shape), $"Window {conv.weight!.shape[2]}: shapes differ.");
             Assert.IsTrue(allclose(product, convolved, rtol: 1e-5, atol: 1e-6), $"Window {conv.weight!.shape[2]}: the features differ.");
-            var upstream = randn_like(convolved);
+            var upstream = randn(convolved.shape, generator: draws);
             var expected = autograd.grad(new[] { convolved }, inputs, new[] { upstream });
             var actual = autograd.grad(new[] { product }, inputs, new[] { upstream });
             for (int i = 0; i < inputs.Length; i++)
