@@ -67,7 +67,8 @@ internal sealed record MachineInfo(string Cpu, int LogicalCores, int TorchThread
         {
             // A VM may name every host's CPU alike ("AMD EPYC"); family and model tell the generations apart
             // (family 25 is AMD's Zen 3 and 4, 26 Zen 5), and oneDNN's kernel choices depend on them.
-            string? Field(string name) => File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.Split(':')[0].Trim() == name) is { } line
+            var lines = File.ReadAllLines("/proc/cpuinfo");
+            string? Field(string name) => lines.FirstOrDefault(l => l.Split(':')[0].Trim() == name) is { } line
                 ? line[(line.IndexOf(':') + 1)..].Trim() : null;
             if (Field("model name") is { } model) cpu = model;
             if (Field("cpu family") is { } family && Field("model") is { } number) cpu += $" (family {family}, model {number})";

@@ -35,7 +35,7 @@ internal static class OneDnnCheck
 
     public static int Run(CommandOptions o)
     {
-        int[] threadCounts = o.String("thread-counts", o.String("threads", "2")).Split(',').Select(int.Parse).ToArray();
+        int[] threadCounts = o.Ints("thread-counts", o.Int("threads", 2));
         int seeds = o.Int("seeds", 4), runs = o.Int("runs", 5);
         bool retain = o.Flag("retain"), verbose = o.Flag("verbose");
         var all = Networks(o);
@@ -69,7 +69,7 @@ internal static class OneDnnCheck
     private static Net[] Networks(CommandOptions o)
     {
         int batch = o.Int("batch", 2), size = o.Int("size", 32), width = o.Int("width", 16), blocks = o.Int("blocks", 2), slice = o.Int("slice", 16384);
-        int[] conv = o.String("conv", "256,1,4,1,1").Split(',').Select(int.Parse).ToArray();
+        int[] conv = o.Ints("conv", 256, 1, 4, 1, 1);
         Tensor Images(Generator g, long channels) => randn(new long[] { batch, channels, size, size }, generator: g);
         return new Net[]
         {
@@ -108,20 +108,21 @@ internal static class OneDnnCheck
         if (inputGrad) labels.Add("input");
 
         module.to(float64);
-        var output = Pass(module, x, upstream: null, oneDnn: false, float64: true, inputGrad)[0];
-        var upstream = randn(output.shape, generator: draws);
-        var reference = Pass(module, x, upstream, oneDnn: false, float64: true, inputGrad);
+        // The upstream gradient is drawn once, in the output's shape, during the reference pass; every pass reuses it.
+        Tensor upstream = null!;
+        var reference = Pass(module, x, shape => upstream = randn(shape, generator: draws), oneDnn: false, float64: true, inputGrad);
+        Tensor SameUpstream(long[] _) => upstream;
         module.to(float32);
         // Relative to each tensor's norm, floored at a thousandth of the largest gradient's: conv biases before an
         // instance norm have a true gradient of zero, which float32 computes as rounding noise.
         double floor = 1e-3 * reference.Skip(1).Max(t => t.norm().item<double>());
         (double Error, string Name) Worst(Tensor[] result) => result.Zip(reference, labels)
             .Select(p => (RelativeError(nan_to_num(p.First), p.Second, floor), p.Third)).MaxBy(e => e.Item1);
-        var own = Worst(Pass(module, x, upstream, oneDnn: false, float64: false, inputGrad));
+        var own = Worst(Pass(module, x, SameUpstream, oneDnn: false, float64: false, inputGrad));
         // The same kernels on the input nudged by ±1e-6 and ±1e-5 (relative): how far rounding-sized changes move
         // the gradients by themselves (a ReLU or LeakyReLU input near zero switches slope). The largest counts.
         var nudged = inputGrad
-            ? new[] { 1e-6, -1e-6, 1e-5, -1e-5 }.Select(e => Worst(Pass(module, x * (1 + e), upstream, oneDnn: false, float64: false, inputGrad))).MaxBy(w => w.Error)
+            ? new[] { 1e-6, -1e-6, 1e-5, -1e-5 }.Select(e => Worst(Pass(module, x * (1 + e), SameUpstream, oneDnn: false, float64: false, inputGrad))).MaxBy(w => w.Error)
             : own;
 
         // --retain: one forward pass through oneDNN, its graph kept and differentiated every pass.
@@ -139,7 +140,7 @@ internal static class OneDnnCheck
         for (int run = 0; run < runs; run++)
         {
             var result = kept is null
-                ? Pass(module, x, upstream, oneDnn: true, float64: false, inputGrad)
+                ? Pass(module, x, SameUpstream, oneDnn: true, float64: false, inputGrad)
                 : autograd.grad(new[] { kept }, keptInputs, new[] { upstream }, retain_graph: true).Prepend(kept).Select(t => t.to(float64)).ToArray();
             var nonFinite = result.Zip(labels).Where(p => !isfinite(p.First).all().item<bool>()).Select(p => p.Second).ToList();
             var worst = Worst(result);
@@ -157,14 +158,17 @@ internal static class OneDnnCheck
         return new Tally(wrong, largest, own.Error, nudged.Error);
     }
 
-    /// <summary>The output, then the gradients of every parameter (and of the input, when asked) for the upstream gradient.</summary>
-    private static Tensor[] Pass(nn.Module<Tensor, Tensor> module, Tensor x, Tensor? upstream, bool oneDnn, bool float64, bool inputGrad)
+    /// <summary>
+    /// The output, then the gradients of every parameter (and of the input, when asked) for the upstream gradient that
+    /// <paramref name="upstreamFor"/> gives for the output's shape.
+    /// </summary>
+    private static Tensor[] Pass(nn.Module<Tensor, Tensor> module, Tensor x, Func<long[], Tensor> upstreamFor, bool oneDnn, bool float64, bool inputGrad)
     {
         LibTorchContext.OneDnnEnabled = oneDnn;
         var input = float64 && x.dtype == float32 ? x.to(torch.float64) : x;
         if (inputGrad) input = input.detach().requires_grad_(true);
         var y = module.forward(input);
-        if (upstream is null) return new[] { y.detach() }; // the output alone, to shape the upstream gradient
+        var upstream = upstreamFor(y.shape);
         var inputs = inputGrad ? module.parameters().Append(input).ToArray() : module.parameters().ToArray();
         var grads = autograd.grad(new[] { y }, inputs, new[] { float64 ? upstream.to(torch.float64) : upstream });
         return grads.Prepend(y).Select(t => t.detach().to(torch.float64)).ToArray();
