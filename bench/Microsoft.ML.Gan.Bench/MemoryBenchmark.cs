@@ -4,14 +4,39 @@ namespace Microsoft.ML.Gan.Bench;
 
 /// <summary>
 /// <c>memory</c>: resident memory, managed heap and live TorchSharp tensors sampled through <c>Fit</c>'s progress
-/// reports over a long run of a small CycleGAN. A leak of one tensor per step shows as a slope.
+/// reports over a long run of one GAN at a small size (<c>--gan</c>: cyclegan, seqgan, netgan or wavegan). A leak of
+/// one tensor per step shows as a slope.
 /// </summary>
+/// <remarks>
+/// What a step is follows each GAN's training loop: CycleGAN a G and a D update; SeqGAN an MLE batch, a
+/// discriminator batch or an adversarial generator step (rollouts included), the last two alternating 1 : 4 here so
+/// that both are well represented; NetGAN one iteration (a G update and three critic updates), with an evaluation
+/// (graph assembly from walks) every 500; WaveGAN five critic updates and one G update.
+/// </remarks>
 internal static class MemoryBenchmark
 {
-    private sealed class Row
+    private static readonly string[] Gans = { "cyclegan", "seqgan", "netgan", "wavegan" };
+
+    private sealed class ImageRow
     {
         public float[] Image { get; set; } = Array.Empty<float>();
         public bool IsB { get; set; }
+    }
+
+    private sealed class TextRow
+    {
+        public string Text { get; set; } = "";
+    }
+
+    private sealed class EdgeRow
+    {
+        public int Source { get; set; }
+        public int Target { get; set; }
+    }
+
+    private sealed class ClipRow
+    {
+        public float[] Audio { get; set; } = Array.Empty<float>();
     }
 
     private sealed class SyncProgress(Action<GanProgress> report) : IProgress<GanProgress>
@@ -21,53 +46,59 @@ internal static class MemoryBenchmark
 
     private sealed record Sample(long Step, double RssMiB, double ManagedMiB, long LiveTensors);
 
+    /// <summary>One GAN's run: what it trains, its options (progress and checkpoints still to set) and its Fit.</summary>
+    private sealed record Training(string Description, object Config, GanTrainerOptions Options, Func<MLContext, IDisposable> Fit);
+
     public static int Run(CommandOptions o)
     {
-        var config = NetworkConfig.Read(o, size: 32, blocks: 2, ngf: 16, ndf: 16);
-        int images = o.Int("images", 50), steps = o.Int("steps", 1000), every = o.Int("every", 10);
+        string gan = o.String("gan", "cyclegan");
+        int steps = o.Int("steps", 1000), every = o.Int("every", 10);
         string? checkpoints = o.OptionalString("checkpoints");
         string? output = o.OptionalString("out");
+        var training = gan switch
+        {
+            "cyclegan" => CycleGan(o, steps),
+            "seqgan" => SeqGan(o, steps),
+            "netgan" => NetGan(o, steps),
+            "wavegan" => WaveGan(o, steps),
+            _ => throw new ArgumentException($"--gan takes {string.Join(", ", Gans)}; found '{gan}'."),
+        };
         o.RejectUnknown();
-        int perEpoch = (images + config.Batch - 1) / config.Batch;
-        if (steps % perEpoch != 0) throw new ArgumentException($"--steps {steps} must be a multiple of the {perEpoch} steps of an epoch.");
 
         var ml = new MLContext(seed: 1);
-        var schema = SchemaDefinition.Create(typeof(Row));
-        schema[nameof(Row.Image)].ColumnType = new VectorDataViewType(NumberDataViewType.Single, 3 * config.Size * config.Size);
-        var rows = SyntheticImages.Generate(images, config.Size, 1).Select(x => new Row { Image = x })
-            .Concat(SyntheticImages.Generate(images, config.Size, 2).Select(x => new Row { Image = x, IsB = true }));
-        var options = config.ToOptions();
-        options.InputColumnName = nameof(Row.Image);
-        options.DomainColumnName = nameof(Row.IsB);
-        int epochs = steps / perEpoch;
-        (options.Epochs, options.DecayEpochs) = ((epochs + 1) / 2, epochs / 2);
+        var options = training.Options;
         options.CheckpointDirectory = checkpoints;
         options.ProgressInterval = TimeSpan.Zero;
         var samples = new List<Sample>();
+        long totalSteps = 0;
         options.Progress = new SyncProgress(p =>
         {
+            totalSteps = p.TotalSteps;
             if (p.Step % every == 0 || p.Step == 1)
                 samples.Add(new Sample(p.Step, ProcessMemory.ResidentMiB, GC.GetTotalMemory(false) / 1048576.0, TorchTensors.Live));
         });
 
         var machine = MachineInfo.Now();
-        Console.WriteLine($"memory: {config}, {images} images per domain, {steps} steps, checkpoints {(checkpoints ?? "off")}; {machine}");
+        Console.WriteLine($"memory: {training.Description}, checkpoints {(checkpoints ?? "off")}; {machine}");
         long liveBefore = TorchTensors.Live;
         var clock = System.Diagnostics.Stopwatch.StartNew();
-        using (var model = ml.Transforms.Gan().CycleGan(options).Fit(ml.Data.LoadFromEnumerable(rows, schema))) { }
+        using (training.Fit(ml)) { }
         double seconds = clock.Elapsed.TotalSeconds;
         GC.Collect();
         GC.WaitForPendingFinalizers();
         long liveAfter = TorchTensors.Live;
 
-        // The pool fills during the first 50 steps and the allocator settles; the slope is taken after the first 10 %.
-        var steady = samples.Where(s => s.Step >= steps / 10).ToList();
+        // The allocator settles, and CycleGAN's pools fill, early on; the slope is taken after the first 10 %.
+        long trained = samples[^1].Step;
+        var steady = samples.Where(s => s.Step >= trained / 10).ToList();
         var report = new
         {
             command = ResultFile.CommandLine(),
             machine,
-            config,
-            steps,
+            gan,
+            config = training.Config,
+            steps = trained,
+            scheduledSteps = totalSteps,
             seconds,
             rss = Describe(samples, steady, s => s.RssMiB),
             managed = Describe(samples, steady, s => s.ManagedMiB),
@@ -80,9 +111,94 @@ internal static class MemoryBenchmark
         Console.WriteLine("|---|---|---|---|---|---|");
         foreach (var (name, d) in new[] { ("RSS MiB", report.rss), ("managed heap MiB", report.managed), ("live tensors", report.liveTensors) })
             Console.WriteLine(FormattableString.Invariant($"| {name} | {d.First:F1} | {d.AtSteadyStart:F1} | {d.Last:F1} | {d.Max:F1} | {d.SlopePer1000Steps:+0.00;-0.00;0.00} |"));
-        Console.WriteLine($"live tensors before Fit {liveBefore}, after disposing the model {liveAfter}; {seconds:F0} s; load {MachineInfo.LoadAverage()}");
+        Console.WriteLine($"{trained} steps; live tensors before Fit {liveBefore}, after disposing the model {liveAfter}; {seconds:F0} s; load {MachineInfo.LoadAverage()}");
         if (output is not null) ResultFile.WriteJson(output, report);
         return 0;
+    }
+
+    /// <summary>32×32, 2 blocks, ngf and ndf 16, 50 synthetic images per domain (<c>--images</c>).</summary>
+    private static Training CycleGan(CommandOptions o, int steps)
+    {
+        var config = NetworkConfig.Read(o, size: 32, blocks: 2, ngf: 16, ndf: 16);
+        int images = o.Int("images", 50);
+        int perEpoch = (images + config.Batch - 1) / config.Batch;
+        if (steps % perEpoch != 0) throw new ArgumentException($"--steps {steps} must be a multiple of the {perEpoch} steps of an epoch.");
+        var schema = SchemaDefinition.Create(typeof(ImageRow));
+        schema[nameof(ImageRow.Image)].ColumnType = new VectorDataViewType(NumberDataViewType.Single, 3 * config.Size * config.Size);
+        var rows = SyntheticImages.Generate(images, config.Size, 1).Select(x => new ImageRow { Image = x })
+            .Concat(SyntheticImages.Generate(images, config.Size, 2).Select(x => new ImageRow { Image = x, IsB = true })).ToList();
+        var options = config.ToOptions();
+        options.InputColumnName = nameof(ImageRow.Image);
+        options.DomainColumnName = nameof(ImageRow.IsB);
+        int epochs = steps / perEpoch;
+        (options.Epochs, options.DecayEpochs) = ((epochs + 1) / 2, epochs / 2);
+        return new Training($"CycleGAN {config}, {images} images per domain, {steps} steps", new { config, images }, options,
+            ml => ml.Transforms.Gan().CycleGan(options).Fit(ml.Data.LoadFromEnumerable(rows, schema)));
+    }
+
+    /// <summary>
+    /// 64 lines of 20 words drawn from 500, the paper's generator sizes, batch 32, 4 rollouts, a discriminator of six
+    /// window sizes with 16 filters each; 50 MLE epochs, 10 discriminator rounds, then adversarial rounds of one
+    /// generator step and one discriminator epoch (4 batches) up to <c>--steps</c>.
+    /// </summary>
+    private static Training SeqGan(CommandOptions o, int steps)
+    {
+        const int lines = 64, length = 20, words = 500, batch = 32;
+        var random = new Random(1);
+        var rows = Enumerable.Range(0, lines)
+            .Select(_ => new TextRow { Text = string.Join(' ', Enumerable.Range(0, length).Select(_ => $"w{random.Next(words)}")) }).ToList();
+        var options = new SeqGanEstimator.Options
+        {
+            SequenceLength = length, BatchSize = batch, RolloutCount = 4, PretrainEpochs = 50,
+            DiscriminatorPretrainRounds = 10, DiscriminatorEpochsPerRound = 1, AdversarialDiscriminatorRounds = 1,
+            DiscriminatorFilters = new[] { (1, 16), (2, 16), (3, 16), (5, 16), (10, 16), (20, 16) },
+        };
+        int batches = lines / batch, discriminatorBatches = 2 * lines / batch;
+        int before = options.PretrainEpochs * batches + options.DiscriminatorPretrainRounds * discriminatorBatches;
+        options.AdversarialRounds = Math.Max(1, (steps - before + discriminatorBatches) / (1 + discriminatorBatches));
+        return new Training($"SeqGAN {lines} lines of {length} words from {words}, batch {batch}, {options.RolloutCount} rollouts, " +
+            $"{options.PretrainEpochs} MLE epochs, {options.DiscriminatorPretrainRounds} D rounds, {options.AdversarialRounds} adversarial rounds",
+            new { lines, length, words, batch, options.RolloutCount, options.PretrainEpochs, options.DiscriminatorPretrainRounds, options.AdversarialRounds },
+            options, ml => ml.Transforms.Gan().SeqGan(options).Fit(ml.Data.LoadFromEnumerable(rows)));
+    }
+
+    /// <summary>
+    /// A synthetic connected graph of 500 nodes at Cora-ML's density, the paper's network sizes, batch 32, an
+    /// evaluation with 10,000 walks every 500 iterations; the run stops only at <c>--steps</c> (or at an edge overlap of 1).
+    /// </summary>
+    private static Training NetGan(CommandOptions o, int steps)
+    {
+        int nodes = o.Int("nodes", 500);
+        var edges = NetGanScaleBenchmark.SyntheticGraph(nodes, seed: 500).Edges().Select(e => new EdgeRow { Source = e.Source, Target = e.Target }).ToList();
+        var options = new NetGanEstimator.Options
+        {
+            BatchSize = 32, MaxIterations = steps, EvaluateEvery = 500, EvaluationWalks = 10_000, ScoringWalks = 10_000,
+            StoppingCriterion = NetGanStoppingCriterion.EdgeOverlap, EdgeOverlapTarget = 1,
+        };
+        return new Training($"NetGAN synthetic graph of {nodes} nodes, {edges.Count} edges, batch {options.BatchSize}, {steps} iterations, evaluation every {options.EvaluateEvery}",
+            new { nodes, edges = edges.Count, options.BatchSize, options.EvaluateEvery, options.EvaluationWalks }, options,
+            ml => ml.Transforms.Gan().NetGan(options).Fit(ml.Data.LoadFromEnumerable(edges)));
+    }
+
+    /// <summary>80 one-second clips (noisy sines), model size 4 (<c>--model-size</c>), batch 4 (<c>--batch</c>): four steps an epoch.</summary>
+    private static Training WaveGan(CommandOptions o, int steps)
+    {
+        const int clips = 80, length = 16384;
+        int modelSize = o.Int("model-size", 4), batch = o.Int("batch", 4);
+        var random = new Random(1);
+        var rows = Enumerable.Range(0, clips).Select(i =>
+        {
+            double hz = 110 + 20 * i;
+            return new ClipRow { Audio = Enumerable.Range(0, length).Select(t => (float)(0.6 * Math.Sin(2 * Math.PI * hz * t / 16000) + 0.05 * (random.NextDouble() - 0.5))).ToArray() };
+        }).ToList();
+        var schema = SchemaDefinition.Create(typeof(ClipRow));
+        schema[nameof(ClipRow.Audio)].ColumnType = new VectorDataViewType(NumberDataViewType.Single, length);
+        var options = new WaveGanEstimator.Options { ModelSize = modelSize, BatchSize = batch };
+        int perEpoch = clips / (batch * options.DiscriminatorUpdates);
+        if (steps % perEpoch != 0) throw new ArgumentException($"--steps {steps} must be a multiple of the {perEpoch} steps of an epoch.");
+        options.Epochs = steps / perEpoch;
+        return new Training($"WaveGAN {clips} clips, model size {modelSize}, batch {batch}, {steps} steps", new { clips, modelSize, batch }, options,
+            ml => ml.Transforms.Gan().WaveGan(options).Fit(ml.Data.LoadFromEnumerable(rows, schema)));
     }
 
     private sealed record Trend(double First, double AtSteadyStart, double Last, double Max, double SlopePer1000Steps);
