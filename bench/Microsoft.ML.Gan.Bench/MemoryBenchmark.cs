@@ -53,6 +53,7 @@ internal static class MemoryBenchmark
     {
         string gan = o.String("gan", "cyclegan");
         int steps = o.Int("steps", 1000), every = o.Int("every", 10);
+        double maxMinutes = o.Double("max-minutes", 0);
         string? checkpoints = o.OptionalString("checkpoints");
         string? output = o.OptionalString("out");
         var training = gan switch
@@ -69,6 +70,7 @@ internal static class MemoryBenchmark
         var options = training.Options;
         options.CheckpointDirectory = checkpoints;
         options.ProgressInterval = TimeSpan.Zero;
+        if (maxMinutes > 0) options.MaxTrainingTime = TimeSpan.FromMinutes(maxMinutes);
         var samples = new List<Sample>();
         long totalSteps = 0;
         options.Progress = new SyncProgress(p =>
@@ -79,7 +81,7 @@ internal static class MemoryBenchmark
         });
 
         var machine = MachineInfo.Now();
-        Console.WriteLine($"memory: {training.Description}, checkpoints {(checkpoints ?? "off")}; {machine}");
+        Console.WriteLine($"memory: {training.Description}, checkpoints {(checkpoints ?? "off")}{(maxMinutes > 0 ? $", at most {maxMinutes} min" : "")}; {machine}");
         long liveBefore = TorchTensors.Live;
         var clock = System.Diagnostics.Stopwatch.StartNew();
         using (training.Fit(ml)) { }
@@ -99,6 +101,7 @@ internal static class MemoryBenchmark
             config = training.Config,
             steps = trained,
             scheduledSteps = totalSteps,
+            maxMinutes,
             seconds,
             rss = Describe(samples, steady, s => s.RssMiB),
             managed = Describe(samples, steady, s => s.ManagedMiB),
