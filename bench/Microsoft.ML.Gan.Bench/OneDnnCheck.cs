@@ -101,7 +101,7 @@ internal static class OneDnnCheck
             else if (module is WaveGanGenerator or WaveGanDiscriminator) TensorFlowInit.GlorotUniform(module, init);
             else Layers.InitNormal(module, init);
         }
-        var draws = new Generator((ulong)(1000 + seed));
+        using var draws = new Generator((ulong)(1000 + seed));
         var x = net.Input(draws);
         bool inputGrad = x.dtype == float32;
         var labels = module.named_parameters().Select(p => p.name).Prepend("output").ToList();

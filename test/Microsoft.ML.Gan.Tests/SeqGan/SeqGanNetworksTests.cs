@@ -42,8 +42,8 @@ public sealed class SeqGanNetworksTests
         // gradients they pass to the embedded input and to each convolution's weight and bias.
         using var scope = NewDisposeScope();
         using var d = new SeqGanDiscriminator(40, sequenceLength: 12, embeddingSize: 8, filters: new[] { (1, 5), (3, 7), (12, 4) });
-        d.InitOfficial(new Generator(3));
-        var draws = new Generator(4);
+        using (var init = new Generator(3)) d.InitOfficial(init);
+        using var draws = new Generator(4);
         var embedded = randn(new long[] { 6, 8, 12 }, generator: draws).requires_grad_(true);
         foreach (var conv in d.convolutions.Cast<TorchSharp.Modules.Conv1d>())
         {
