@@ -44,7 +44,21 @@ internal static class MemoryBenchmark
         public void Report(GanProgress value) => report(value);
     }
 
-    private sealed record Sample(long Step, double RssMiB, double ManagedMiB, long LiveTensors);
+    /// <summary>
+    /// One sample. The generation sizes (MiB; 0, 1, 2, large-object heap) are those after the last collection, which the
+    /// library's no-GC guard makes at least every 8 MB of allocations; the counts are collections of each generation so far.
+    /// </summary>
+    private sealed record Sample(long Step, double RssMiB, double ManagedMiB, long LiveTensors, double[] GenerationMiB, int[] Collections)
+    {
+        public static Sample Take(long step)
+        {
+            var info = GC.GetGCMemoryInfo().GenerationInfo;
+            var sizes = new double[4];
+            for (int g = 0; g < sizes.Length; g++) sizes[g] = Math.Round(info[g].SizeAfterBytes / 1048576.0, 2);
+            return new Sample(step, ProcessMemory.ResidentMiB, GC.GetTotalMemory(false) / 1048576.0, TorchTensors.Live,
+                sizes, Enumerable.Range(0, 3).Select(GC.CollectionCount).ToArray());
+        }
+    }
 
     /// <summary>One GAN's run: what it trains, its options (progress and checkpoints still to set) and its Fit.</summary>
     private sealed record Training(string Description, object Config, GanTrainerOptions Options, Func<MLContext, IDisposable> Fit);
@@ -77,7 +91,7 @@ internal static class MemoryBenchmark
         {
             totalSteps = p.TotalSteps;
             if (p.Step % every == 0 || p.Step == 1)
-                samples.Add(new Sample(p.Step, ProcessMemory.ResidentMiB, GC.GetTotalMemory(false) / 1048576.0, TorchTensors.Live));
+                samples.Add(Sample.Take(p.Step));
         });
 
         var machine = MachineInfo.Now();

@@ -24,6 +24,7 @@ internal static class Program
           netgan    NetGAN on Cora-ML: statistics of 5 generated graphs, test link prediction, Adamic/Adar   --iterations 5000 --eval-every 500 --eval-walks 100000 --scoring-walks 500000 --eo 0.5 --seed 1 [--max-minutes M] [--edges file (.gml/.gml.gz too)] [--baseline-only true] [--out dir]
           netgan-eval  one NetGAN evaluation part by part (sampling, counting, graph assembly, edge overlap, link prediction) on Cora-ML   --walks 100000 --reps 3 --draws cdf,gumbel [--checkpoint file.mlgan] [--edges file] [--out file.json]
           scalar-race  TorchSharp's Scalar race (x + v while another thread allocates): calls that threw and wrong results, unguarded and in no-GC scopes   --seconds 20 --rate 64 (MB/s; 0 = nonstop) [--out file.json]
+          nogc-cost  the cost of the library's no-GC scopes (one per training iteration), and whether they free dead large objects   --live-mb 20 --dead-loh-mb 40 --scopes 1000 --alloc-kb 16 --blocks 11 [--out file.json]
           netgan-scale  NetGAN step time, peak memory and score-matrix size against N (synthetic graphs of Cora-ML's density)   --nodes 1000,2000,5000,10000,20000 --warmup 1 --reps 3 --walks 100000 [--edges file] [--out file.json]
           seqgan-oracle  SeqGAN's synthetic experiment, NLL-oracle of random / MLE / SeqGAN generators (defaults: the paper's schedule)   --vocab 5000 --length 20 --sequences 9984 --eval-samples 9984 --mle-epochs 120 --d-pretrain-rounds 50 --d-epochs 3 --adversarial-rounds 200 --adversarial-d-rounds 5 --rollouts 16 --eval-every 5 --oracle-seed 66 --seed 88 [--rollout-rate 0] [--checkpoints dir] [--max-minutes M] [--out dir]
           seqgan-poems  SeqGAN on Chinese quatrains (examples/data/fetch-poems.sh): BLEU-2 against all held-out poems after MLE and after SeqGAN (defaults: the paper's schedule)   --mle-epochs 120 --d-pretrain-rounds 50 --d-epochs 3 --adversarial-rounds 200 --adversarial-d-rounds 5 --rollouts 16 --eval-every 5 --samples 2000 --train-poems 0 (= all) --test-poems 0 (= all) --max-vocab 10000 --seed 88 [--data dir] [--checkpoints dir] [--max-minutes M] [--out dir]
@@ -61,6 +62,7 @@ internal static class Program
                 "netgan-scale" => NetGanScaleBenchmark.Run(options),
                 "netgan-eval" => NetGanEvalBenchmark.Run(options),
                 "scalar-race" => ScalarRaceBenchmark.Run(options),
+                "nogc-cost" => NoGcCostBenchmark.Run(options),
                 "seqgan-oracle" => SeqGanOracleBenchmark.Run(options),
                 "seqgan-poems" => SeqGanPoemsBenchmark.Run(options),
                 "specgan" => SpecGanBenchmark.Run(options),
