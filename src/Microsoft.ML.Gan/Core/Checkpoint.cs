@@ -122,7 +122,8 @@ internal sealed class Checkpoint
 
     private static void WriteTensor(BinaryWriter w, string name, Tensor tensor)
     {
-        using var cpu = tensor.detach().cpu().contiguous();
+        using var scope = NewDisposeScope(); // detach, cpu and contiguous may each make a tensor
+        var cpu = tensor.detach().cpu().contiguous();
         w.Write(name);
         w.Write((int)cpu.dtype);
         w.Write(cpu.shape.Length);
@@ -150,22 +151,37 @@ internal sealed class Checkpoint
             if (kind != expectedKind)
                 throw new InvalidDataException($"Checkpoint '{path}' holds a {kind} model; a {expectedKind} checkpoint was expected.");
             var checkpoint = new Checkpoint(kind, r.ReadString());
-            int scalars = r.ReadInt32();
-            for (int i = 0; i < scalars; i++) checkpoint.Scalars[r.ReadString()] = r.ReadDouble();
-            int tensors = r.ReadInt32();
-            for (int i = 0; i < tensors; i++)
+            try
             {
-                var (name, tensor) = ReadTensor(r);
-                checkpoint.Tensors[name] = tensor;
+                int scalars = r.ReadInt32();
+                for (int i = 0; i < scalars; i++) checkpoint.Scalars[r.ReadString()] = r.ReadDouble();
+                int tensors = r.ReadInt32();
+                for (int i = 0; i < tensors; i++)
+                {
+                    var (name, tensor) = ReadTensor(r);
+                    checkpoint.Tensors[name] = tensor;
+                }
+                if (r.ReadInt64() != EndMarker)
+                    throw new InvalidDataException($"Checkpoint '{path}' is damaged: its end marker is missing.");
+                return checkpoint;
             }
-            if (r.ReadInt64() != EndMarker)
-                throw new InvalidDataException($"Checkpoint '{path}' is damaged: its end marker is missing.");
-            return checkpoint;
+            catch
+            {
+                checkpoint.DisposeTensors();
+                throw;
+            }
         }
         catch (EndOfStreamException)
         {
             throw new InvalidDataException($"Checkpoint '{path}' is truncated ({new FileInfo(path).Length} bytes): it ends before its end marker.");
         }
+    }
+
+    /// <summary>Frees the tensors a <see cref="Load"/> read (not those a model lent to <see cref="AddModule"/> and the like).</summary>
+    public void DisposeTensors()
+    {
+        foreach (var t in Tensors.Values) t.Dispose();
+        Tensors.Clear();
     }
 
     private static (string, Tensor) ReadTensor(BinaryReader r)
@@ -181,7 +197,10 @@ internal sealed class Checkpoint
         if (bytes.Length != length) throw new EndOfStreamException();
         var tensor = empty(shape, dtype).DetachFromDisposeScope();
         if (tensor.bytes.Length != length)
+        {
+            tensor.Dispose();
             throw new InvalidDataException($"Tensor '{name}' has {length} bytes for shape [{string.Join(",", shape)}] of {dtype}.");
+        }
         tensor.bytes = bytes;
         return (name, tensor);
     }

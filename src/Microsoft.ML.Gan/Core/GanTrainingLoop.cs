@@ -32,7 +32,8 @@ internal sealed class GanTrainingLoop
         long totalSteps = model.Epochs * model.StepsPerEpoch;
         if (CheckpointPath is { } existing && File.Exists(existing))
         {
-            using (NoGarbageCollection.Begin()) step = Resume(model, random, existing);
+            using (NoGarbageCollection.Begin())
+            using (NewDisposeScope()) step = Resume(model, random, existing);
             ch.Info(MessageSensitivity.None, $"{model.Kind}: resumed from '{existing}' at step {step} of {totalSteps}.");
             // A run that had already met its stopping criterion stays finished.
             if (model.ShouldStop(step)) totalSteps = step;
@@ -68,8 +69,9 @@ internal sealed class GanTrainingLoop
                 if (_options.CancellationToken.IsCancellationRequested)
                 {
                     unread.Read(lastLosses, lastCheckpointStep);
-                    SaveCheckpoint(model, random, step);
-                    ch.Info(MessageSensitivity.None, $"{model.Kind}: cancelled at step {step}; checkpoint written.");
+                    SaveCheckpoint(model, random, step, lastCheckpointStep);
+                    ch.Info(MessageSensitivity.None, $"{model.Kind}: cancelled at step {step}" +
+                        (CheckpointPath is null ? "; no checkpoint folder was set." : $"; checkpoint written to '{CheckpointPath}'."));
                     _options.CancellationToken.ThrowIfCancellationRequested();
                 }
                 using (var scope = NewDisposeScope()) unread.Add(step + 1, epoch, model.TrainStep(random));
@@ -91,7 +93,7 @@ internal sealed class GanTrainingLoop
                 {
                     if (CheckpointPath is not null)
                     {
-                        SaveCheckpoint(model, random, step);
+                        SaveCheckpoint(model, random, step, lastCheckpointStep);
                         lastCheckpointStep = step;
                     }
                     if (writer is not null) LogSamples(model, writer, step);
@@ -151,8 +153,7 @@ internal sealed class GanTrainingLoop
                     if (!double.IsFinite(v))
                         throw new InvalidOperationException(
                             $"{kind} training diverged at step {step} (epoch {epoch}): loss '{name}' is {v}. " +
-                            (checkpointPath is null ? "No checkpoint folder was set."
-                                : $"The last good checkpoint '{checkpointPath}' (step {lastCheckpointStep}) is intact."));
+                            LastGoodCheckpoint(checkpointPath, lastCheckpointStep));
                     last[name] = v;
                 }
         }
@@ -176,36 +177,57 @@ internal sealed class GanTrainingLoop
         if (grid is not null) writer.add_img("samples", grid.cpu(), (int)step);
     }
 
-    private void SaveCheckpoint(IGanModel model, GanRandom random, long step)
+    /// <summary>What a divergence message says about the checkpoint a user can resume from.</summary>
+    private static string LastGoodCheckpoint(string? checkpointPath, long lastCheckpointStep) =>
+        checkpointPath is null ? "No checkpoint folder was set."
+        // A fresh run that diverges before its first checkpoint has none to offer yet.
+        : !File.Exists(checkpointPath) ? $"No checkpoint had been written yet (it would be '{checkpointPath}')."
+        : $"The last good checkpoint '{checkpointPath}' (step {lastCheckpointStep}) is intact.";
+
+    private void SaveCheckpoint(IGanModel model, GanRandom random, long step, long lastCheckpointStep)
     {
         if (CheckpointPath is null) return;
+        // The loop calls this outside any step's scope: the random states, the models' generator states and the
+        // finiteness checks below are new tensors (on the training device) that would otherwise wait for finalizers.
+        using var scope = NewDisposeScope();
         var checkpoint = new Checkpoint(model.Kind, model.Fingerprint);
         checkpoint.Scalars["step"] = step;
         checkpoint.AddRandom("loop.random", random);
-        using var torchState = torch.random.get_rng_state();
-        checkpoint.Tensors["loop.torch_random"] = torchState;
+        checkpoint.Tensors["loop.torch_random"] = torch.random.get_rng_state();
         model.SaveState(checkpoint);
         // A step can leave weights non-finite while its losses (computed before the update) were fine; such a state
         // must not replace the last good checkpoint.
         foreach (var (name, t) in checkpoint.Tensors)
             if (t.is_floating_point() && !isfinite(t).all().item<bool>())
                 throw new InvalidOperationException(
-                    $"{model.Kind} training diverged at step {step}: '{name}' holds NaN or Inf. The last good checkpoint '{CheckpointPath}' is intact.");
+                    $"{model.Kind} training diverged at step {step}: '{name}' holds NaN or Inf. " + LastGoodCheckpoint(CheckpointPath, lastCheckpointStep));
         checkpoint.Save(CheckpointPath);
     }
 
+    /// <summary>Loads the checkpoint at <paramref name="path"/> into the model; call inside a dispose scope (loading makes copies).</summary>
     private static long Resume(IGanModel model, GanRandom random, string path)
     {
         var checkpoint = Checkpoint.Load(path, model.Kind);
-        if (checkpoint.Fingerprint != model.Fingerprint)
-            throw new InvalidOperationException(
-                $"Checkpoint '{path}' was made with other options ({checkpoint.Fingerprint}); these options are ({model.Fingerprint}). " +
-                "Use another CheckpointDirectory, or delete the checkpoint to start over.");
-        checkpoint.LoadRandom("loop.random", random);
-        torch.random.set_rng_state(checkpoint.GetTensor("loop.torch_random"));
-        model.LoadState(checkpoint);
-        long step = checkpoint.GetLong("step");
-        foreach (var t in checkpoint.Tensors.Values) t.Dispose();
-        return step;
+        try
+        {
+            if (checkpoint.Fingerprint != model.Fingerprint)
+                throw new InvalidOperationException(
+                    $"Checkpoint '{path}' was made with other options ({checkpoint.Fingerprint}); these options are ({model.Fingerprint}). " +
+                    "Use another CheckpointDirectory, or delete the checkpoint to start over.");
+            checkpoint.LoadRandom("loop.random", random);
+            torch.random.set_rng_state(checkpoint.GetTensor("loop.torch_random"));
+            model.LoadState(checkpoint);
+            return checkpoint.GetLong("step");
+        }
+        catch (InvalidDataException e)
+        {
+            // The models' checks (another seed, a tensor of another shape) do not know the file.
+            throw new InvalidDataException($"Checkpoint '{path}' does not fit this run. {e.Message} " +
+                "Use another CheckpointDirectory, or delete the checkpoint to start over.", e);
+        }
+        finally
+        {
+            checkpoint.DisposeTensors();
+        }
     }
 }

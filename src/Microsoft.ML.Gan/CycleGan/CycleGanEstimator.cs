@@ -28,7 +28,7 @@ public enum CycleGanDirection
 /// </remarks>
 public sealed class CycleGanEstimator : IEstimator<CycleGanTransformer>
 {
-    /// <summary>Options of <see cref="CycleGanEstimator"/>; the defaults are the paper's except for the epoch counts.</summary>
+    /// <summary>Options of <see cref="CycleGanEstimator"/>; the defaults are the paper's.</summary>
     public sealed class Options : GanTrainerOptions
     {
         /// <summary>The column that receives the translated image (same kind and size as the input).</summary>
@@ -94,8 +94,10 @@ public sealed class CycleGanEstimator : IEstimator<CycleGanTransformer>
     internal CycleGanEstimator(IHostEnvironment env, Options options)
     {
         _env = new GanEnvironment(env, "CycleGan");
-        _options = options ?? throw new ArgumentNullException(nameof(options));
-        Validate(options);
+        // A copy: the user's object may change after this (the next run's settings), and the checks below and the
+        // fitted transformer must see the options as they were here.
+        _options = (options ?? throw new ArgumentNullException(nameof(options))).Clone();
+        Validate(_options);
     }
 
     private static void Validate(Options o)

@@ -236,8 +236,9 @@ internal sealed class CycleGanModel : IGanModel
 
     public void LoadState(Checkpoint checkpoint)
     {
-        if (checkpoint.GetLong("data_seed") != _dataSeed)
-            throw new InvalidDataException("The checkpoint was made from another seed; resume with the same MLContext seed.");
+        if (checkpoint.GetLong("data_seed") is var stored && stored != _dataSeed)
+            throw new InvalidDataException(
+                $"It was made with another MLContext seed (its data seed {stored}; this run's {_dataSeed}): resume with the same seed.");
         foreach (var (name, module) in Networks) checkpoint.LoadModule(name, module);
         checkpoint.LoadOptimizer("optimizer_G", _optimizerG);
         checkpoint.LoadOptimizer("optimizer_D", _optimizerD);

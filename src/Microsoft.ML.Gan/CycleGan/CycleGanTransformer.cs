@@ -54,9 +54,11 @@ public sealed class CycleGanTransformer : ITransformer, IDisposable
     /// <summary>False: use <see cref="Transform"/> (the saved, ONNX-backed form can make prediction engines).</summary>
     public bool IsRowToRowMapper => false;
 
+    /// <inheritdoc/>
     public IRowToRowMapper GetRowToRowMapper(DataViewSchema inputSchema) =>
         throw new NotSupportedException("CycleGanTransformer maps whole data views; call Transform, or save and load the model for a row-to-row mapper.");
 
+    /// <inheritdoc/>
     public DataViewSchema GetOutputSchema(DataViewSchema inputSchema)
     {
         CheckInput(inputSchema);
@@ -122,7 +124,9 @@ public sealed class CycleGanTransformer : ITransformer, IDisposable
     }
 
     /// <summary>
-    /// Writes the generator of <see cref="Direction"/> as an ONNX model: input and output named after the columns.
+    /// Writes the generator of <see cref="Direction"/> as an ONNX model: input and output named after the columns (the
+    /// output "<c>{OutputColumnName}.translated</c>" when the output column replaces the input column, as ONNX needs
+    /// distinct names).
     /// For image columns the input is 0…255 planar A, R, G, B (<c>ExtractPixels</c> with <c>ColorBits.All</c>; alpha
     /// is composited onto white as in training) and the output 0…255 planar R, G, B; for vector columns both are in [−1, 1].
     /// </summary>
@@ -164,6 +168,7 @@ public sealed class CycleGanTransformer : ITransformer, IDisposable
         return pipeline.Fit(SchemaOnlyData.Create(InputColumnName, InputType));
     }
 
+    /// <summary>Frees the generators' native memory.</summary>
     public void Dispose()
     {
         GeneratorA.Dispose();

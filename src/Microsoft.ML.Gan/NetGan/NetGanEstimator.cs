@@ -77,6 +77,8 @@ public sealed class NetGanEstimator : IEstimator<NetGanTransformer>
         /// (a GPU run is not bit-for-bit reproducible in either mode).
         /// </summary>
         public bool? CudaGraphs;
+
+        internal Options Clone() => (Options)MemberwiseClone();
     }
 
     private readonly GanEnvironment _env;
@@ -85,9 +87,11 @@ public sealed class NetGanEstimator : IEstimator<NetGanTransformer>
     internal NetGanEstimator(IHostEnvironment env, Options options)
     {
         _env = new GanEnvironment(env, "NetGan");
-        _options = options ?? throw new ArgumentNullException(nameof(options));
+        // A copy: the user's object may change after this (the next run's settings), and the checks below and the
+        // fitted transformer must see the options as they were here.
+        _options = (options ?? throw new ArgumentNullException(nameof(options))).Clone();
         void Require(bool ok, string name, object value, string expected) => GanTrainerOptions.Require("NetGAN", ok, name, value, expected);
-        var o = options;
+        var o = _options;
         o.CheckTrainerOptions();
         Require(o.WalkLength >= 2, nameof(o.WalkLength), o.WalkLength, "2 or more");
         Require(o.BatchSize >= 1, nameof(o.BatchSize), o.BatchSize, "1 or more");
@@ -102,6 +106,7 @@ public sealed class NetGanEstimator : IEstimator<NetGanTransformer>
             nameof(o.ValidationFraction), o.ValidationFraction, "above 0 with the ValidationLinkPrediction criterion");
     }
 
+    /// <inheritdoc/>
     public SchemaShape GetOutputSchema(SchemaShape inputSchema)
     {
         foreach (var name in new[] { _options.SourceColumnName, _options.TargetColumnName })
@@ -145,7 +150,7 @@ public sealed class NetGanEstimator : IEstimator<NetGanTransformer>
         {
             new GanTrainingLoop(_env.Host, _options.ToLoopOptions()).Run(model, seed);
             var scores = SampleTransitions(model, _options.ScoringWalks);
-            return new NetGanTransformer(_env.Environment, _options, input.Schema, graph, split, scores, model.Generator, model.Evaluations, new GanRandom(seed));
+            return new NetGanTransformer(_env.Environment, _options.Clone(), input.Schema, graph, split, scores, model.Generator, model.Evaluations, new GanRandom(seed));
         }
         catch
         {

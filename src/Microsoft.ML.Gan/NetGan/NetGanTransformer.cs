@@ -70,11 +70,14 @@ public sealed class NetGanTransformer : ITransformer, IDisposable
                 $"Node column '{column}'{(row >= 0 ? $", row {row}" : "")}: node {node} is not in the training graph, whose ids run from 0 to {NodeCount - 1}.");
     }
 
+    /// <inheritdoc/>
     public bool IsRowToRowMapper => false;
 
+    /// <inheritdoc/>
     public IRowToRowMapper GetRowToRowMapper(DataViewSchema inputSchema) =>
         throw new NotSupportedException("NetGanTransformer maps whole data views; call Transform.");
 
+    /// <inheritdoc/>
     public DataViewSchema GetOutputSchema(DataViewSchema inputSchema)
     {
         NodePairs.Find(inputSchema, _options.SourceColumnName);
@@ -174,5 +177,6 @@ public sealed class NetGanTransformer : ITransformer, IDisposable
         return pipeline.Fit(new SchemaOnlyData(schema.ToSchema()));
     }
 
+    /// <summary>Frees the generator's native memory.</summary>
     public void Dispose() => Generator.Dispose();
 }

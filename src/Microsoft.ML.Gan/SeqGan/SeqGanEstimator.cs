@@ -98,8 +98,10 @@ public sealed class SeqGanEstimator : IEstimator<SeqGanTransformer>
     internal SeqGanEstimator(IHostEnvironment env, Options options)
     {
         _env = new GanEnvironment(env, "SeqGan");
-        _options = options ?? throw new ArgumentNullException(nameof(options));
-        Validate(options);
+        // A copy: the user's object may change after this (the next run's settings), and the checks below and the
+        // fitted transformer must see the options as they were here.
+        _options = (options ?? throw new ArgumentNullException(nameof(options))).Clone();
+        Validate(_options);
     }
 
     private static void Validate(Options o)

@@ -56,9 +56,11 @@ public sealed class SeqGanTransformer : ITransformer, IDisposable
     /// <summary>False: use <see cref="Transform"/>.</summary>
     public bool IsRowToRowMapper => false;
 
+    /// <inheritdoc/>
     public IRowToRowMapper GetRowToRowMapper(DataViewSchema inputSchema) =>
         throw new NotSupportedException("SeqGanTransformer maps whole data views; call Transform.");
 
+    /// <inheritdoc/>
     public DataViewSchema GetOutputSchema(DataViewSchema inputSchema)
     {
         TokenColumn.Find(inputSchema, InputColumnName);
@@ -235,6 +237,7 @@ public sealed class SeqGanTransformer : ITransformer, IDisposable
         public string Token { get; set; } = "";
     }
 
+    /// <summary>Frees the networks' native memory.</summary>
     public void Dispose()
     {
         Generator.Dispose();

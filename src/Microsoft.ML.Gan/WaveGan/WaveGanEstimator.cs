@@ -80,6 +80,8 @@ public sealed class WaveGanEstimator : IEstimator<WaveGanTransformer>
         // The step is convolutions at a fixed shape: autotuning took it from 199.6 to 159.7 ms on an H200 (BENCHMARKS.md).
         private protected override bool CuDnnAutotuningByDefault => true;
 
+        internal Options Clone() => (Options)MemberwiseClone();
+
         internal WaveGanSettings ToSettings() => new()
         {
             SliceLength = SliceLength, LatentSize = LatentSize, ModelSize = ModelSize, PhaseShuffle = PhaseShuffle,
@@ -95,8 +97,10 @@ public sealed class WaveGanEstimator : IEstimator<WaveGanTransformer>
     internal WaveGanEstimator(IHostEnvironment env, Options options)
     {
         _env = new GanEnvironment(env, "WaveGan");
-        _options = options ?? throw new ArgumentNullException(nameof(options));
-        Validate(options);
+        // A copy: the user's object may change after this (the next run's settings), and the checks below and the
+        // fitted transformer must see the options as they were here.
+        _options = (options ?? throw new ArgumentNullException(nameof(options))).Clone();
+        Validate(_options);
     }
 
     private static void Validate(Options o)
@@ -163,7 +167,7 @@ public sealed class WaveGanEstimator : IEstimator<WaveGanTransformer>
             {
                 model.Dispose();
             }
-            return new WaveGanTransformer(_env.Environment, _options, model.Generator, model.Discriminator, model.Spectrogram,
+            return new WaveGanTransformer(_env.Environment, _options.Clone(), model.Generator, model.Discriminator, model.Spectrogram,
                 (int)clips.shape[0], skipped, new GanRandom(seed).NextSeed());
         }
     }
@@ -186,8 +190,11 @@ public sealed class WaveGanEstimator : IEstimator<WaveGanTransformer>
             bool silent = true;
             for (int i = 0; i < values.Length; i++)
             {
-                if (!float.IsFinite(values[i]))
-                    throw new InvalidDataException($"Input column '{_options.InputColumnName}', row {cursor.Position}: sample {i} is {values[i]}.");
+                // The generator ends in a tanh: clips outside [−1, 1] (e.g. 16-bit PCM values as floats) cannot be
+                // matched, and training would go on without saying why. A little headroom allows for rounding.
+                if (!float.IsFinite(values[i]) || Math.Abs(values[i]) > 1.001f)
+                    throw new InvalidDataException($"Input column '{_options.InputColumnName}', row {cursor.Position}: sample {i} is {values[i]}; " +
+                        "expected finite samples in [−1, 1] (LoadAudio scales audio files so).");
                 silent &= values[i] == 0;
             }
             if (silent) skipped++;

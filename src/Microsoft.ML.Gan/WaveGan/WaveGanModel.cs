@@ -199,8 +199,9 @@ internal sealed class WaveGanModel : IGanModel
 
     public void LoadState(Checkpoint checkpoint)
     {
-        if (checkpoint.GetLong("data_seed") != _dataSeed)
-            throw new InvalidDataException("The checkpoint was made from another seed; resume with the same MLContext seed.");
+        if (checkpoint.GetLong("data_seed") is var stored && stored != _dataSeed)
+            throw new InvalidDataException(
+                $"It was made with another MLContext seed (its data seed {stored}; this run's {_dataSeed}): resume with the same seed.");
         checkpoint.LoadModule("G", Generator);
         checkpoint.LoadModule("D", Discriminator);
         checkpoint.LoadOptimizer("optimizer_G", _optimizerG);

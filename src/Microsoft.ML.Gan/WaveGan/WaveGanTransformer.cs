@@ -65,11 +65,14 @@ public sealed class WaveGanTransformer : ITransformer, IDisposable
     /// <summary>Silent or empty clips of the training data that were skipped.</summary>
     public int SkippedClips { get; }
 
+    /// <inheritdoc/>
     public bool IsRowToRowMapper => false;
 
+    /// <inheritdoc/>
     public IRowToRowMapper GetRowToRowMapper(DataViewSchema inputSchema) =>
         throw new NotSupportedException("WaveGanTransformer maps whole data views; call Transform.");
 
+    /// <inheritdoc/>
     public DataViewSchema GetOutputSchema(DataViewSchema inputSchema)
     {
         FindLatent(inputSchema);
@@ -144,7 +147,10 @@ public sealed class WaveGanTransformer : ITransformer, IDisposable
     private float[] UniformLatent(GanRandom random) =>
         Enumerable.Range(0, LatentSize).Select(_ => (float)(random.NextDouble() * 2 - 1)).ToArray();
 
-    /// <summary>The waveform (<see cref="SliceLength"/> samples in [−1, 1]) the generator makes from <paramref name="latent"/>.</summary>
+    /// <summary>
+    /// The waveform (<see cref="SliceLength"/> samples) the generator makes from <paramref name="latent"/>: in [−1, 1]
+    /// for WaveGAN (its last layer is a tanh); SpecGAN's Griffin-Lim output is not bounded.
+    /// </summary>
     public float[] Generate(float[] latent)
     {
         ArgumentNullException.ThrowIfNull(latent);
@@ -201,19 +207,20 @@ public sealed class WaveGanTransformer : ITransformer, IDisposable
 
     /// <summary>
     /// Writes the generator as an ONNX model (opset 17): input <see cref="LatentColumnName"/> [batch, LatentSize],
-    /// output <see cref="OutputColumnName"/> [batch, SliceLength] in [−1, 1]. A SpecGAN's model includes the
-    /// spectrogram's denormalisation and the Griffin-Lim iterations (unrolled, as convolutions).
+    /// output <see cref="OutputColumnName"/> [batch, SliceLength] (in [−1, 1] for WaveGAN; a SpecGAN's model includes
+    /// the spectrogram's denormalisation and the Griffin-Lim iterations, unrolled as convolutions, and is not bounded).
     /// </summary>
     public void ExportOnnx(string path)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        BuildOnnx().Save(path);
+        BuildOnnx(OutputColumnName).Save(path);
     }
 
-    private OnnxGraphBuilder BuildOnnx() => Spectrogram is null
-        ? WaveGanOnnx.Build((WaveGanGenerator)Generator, LatentColumnName, OnnxOutputName)
-        : SpecGanOnnx.Build((SpecGanGenerator)Generator, Spectrogram, _options.GriffinLimIterations, LatentColumnName, OnnxOutputName);
+    private OnnxGraphBuilder BuildOnnx(string outputName) => Spectrogram is null
+        ? WaveGanOnnx.Build((WaveGanGenerator)Generator, LatentColumnName, outputName)
+        : SpecGanOnnx.Build((SpecGanGenerator)Generator, Spectrogram, _options.GriffinLimIterations, LatentColumnName, outputName);
 
+    // Inside the saved ML.NET chain the ONNX output gets its own name, then is copied to the waveform column.
     private string OnnxOutputName => OutputColumnName + ".onnx";
 
     /// <summary>
@@ -227,13 +234,14 @@ public sealed class WaveGanTransformer : ITransformer, IDisposable
     internal ITransformer OnnxEquivalent()
     {
         var ml = new MLContext();
-        var bytes = BuildOnnx().ToBytes();
+        var bytes = BuildOnnx(OnnxOutputName).ToBytes();
         return ml.Transforms.ApplyOnnxModel(OnnxOutputName, LatentColumnName, new MemoryStream(bytes))
             .Append(ml.Transforms.CopyColumns(OutputColumnName, OnnxOutputName))
             .Append(ml.Transforms.DropColumns(OnnxOutputName))
             .Fit(SchemaOnlyData.Create(LatentColumnName, LatentType));
     }
 
+    /// <summary>Frees the networks' native memory (and SpecGAN's spectrogram front end).</summary>
     public void Dispose()
     {
         Generator.Dispose();

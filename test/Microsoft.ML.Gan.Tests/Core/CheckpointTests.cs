@@ -42,6 +42,18 @@ public sealed class CheckpointTests
     }
 
     [TestMethod]
+    public void AFailedLoadLeavesNoTensorBehind()
+    {
+        // Cut inside the last tensor's bytes: the tensors read before it must be freed with the error.
+        string path = Saved();
+        var bytes = File.ReadAllBytes(path);
+        File.WriteAllBytes(path, bytes[..(bytes.Length - 10)]);
+        long before = TorchSharp.DisposeScopeManager.Statistics.TensorStatistics.ThreadTotalLiveCount;
+        Assert.ThrowsExactly<InvalidDataException>(() => Checkpoint.Load(path, "CycleGAN"));
+        Assert.AreEqual(before, TorchSharp.DisposeScopeManager.Statistics.TensorStatistics.ThreadTotalLiveCount);
+    }
+
+    [TestMethod]
     public void ForeignFileAndOtherModelAreRefused()
     {
         string foreign = TempFile();

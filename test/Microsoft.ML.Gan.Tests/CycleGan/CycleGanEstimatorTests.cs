@@ -152,6 +152,55 @@ public sealed class CycleGanEstimatorTests
     }
 
     [TestMethod]
+    public void CheckpointsLeaveNoTensorBehind()
+    {
+        // As above, with a checkpoint after every step: writing one makes random-state tensors, finiteness checks
+        // and host copies, none of which may outlive it.
+        var counts = new List<long>();
+        var options = TinyOptions(TempDirectory());
+        options.CheckpointEvery = 1;
+        options.ProgressInterval = TimeSpan.Zero;
+        options.Progress = new SyncProgress(p =>
+        {
+            if (p.Step >= 6) counts.Add(TorchSharp.DisposeScopeManager.Statistics.TensorStatistics.ThreadTotalLiveCount);
+        });
+        var ml = new MLContext(seed: 2);
+        using var t = ml.Transforms.Gan().CycleGan(options).Fit(TrainingData(ml));
+        Assert.AreEqual(7, counts.Count);
+        Assert.AreEqual(counts[0], counts[^1], $"Live tensors from step 6 to 12: {string.Join(", ", counts)}.");
+    }
+
+    [TestMethod]
+    public void ACheckpointOfAnotherSeedIsRefusedNamingTheFileAndBothSeeds()
+    {
+        string folder = TempDirectory();
+        var ml = new MLContext(seed: 5);
+        using (ml.Transforms.Gan().CycleGan(TinyOptions(folder)).Fit(TrainingData(ml))) { }
+        var other = new MLContext(seed: 6);
+        var e = Assert.ThrowsExactly<InvalidDataException>(() => other.Transforms.Gan().CycleGan(TinyOptions(folder)).Fit(TrainingData(other)));
+        StringAssert.Contains(e.Message, Path.Combine(folder, Checkpoint.FileName));
+        StringAssert.Contains(e.Message, "another MLContext seed");
+        StringAssert.Contains(e.Message, "delete the checkpoint");
+    }
+
+    [TestMethod]
+    public void DivergenceBeforeTheFirstCheckpointSaysThereIsNoneYet()
+    {
+        // Every image of domain A is NaN, so the first step diverges, long before the first checkpoint (every 100).
+        var rows = Rows();
+        foreach (var row in rows.Where(r => !r.IsB)) Array.Fill(row.Image, float.NaN);
+        string folder = TempDirectory();
+        var options = TinyOptions(folder);
+        options.CheckpointEvery = 100;
+        var ml = new MLContext(seed: 1);
+        var e = Assert.ThrowsExactly<InvalidOperationException>(() => ml.Transforms.Gan().CycleGan(options).Fit(ml.Data.LoadFromEnumerable(rows)));
+        StringAssert.Contains(e.Message, "diverged at step 1");
+        StringAssert.Contains(e.Message, "No checkpoint had been written yet");
+        Assert.IsFalse(e.Message.Contains("is intact"), e.Message);
+        Assert.IsFalse(File.Exists(Path.Combine(folder, Checkpoint.FileName)));
+    }
+
+    [TestMethod]
     public void DivergenceFoundLateIsNamedAtItsStepAndNoCheckpointFollowsIt()
     {
         // As below, a NaN image of domain A (30 of them, so that the first epoch's 15 steps reach it late); losses

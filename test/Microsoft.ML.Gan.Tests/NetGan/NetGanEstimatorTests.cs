@@ -45,6 +45,21 @@ public sealed class NetGanEstimatorTests
     };
 
     [TestMethod]
+    public void TheEstimatorAndItsModelKeepTheOptionsAsTheyWereGiven()
+    {
+        var ml = new MLContext(seed: 1);
+        var options = Tiny();
+        var estimator = ml.Transforms.Gan().NetGan(options);
+        options.WalkLength = 1; // invalid, after the estimator checked it
+        using var model = estimator.Fit(ml.Data.LoadFromEnumerable(Cliques()));
+        options.WalkLength = 9;
+        options.ScoreColumnName = "Other";
+        var walks = model.SampleWalks(3).GetColumn<int[]>("Walk").ToArray();
+        Assert.IsTrue(walks.All(w => w.Length == 6), $"Walk lengths: {string.Join(", ", walks.Select(w => w.Length))}.");
+        Assert.IsNotNull(model.Transform(ml.Data.LoadFromEnumerable(Cliques())).Schema.GetColumnOrNull("Score"));
+    }
+
+    [TestMethod]
     public void TrainsScoresGeneratesAndSamples()
     {
         var ml = new MLContext(seed: 1);

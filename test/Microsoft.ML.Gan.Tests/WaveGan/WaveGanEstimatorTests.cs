@@ -49,6 +49,25 @@ public sealed class WaveGanEstimatorTests
     }
 
     [TestMethod]
+    public void TheEstimatorAndItsModelKeepTheOptionsAsTheyWereGiven()
+    {
+        // A user reusing one Options object for the next run must not change a fitted model, nor slip an unchecked
+        // value past the estimator's checks.
+        var ml = new MLContext(seed: 1);
+        var options = Tiny();
+        var estimator = ml.Transforms.Gan().WaveGan(options);
+        options.LatentSize = 0; // invalid, after the estimator checked it
+        options.OutputColumnName = "Other";
+        using var model = estimator.Fit(TrainingData(ml));
+        options.LatentSize = 50;
+        Assert.AreEqual(8, model.LatentSize);
+        Assert.AreEqual("Waveform", model.OutputColumnName);
+        var waves = model.Generate(2).GetColumn<float[]>("Waveform").ToArray();
+        Assert.AreEqual(2, waves.Length);
+        Assert.IsTrue(waves.All(w => w.Length == 16384 && w.All(float.IsFinite)));
+    }
+
+    [TestMethod]
     public void MixedPrecisionReachesTrainingAndTheModelStillGenerates()
     {
         var ml = new MLContext(seed: 1);
@@ -172,6 +191,12 @@ public sealed class WaveGanEstimatorTests
         var nan = new float[16384];
         nan[7] = float.NaN;
         StringAssert.Contains(Assert.ThrowsExactly<InvalidDataException>(() => estimator.Fit(Clips(ml, new[] { nan }))).Message, "row 0: sample 7 is NaN");
+
+        // 16-bit PCM values given as floats, not scaled to [−1, 1].
+        var pcm = Enumerable.Range(0, 16384).Select(i => (float)Math.Round(12000 * Math.Sin(i / 10.0))).ToArray();
+        var loud = Assert.ThrowsExactly<InvalidDataException>(() => estimator.Fit(Clips(ml, new[] { new float[16384], pcm }))).Message;
+        StringAssert.Contains(loud, "Input column 'Audio', row 1: sample 1 is 1198");
+        StringAssert.Contains(loud, "expected finite samples in [−1, 1]");
     }
 
     [TestMethod]
