@@ -348,7 +348,7 @@ internal static class InferenceBenchmark
         string onnx = Path.Combine(run.Scratch, $"{gan}.onnx");
         transformer.ExportOnnx(onnx);
         using var session = new InferenceSession(onnx, run.OrtOptions());
-        string output = options.OutputColumnName + ".onnx";
+        string output = options.OutputColumnName;
         string configuration = FormattableString.Invariant($"d = {options.ModelSize}, z {options.LatentSize} → {options.SliceLength} samples") +
             (spec ? $", G + {options.GriffinLimIterations} Griffin-Lim iterations" : "");
         Func<Tensor, Tensor>? toWaveform = spec ? y => transformer.Spectrogram!.ToWaveform(y, options.GriffinLimIterations) : null;

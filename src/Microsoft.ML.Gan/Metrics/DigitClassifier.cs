@@ -95,6 +95,8 @@ public sealed class DigitClassifier : nn.Module<Tensor, Tensor>
     public float[][] Predict(IReadOnlyList<float[]> clips, int batchSize = 100)
     {
         ArgumentNullException.ThrowIfNull(clips);
+        ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
+        CheckLengths(clips);
         bool wasTraining = training;
         eval();
         try
@@ -122,6 +124,7 @@ public sealed class DigitClassifier : nn.Module<Tensor, Tensor>
     /// <summary>Fraction of clips whose most probable class is their label.</summary>
     public double Accuracy(IReadOnlyList<float[]> clips, IReadOnlyList<int> labels)
     {
+        ArgumentNullException.ThrowIfNull(clips);
         ArgumentNullException.ThrowIfNull(labels);
         if (clips.Count != labels.Count) throw new ArgumentException($"{clips.Count} clips but {labels.Count} labels.", nameof(labels));
         if (clips.Count == 0) throw new ArgumentException("No clips to score.", nameof(clips));
@@ -160,6 +163,7 @@ public sealed class DigitClassifier : nn.Module<Tensor, Tensor>
         for (int i = 0; i < labels.Count; i++)
             if (labels[i] < 0 || labels[i] >= Classes)
                 throw new ArgumentOutOfRangeException(nameof(labels), labels[i], $"Label {i} is {labels[i]}; expected 0 to {Classes - 1}.");
+        CheckLengths(clips); // before any step changes the weights
         var device = Device();
         train();
         using var optimizer = adam ? (optim.Optimizer)optim.Adam(parameters(), learningRate) : optim.SGD(parameters(), learningRate);
@@ -228,16 +232,18 @@ public sealed class DigitClassifier : nn.Module<Tensor, Tensor>
 
     private Device Device() => logits.weight!.device;
 
+    /// <summary>Throws naming the first clip (by its index in <paramref name="clips"/>) that is missing or not <see cref="ClipLength"/> long.</summary>
+    private static void CheckLengths(IReadOnlyList<float[]> clips)
+    {
+        for (int i = 0; i < clips.Count; i++)
+            if (clips[i] is not { Length: ClipLength })
+                throw new ArgumentException($"Clip {i} has {(clips[i] is null ? "no samples (null)" : $"{clips[i].Length} samples")}; the digit classifier takes {ClipLength}.", nameof(clips));
+    }
+
     private static Tensor Stack(IReadOnlyList<float[]> clips, int start, int count, Device device)
     {
         var flat = new float[count * ClipLength];
-        for (int i = 0; i < count; i++)
-        {
-            var clip = clips[start + i];
-            if (clip.Length != ClipLength)
-                throw new ArgumentException($"Clip {start + i} has {clip.Length} samples; the digit classifier takes {ClipLength}.", nameof(clips));
-            clip.CopyTo(flat, i * ClipLength);
-        }
+        for (int i = 0; i < count; i++) clips[start + i].CopyTo(flat, i * ClipLength);
         return torch.tensor(flat, count, ClipLength).to(device);
     }
 

@@ -73,6 +73,15 @@ public sealed class Graph
         return _neighbors.AsSpan(_offsets[u], _offsets[u + 1] - _offsets[u]).BinarySearch(v) >= 0;
     }
 
+    /// <summary>A short hash of the nodes and edges, for checkpoints: a checkpoint of another graph must not resume.</summary>
+    internal string Fingerprint()
+    {
+        using var hash = System.Security.Cryptography.IncrementalHash.CreateHash(System.Security.Cryptography.HashAlgorithmName.SHA256);
+        hash.AppendData(System.Runtime.InteropServices.MemoryMarshal.AsBytes(_offsets.AsSpan()));
+        hash.AppendData(System.Runtime.InteropServices.MemoryMarshal.AsBytes(_neighbors.AsSpan()));
+        return Convert.ToHexString(hash.GetHashAndReset())[..16];
+    }
+
     /// <summary>Every edge once, as <c>(Source, Target)</c> with <c>Source &lt; Target</c>, ordered by source then target.</summary>
     public (int Source, int Target)[] Edges()
     {

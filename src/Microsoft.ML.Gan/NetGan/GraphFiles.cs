@@ -20,8 +20,11 @@ public static class GraphFiles
     /// <param name="path">The file.</param>
     /// <param name="nodeCount">The number of nodes, if some have no edges; by default the largest id plus one.</param>
     /// <returns>The graph, with the self loops and duplicate edges that were dropped.</returns>
-    /// <exception cref="FormatException">A line does not hold two integer node ids; the message names the line.</exception>
-    /// <exception cref="ArgumentOutOfRangeException">A node id is negative or not below <paramref name="nodeCount"/>.</exception>
+    /// <exception cref="FormatException">
+    /// A line does not hold two integer node ids, or an id is negative or not below <paramref name="nodeCount"/>; the
+    /// message names the file and the line.
+    /// </exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="nodeCount"/> is negative.</exception>
     /// <exception cref="ArgumentException">The graph would have fewer than <see cref="Graph.MinimumNodeCount"/> nodes.</exception>
     /// <example>
     /// <code>
@@ -31,12 +34,15 @@ public static class GraphFiles
     /// </example>
     public static GraphBuildResult ReadEdgeList(string path, int? nodeCount = null)
     {
+        if (nodeCount is < 0) throw new ArgumentOutOfRangeException(nameof(nodeCount), nodeCount, "The node count cannot be negative.");
         var edges = new List<(int, int)>();
         foreach (var (line, fields) in Records(path))
         {
             if (fields.Length < 2)
                 throw new FormatException($"{path}, line {line}: expected two node ids, found {fields.Length} field.");
             int s = Parse(path, line, fields[0], "node id"), t = Parse(path, line, fields[1], "node id");
+            if (nodeCount is { } n && Math.Max(s, t) >= n)
+                throw new FormatException($"{path}, line {line}: node id {Math.Max(s, t)} is not below the {n} nodes declared.");
             edges.Add((s, t));
         }
         return Graph.FromEdges(edges, nodeCount);

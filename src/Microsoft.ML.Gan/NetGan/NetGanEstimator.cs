@@ -94,6 +94,12 @@ public sealed class NetGanEstimator : IEstimator<NetGanTransformer>
         var o = _options;
         o.CheckTrainerOptions();
         Require(o.WalkLength >= 2, nameof(o.WalkLength), o.WalkLength, "2 or more");
+        foreach (var (name, size) in new[] { (nameof(o.GeneratorHiddenSize), o.GeneratorHiddenSize), (nameof(o.DiscriminatorHiddenSize), o.DiscriminatorHiddenSize),
+                     (nameof(o.LatentSize), o.LatentSize), (nameof(o.EmbeddingSize), o.EmbeddingSize) })
+            Require(size >= 1, name, size, "1 or more");
+        Require(o.LearningRate > 0 && double.IsFinite(o.LearningRate), nameof(o.LearningRate), o.LearningRate, "a positive rate");
+        Require(Enum.IsDefined(o.StoppingCriterion), nameof(o.StoppingCriterion), o.StoppingCriterion, "EdgeOverlap or ValidationLinkPrediction");
+        Require(o.Patience >= 1, nameof(o.Patience), o.Patience, "1 or more evaluations");
         Require(o.BatchSize >= 1, nameof(o.BatchSize), o.BatchSize, "1 or more");
         Require(o.MaxIterations >= 1, nameof(o.MaxIterations), o.MaxIterations, "1 or more");
         Require(o.EvaluateEvery >= 1, nameof(o.EvaluateEvery), o.EvaluateEvery, "1 or more");
@@ -113,6 +119,7 @@ public sealed class NetGanEstimator : IEstimator<NetGanTransformer>
         {
             var column = inputSchema.FirstOrDefault(c => c.Name == name);
             if (column.Name is null) throw new ArgumentOutOfRangeException(nameof(inputSchema), $"Node column '{name}' was not found.");
+            NodePairs.CheckType(name, column.ItemType, isVector: column.Kind != SchemaShape.Column.VectorKind.Scalar);
         }
         // The score column is a scalar Single; ML.NET's own ConvertType reports one, which is the public way to
         // describe a new column without SchemaShape.Column's internal constructor.
@@ -122,7 +129,7 @@ public sealed class NetGanEstimator : IEstimator<NetGanTransformer>
     /// <summary>Reads the edges, splits them, trains (or resumes) and returns the fitted transformer.</summary>
     public NetGanTransformer Fit(IDataView input)
     {
-        var edges = NodePairs.Read(input, _options.SourceColumnName, _options.TargetColumnName, "Fit");
+        var edges = NodePairs.Read(input, _options.SourceColumnName, _options.TargetColumnName);
         var built = Graph.FromEdges(edges);
         using (var ch = _env.Host.Start("Graph"))
             ch.Info(MessageSensitivity.None, $"NetGAN: {built}");
@@ -137,7 +144,7 @@ public sealed class NetGanEstimator : IEstimator<NetGanTransformer>
             GeneratorHiddenSize = _options.GeneratorHiddenSize, DiscriminatorHiddenSize = _options.DiscriminatorHiddenSize,
             EmbeddingSize = _options.EmbeddingSize, LearningRate = _options.LearningRate,
             MaxIterations = _options.MaxIterations, EvaluateEvery = _options.EvaluateEvery, FlatAdam = _options.FlatAdam,
-            CudaGraphs = _options.CudaGraphs,
+            CudaGraphs = _options.CudaGraphs, DataFingerprint = split.Train.Fingerprint(),
         };
         if (NetGanModel.UsesCudaGraphs(settings, device))
             using (var ch = _env.Host.Start("Training"))

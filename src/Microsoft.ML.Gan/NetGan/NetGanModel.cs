@@ -39,6 +39,9 @@ internal sealed record NetGanSettings
     /// </summary>
     public bool? CudaGraphs { get; init; }
 
+    /// <summary>The training graph's <see cref="Graph.Fingerprint"/>, part of the checkpoint's fingerprint.</summary>
+    public string DataFingerprint { get; init; } = "";
+
     /// <summary>
     /// How the critic's generated walks are drawn: both ways draw from the hard generator's distribution. Null: by the
     /// inverse distribution on the CPU, where the Gumbel noise over N nodes was a large share of an iteration, and
@@ -144,7 +147,7 @@ internal sealed class NetGanModel : IGanModel
     public string Kind => "NetGAN";
 
     public string Fingerprint => FormattableString.Invariant(
-        $"N={Nodes}, walk={_s.WalkLength}, batch={_s.BatchSize}, noise={_s.NoiseSize}, G={_s.GeneratorHiddenSize}, D={_s.DiscriminatorHiddenSize}, W_down={_s.EmbeddingSize}, lr={_s.LearningRate}, d_steps={_s.DiscriminatorSteps}, gp={_s.GradientPenaltyWeight}, max_it={_s.MaxIterations}, eval={_s.EvaluateEvery}");
+        $"N={Nodes}, walk={_s.WalkLength}, batch={_s.BatchSize}, noise={_s.NoiseSize}, G={_s.GeneratorHiddenSize}, D={_s.DiscriminatorHiddenSize}, W_down={_s.EmbeddingSize}, lr={_s.LearningRate}, d_steps={_s.DiscriminatorSteps}, gp={_s.GradientPenaltyWeight}, max_it={_s.MaxIterations}, eval={_s.EvaluateEvery}, train_graph={_s.DataFingerprint}");
 
     public int Epochs => 1;
     public long StepsPerEpoch => _s.MaxIterations;

@@ -8,11 +8,12 @@ namespace Microsoft.ML.Gan.NetGan;
 /// <summary>How <see cref="NetGanGenerator.Sample(Tensor, int, Generator?, NodeDraw)"/> draws each step's node from the generator's logits.</summary>
 internal enum NodeDraw
 {
-    /// <summary>argmax(logits + Gumbel noise): the hard <see cref="NetGanGenerator.Generate"/>'s own draws, which training's
-    /// critic steps use.</summary>
+    /// <summary>argmax(logits + Gumbel noise): the hard <see cref="NetGanGenerator.Generate"/>'s own draws, which the
+    /// critic's steps use on a GPU (<see cref="NetGanSettings.CriticWalkDraw"/>).</summary>
     GumbelMax,
     /// <summary>The same distribution by inverting each step's cumulative distribution (<see cref="Draw.FromLogits"/>): one
-    /// uniform per walk and step instead of N, about twice as fast on a CPU; for evaluations and scores.</summary>
+    /// uniform per walk and step instead of N, about twice as fast on a CPU; for evaluations and scores, and for the
+    /// critic's steps on the CPU.</summary>
     InverseCdf,
 }
 

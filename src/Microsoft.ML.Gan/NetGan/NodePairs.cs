@@ -9,6 +9,7 @@ internal static class NodePairs
     public static Func<long> Reader(DataViewRow row, DataViewSchema.Column column)
     {
         string name = column.Name;
+        CheckType(name, column.Type);
         long Checked(double value)
         {
             if (double.IsNaN(value) || value != Math.Floor(value))
@@ -44,10 +45,19 @@ internal static class NodePairs
                 var f64 = row.GetGetter<double>(column);
                 return () => { double v = 0; f64(ref v); return Checked(v); };
             default:
-                throw new ArgumentOutOfRangeException(nameof(column),
-                    $"Node column '{name}' has type {column.Type}; expected integer node ids (Int32, Int64, UInt32, a key, or whole Single/Double values). " +
-                    "Map string ids to keys first with mlContext.Transforms.Conversion.MapValueToKey.");
+                throw new InvalidOperationException("CheckType let an unreadable type through."); // unreachable
         }
+    }
+
+    /// <summary>Throws unless <paramref name="type"/> is one <see cref="Reader"/> reads: a scalar integer, key or number.</summary>
+    public static void CheckType(string name, DataViewType type, bool isVector = false)
+    {
+        bool readable = !isVector && type is KeyDataViewType { RawType: var k } ? k == typeof(uint)
+            : !isVector && type is NumberDataViewType { RawType: var r } && (r == typeof(int) || r == typeof(long) || r == typeof(uint) || r == typeof(float) || r == typeof(double));
+        if (!readable)
+            throw new ArgumentOutOfRangeException(nameof(type),
+                $"Node column '{name}' has type {type}{(isVector ? " (a vector)" : "")}; expected one integer node id per row (Int32, Int64, UInt32, a UInt32 key, " +
+                "or whole Single/Double values). Map string ids to keys first with mlContext.Transforms.Conversion.MapValueToKey.");
     }
 
     public static DataViewSchema.Column Find(DataViewSchema schema, string name) =>
@@ -55,7 +65,7 @@ internal static class NodePairs
             $"Node column '{name}' was not found; the data has columns: {string.Join(", ", schema.Select(c => $"'{c.Name}'"))}.");
 
     /// <summary>Every row's (source, target), as ints.</summary>
-    public static List<(int Source, int Target)> Read(IDataView data, string sourceName, string targetName, string what)
+    public static List<(int Source, int Target)> Read(IDataView data, string sourceName, string targetName)
     {
         var source = Find(data.Schema, sourceName);
         var target = Find(data.Schema, targetName);
@@ -66,8 +76,9 @@ internal static class NodePairs
         while (cursor.MoveNext())
         {
             long s = readSource(), t = readTarget();
-            if (s > int.MaxValue || t > int.MaxValue)
-                throw new InvalidOperationException($"Row {cursor.Position}: node id {Math.Max(s, t)} is too large; ids must be below {int.MaxValue}.");
+            foreach (var (name, id) in new[] { (sourceName, s), (targetName, t) })
+                if (id >= int.MaxValue)
+                    throw new InvalidOperationException($"Node column '{name}', row {cursor.Position}: node id {id} is too large; ids must be below {int.MaxValue}.");
             pairs.Add(((int)s, (int)t));
         }
         return pairs;

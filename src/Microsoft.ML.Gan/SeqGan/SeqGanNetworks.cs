@@ -187,11 +187,14 @@ internal sealed class SeqGanGenerator : nn.Module
             // so the groups still drawing are the first ones.
             int active = (int)(Math.Min(groups, length - shortest - k) * rowsPerGroup);
             if (previous is not null)
+            {
                 (hRows, cRows) = lstm.Step(g_embeddings.index_select(0, previous[..active]), hRows[..active], cRows[..active]);
+                // Out of this step's scope into the method's (the first step's states are the method's already).
+                (hRows, cRows) = (hRows.MoveToOuterDisposeScope(), cRows.MoveToOuterDisposeScope());
+            }
             var next = DrawNext(hRows, generator);
             completed[..active].scatter_(1, (position[..active] + k).unsqueeze(1), next.unsqueeze(1));
             previous = next.MoveToOuterDisposeScope();
-            (hRows, cRows) = (hRows.MoveToOuterDisposeScope(), cRows.MoveToOuterDisposeScope());
         }
         return completed.MoveToOuterDisposeScope();
     }

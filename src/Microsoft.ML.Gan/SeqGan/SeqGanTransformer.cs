@@ -64,11 +64,9 @@ public sealed class SeqGanTransformer : ITransformer, IDisposable
     public DataViewSchema GetOutputSchema(DataViewSchema inputSchema)
     {
         TokenColumn.Find(inputSchema, InputColumnName);
-        var builder = new DataViewSchema.Builder();
-        builder.AddColumns(inputSchema.Where(c => c.Name != OutputColumnName && c.Name != ScoreColumnName));
-        builder.AddColumn(OutputColumnName, TextDataViewType.Instance);
-        builder.AddColumn(ScoreColumnName, NumberDataViewType.Single);
-        return builder.ToSchema();
+        // As Transform builds it: a column the output replaces stays, hidden, at its index.
+        return MappedDataView.WithColumn(MappedDataView.WithColumn(inputSchema, OutputColumnName, TextDataViewType.Instance),
+            ScoreColumnName, NumberDataViewType.Single);
     }
 
     /// <summary>Adds the generated sequence and the score of each row, computed lazily as cursors ask for them.</summary>

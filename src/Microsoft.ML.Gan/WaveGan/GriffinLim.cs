@@ -22,6 +22,7 @@ internal sealed class ShortTimeFourierTransform : IDisposable
 
     public ShortTimeFourierTransform(Device device)
     {
+        using var scope = NewDisposeScope(); // the host copies of the bases, on a GPU
         var window = Enumerable.Range(0, FrameLength).Select(n => 0.5 - 0.5 * Math.Cos(2 * Math.PI * n / FrameLength)).ToArray();
         var synthesisWindow = new double[FrameLength];
         for (int n = 0; n < FrameLength; n++)

@@ -151,7 +151,7 @@ public sealed class WaveGanEstimator : IEstimator<WaveGanTransformer>
                     (skipped > 0 ? $"; {skipped} silent or empty clips skipped." : "."));
             var device = _env.ResolveDevice();
             long seed = _env.NextSeed();
-            var model = new WaveGanModel(_options.ToSettings(), clips, device, seed);
+            var model = new WaveGanModel(_options.ToSettings(), clips, device, seed, _options.CancellationToken);
             try
             {
                 new GanTrainingLoop(_env.Host, _options.ToLoopOptions()).Run(model, seed);

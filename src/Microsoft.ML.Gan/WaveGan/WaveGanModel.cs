@@ -49,10 +49,9 @@ internal sealed class WaveGanModel : IGanModel
     private readonly Tensor _clips; // [N, 1, SliceLength] on the CPU
     private readonly Device _device;
     private readonly long _dataSeed;
+    // Latents and penalty mixing weights, on every device: TorchSharp's Generator is a CPU one, so on a GPU they are
+    // drawn on the host and copied (a few hundred numbers a step), and a checkpoint's generator state resumes them.
     private readonly Generator _noise;
-    // Penalty mixing weights: _noise on the CPU; on a GPU the device's default generator (seeded once), because
-    // TorchSharp's Generator is a CPU one and libtorch draws only on the generator's device.
-    private readonly Generator? _sampling;
     private readonly GanRandom _shuffleRandom;
     private readonly GanAdam _optimizerG, _optimizerD;
     private readonly SpecGanTransform? _spectrogram;
@@ -64,7 +63,8 @@ internal sealed class WaveGanModel : IGanModel
     /// <param name="device">Where the networks live and train.</param>
     /// <param name="seed">Seeds the weight initialisation, the epoch order, the latent, penalty and phase-shuffle draws
     /// (and, on a GPU, its default generator), so that a CPU run is reproducible.</param>
-    public WaveGanModel(WaveGanSettings settings, Tensor clips, Device device, long seed)
+    /// <param name="cancellation">Stops SpecGAN's pass over the clips for the spectrogram moments.</param>
+    public WaveGanModel(WaveGanSettings settings, Tensor clips, Device device, long seed, CancellationToken cancellation = default)
     {
         if (clips.dim() != 3 || clips.shape[1] != 1 || clips.shape[2] != settings.SliceLength)
             throw new ArgumentException($"Expected clips of shape [N, 1, {settings.SliceLength}]; got [{string.Join(", ", clips.shape)}].", nameof(clips));
@@ -77,14 +77,13 @@ internal sealed class WaveGanModel : IGanModel
         _dataSeed = random.NextSeed();
         using var init = new Generator((ulong)random.NextSeed());
         _noise = new Generator((ulong)random.NextSeed());
-        _sampling = device.type == DeviceType.CPU ? _noise : null;
         if (device.type == DeviceType.CUDA) cuda.manual_seed(random.NextSeed());
         _shuffleRandom = new GanRandom(random.NextSeed());
         if (settings.Architecture == WaveGanArchitecture.SpecGan)
         {
             if (settings.SliceLength != SpecGanTransform.SliceLength)
                 throw new ArgumentException($"SpecGAN generates slices of {SpecGanTransform.SliceLength} samples; got {settings.SliceLength}.", nameof(settings));
-            _spectrogram = SpecGanTransform.FromClips(clips, device, settings.BatchSize);
+            _spectrogram = SpecGanTransform.FromClips(clips, device, settings.BatchSize, cancellation);
             Generator = new SpecGanGenerator(settings.LatentSize, settings.ModelSize);
             Discriminator = new SpecGanDiscriminator(settings.ModelSize);
         }
@@ -156,7 +155,7 @@ internal sealed class WaveGanModel : IGanModel
             if (_spectrogram is not null) real = _spectrogram.ToSpectrogram(real);
             Tensor fake;
             using (no_grad()) fake = Generate(Latent(_s.BatchSize));
-            var penalty = Losses.GradientPenalty(Critic, real, fake, _sampling);
+            var penalty = Losses.GradientPenalty(Critic, real, fake, _noise);
             var loss = Critic(fake).mean() - Critic(real).mean() + _s.GradientPenalty * penalty;
             loss.backward();
             _optimizerD.Step();

@@ -133,6 +133,15 @@ public sealed class DigitClassifierTests
         Assert.AreEqual(1.0, probabilities[0].Sum(), 1e-5);
         var e = Assert.ThrowsExactly<ArgumentException>(() => classifier.Predict([new float[16000]]));
         StringAssert.Contains(e.Message, "Clip 0 has 16000 samples; the digit classifier takes 16384");
+        Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => classifier.Predict([AudioMetricsTests.Sine(300)], batchSize: 0));
+
+        // Training names the clip by its place in the list (not in a shuffled batch), before any step.
+        var clips = Enumerable.Range(0, 8).Select(i => AudioMetricsTests.Sine(200 + 50 * i)).ToList();
+        clips[6] = new float[100];
+        var before = classifier.parameters().Select(p => p.clone()).ToList();
+        var fit = Assert.ThrowsExactly<ArgumentException>(() => classifier.Fit(clips, Enumerable.Range(0, 8).Select(i => i % 10).ToList(), steps: 3, batchSize: 4));
+        StringAssert.Contains(fit.Message, "Clip 6 has 100 samples");
+        Assert.IsTrue(before.Zip(classifier.parameters()).All(p => p.First.allclose(p.Second, rtol: 0, atol: 0)), "No step ran.");
     }
 
     [TestMethod]

@@ -108,6 +108,9 @@ public sealed class GraphTests
                 "line 2: node id -2 is negative");
             File.WriteAllText(path, "0 1\n2\n");
             StringAssert.Contains(Assert.ThrowsExactly<FormatException>(() => GraphFiles.ReadEdgeList(path)).Message, "line 2");
+            File.WriteAllText(path, "# three nodes\n0 1\n1 2\n2 3\n");
+            StringAssert.Contains(Assert.ThrowsExactly<FormatException>(() => GraphFiles.ReadEdgeList(path, nodeCount: 3)).Message,
+                $"{path}, line 4: node id 3 is not below the 3 nodes declared");
             File.WriteAllText(path, "0 1\n1 2 # a trailing field is ignored\n1 1\n2 1\n");
             var result = GraphFiles.ReadEdgeList(path);
             Assert.AreEqual((2, 1, 1), (result.Graph.EdgeCount, result.SelfLoopsDropped, result.DuplicateEdgesDropped));

@@ -158,6 +158,20 @@ public sealed class NetGanEstimatorTests
     }
 
     [TestMethod]
+    public void ACheckpointOfAnotherGraphWithAsManyNodesIsRefused()
+    {
+        string folder = TempDirectory();
+        var ml = new MLContext(seed: 1);
+        using (ml.Transforms.Gan().NetGan(Tiny(folder)).Fit(ml.Data.LoadFromEnumerable(Cliques()))) { }
+        var rewired = Cliques();
+        rewired[0] = new Edge { Source = rewired[0].Source, Target = (rewired[0].Target + 12) % 24 }; // still 24 nodes
+        var other = new MLContext(seed: 1);
+        var e = Assert.ThrowsExactly<InvalidOperationException>(() => other.Transforms.Gan().NetGan(Tiny(folder)).Fit(other.Data.LoadFromEnumerable(rewired)));
+        StringAssert.Contains(e.Message, "was made with other options");
+        StringAssert.Contains(e.Message, "train_graph=");
+    }
+
+    [TestMethod]
     public void SelfLoopsAndDuplicatesAreDroppedCountedAndReported()
     {
         var ml = new MLContext(1);
@@ -190,10 +204,43 @@ public sealed class NetGanEstimatorTests
     }
 
     [TestMethod]
+    public void AnIdTooLargeForTheGraphIsRefusedNamingItsColumn()
+    {
+        var edges = Cliques().Select(e => new LongEdge { Source = e.Source, Target = e.Target }).ToList();
+        edges[3].Source = 3_000_000_000;
+        var e = FitFails(edges);
+        StringAssert.Contains(e.Message, "Node column 'Source', row 3: node id 3000000000 is too large");
+    }
+
+    [TestMethod]
     public void StringIdsGetAnErrorPointingToMapValueToKey()
     {
         var e = FitFails(new[] { new TextEdge { Source = "a", Target = "b" } });
         StringAssert.Contains(e.Message, "MapValueToKey");
+
+        // The pipeline's schema check says so too, before any data is read.
+        var ml = new MLContext(seed: 1);
+        var data = ml.Data.LoadFromEnumerable(new[] { new TextEdge { Source = "a", Target = "b" } });
+        var schema = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => ml.Transforms.Gan().NetGan(Tiny()).GetOutputSchema(TestSupport.ShapeOf(data.Schema)));
+        StringAssert.Contains(schema.Message, "Node column 'Source' has type String");
+        StringAssert.Contains(schema.Message, "MapValueToKey");
+    }
+
+    [TestMethod]
+    public void OptionsThatCannotTrainAreRefusedNamingTheOption()
+    {
+        var ml = new MLContext(seed: 1);
+        foreach (var (change, name) in new (Action<NetGanEstimator.Options>, string)[]
+                 {
+                     (o => o.Patience = 0, "Patience"), (o => o.LearningRate = 0, "LearningRate"), (o => o.LatentSize = 0, "LatentSize"),
+                     (o => o.EmbeddingSize = -1, "EmbeddingSize"), (o => o.StoppingCriterion = (NetGanStoppingCriterion)7, "StoppingCriterion"),
+                 })
+        {
+            var options = Tiny();
+            change(options);
+            var e = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => ml.Transforms.Gan().NetGan(options));
+            StringAssert.Contains(e.Message, name);
+        }
     }
 
     [TestMethod]

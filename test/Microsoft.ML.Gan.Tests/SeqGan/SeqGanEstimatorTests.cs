@@ -72,10 +72,7 @@ public sealed class SeqGanEstimatorTests
     public void OutputSchemaAddsATextAndASingleColumn()
     {
         var ml = new MLContext(seed: 1);
-        var schema = ml.Data.LoadFromEnumerable(Lines()).Schema;
-        // ML.NET keeps SchemaShape.Create internal; pipelines call it before GetOutputSchema.
-        var shape = (SchemaShape)typeof(SchemaShape).GetMethod("Create", System.Reflection.BindingFlags.Static | System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.NonPublic,
-            new[] { typeof(DataViewSchema) })!.Invoke(null, new object[] { schema })!;
+        var shape = TestSupport.ShapeOf(ml.Data.LoadFromEnumerable(Lines()).Schema);
         var output = ml.Transforms.Gan().SeqGan("Generated", "Text").GetOutputSchema(shape);
         var generated = output.Single(c => c.Name == "Generated");
         var score = output.Single(c => c.Name == "Score");
@@ -83,6 +80,23 @@ public sealed class SeqGanEstimatorTests
         Assert.AreEqual(SchemaShape.Column.VectorKind.Scalar, generated.Kind);
         Assert.AreEqual(NumberDataViewType.Single, score.ItemType);
         Assert.IsTrue(output.Any(c => c.Name == "Text"), "The input columns stay.");
+    }
+
+    private sealed class ScoredLine
+    {
+        public string Text { get; set; } = "";
+        public float Score { get; set; }
+    }
+
+    [TestMethod]
+    public void TheTransformersOutputSchemaIsTheTransformedOnesWhenAColumnIsReplaced()
+    {
+        // The input already has a Score column: Transform hides it and adds its own; GetOutputSchema must say the same.
+        var ml = new MLContext(seed: 1);
+        var data = ml.Data.LoadFromEnumerable(Lines().Select(l => new ScoredLine { Text = l.Text, Score = 5 }));
+        using var model = ml.Transforms.Gan().SeqGan(Tiny()).Fit(data);
+        string Describe(DataViewSchema s) => string.Join("; ", s.Select(c => $"{c.Index} {c.Name} {c.Type} hidden={c.IsHidden}"));
+        Assert.AreEqual(Describe(model.Transform(data).Schema), Describe(model.GetOutputSchema(data.Schema)));
     }
 
     [TestMethod]

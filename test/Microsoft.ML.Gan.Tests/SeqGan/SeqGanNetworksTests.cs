@@ -165,6 +165,17 @@ public sealed class SeqGanNetworksTests
     }
 
     [TestMethod]
+    public void CompletePrefixesLeavesOnlyItsResultToACallerWithoutAScope()
+    {
+        using var g = new SeqGanGenerator(6, 4, 4);
+        using var draws = new Generator(3);
+        using var x = g.Sample(3, 5, draws);
+        long before = TorchSharp.DisposeScopeManager.Statistics.TensorStatistics.ThreadTotalLiveCount;
+        using (g.CompletePrefixes(x, 1, 4, 2, draws))
+            Assert.AreEqual(before + 1, TorchSharp.DisposeScopeManager.Statistics.TensorStatistics.ThreadTotalLiveCount);
+    }
+
+    [TestMethod]
     public void BatchedRolloutRewardsMatchCompletingEachPrefixOnItsOwn()
     {
         // The reference is the official loop: for each prefix length, complete it rolloutCount times and average D.
