@@ -28,6 +28,15 @@ internal static class TestSupport
         options.Progress = new SyncProgress(p => { if (p.Step == step) cancel.Cancel(); });
         return cancel;
     }
+
+    private sealed class NoColumns;
+
+    /// <summary>
+    /// The SchemaShape of <typeparamref name="T"/>'s columns (SchemaShape.Create is internal to ML.NET): a custom
+    /// mapping from no columns reports them.
+    /// </summary>
+    public static SchemaShape ShapeOf<T>(MLContext ml) where T : class, new() =>
+        ml.Transforms.CustomMapping<NoColumns, T>((_, _) => { }, null).GetOutputSchema(new SchemaShape(Array.Empty<SchemaShape.Column>()));
 }
 
 /// <summary>An <see cref="IProgress{T}"/> that reports on the training thread (Progress&lt;T&gt; would post to a thread pool).</summary>

@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using Microsoft.ML.Data;
+using Microsoft.ML.Gan.Core;
 using Microsoft.ML.Gan.Data;
 using NAudio.Wave;
 using NVorbis;
@@ -20,7 +21,8 @@ public static class AudioFile
     /// zero), then the first <paramref name="sliceLength"/> samples, zero-padded at the end when the file is shorter.
     /// </summary>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
-    /// <exception cref="InvalidDataException">The file is not a WAV, AIFF or OGG file, or it is damaged; the message names it.</exception>
+    /// <exception cref="InvalidDataException">The file cannot be read (a folder, no permission, locked), is not a WAV, AIFF or
+    /// OGG file, or is damaged; the message names it.</exception>
     public static float[] Load(string path, int sampleRate = 16000, int sliceLength = 16384)
     {
         CheckRate(sampleRate);
@@ -39,14 +41,25 @@ public static class AudioFile
     /// Reads a WAV, AIFF or OGG file as mono samples at its own rate: every channel's samples averaged, as the official
     /// loader does (a stereo file is mixed down).
     /// </summary>
+    /// <exception cref="FileNotFoundException">The file does not exist.</exception>
+    /// <exception cref="InvalidDataException">As for <see cref="Load"/>.</exception>
     public static (float[] Samples, int SampleRate) ReadMono(string path)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
+        if (Directory.Exists(path)) throw new InvalidDataException($"Audio file '{path}' is a folder, not a file.");
         if (!File.Exists(path)) throw new FileNotFoundException($"Audio file '{path}' does not exist.", path);
         var header = new byte[4];
-        using (var stream = File.OpenRead(path))
+        try
+        {
+            using var stream = File.OpenRead(path);
             if (stream.ReadAtLeast(header, 4, throwOnEndOfStream: false) < 4)
                 throw new InvalidDataException($"Audio file '{path}' is not a WAV, AIFF or OGG file: it has only {stream.Length} bytes.");
+        }
+        // A file deleted since the check above stays a FileNotFoundException, as documented.
+        catch (Exception e) when (e is UnauthorizedAccessException or IOException and not FileNotFoundException)
+        {
+            throw new InvalidDataException($"Audio file '{path}' could not be read: {e.Message}", e);
+        }
         string magic = System.Text.Encoding.ASCII.GetString(header);
         var (format, read) = magic switch
         {
@@ -110,7 +123,8 @@ public static class AudioFile
 
     /// <summary>
     /// Writes mono samples in [−1, 1] as a 16-bit PCM WAV file, quantised as the official code's
-    /// <c>float_to_int16</c>: x · 32767, clipped to ±32767, truncated towards zero (NaN is written as 0).
+    /// <c>float_to_int16</c>: x · 32767, clipped to ±32767, truncated towards zero (NaN is written as 0). The file is
+    /// replaced through a temporary file and a rename, so a player or a crash never sees half a file.
     /// </summary>
     public static void WriteWav(string path, ReadOnlySpan<float> samples, int sampleRate = 16000)
     {
@@ -119,10 +133,11 @@ public static class AudioFile
         var pcm = new short[samples.Length];
         for (int i = 0; i < samples.Length; i++)
             pcm[i] = float.IsNaN(samples[i]) ? (short)0 : (short)Math.Clamp(samples[i] * 32767f, -32767f, 32767f);
-        string? folder = Path.GetDirectoryName(Path.GetFullPath(path));
-        if (folder is not null) Directory.CreateDirectory(folder);
-        using var writer = new WaveFileWriter(path, new WaveFormat(sampleRate, 16, 1));
-        writer.Write(MemoryMarshal.AsBytes(pcm.AsSpan()));
+        AtomicFile.Write(path, temp =>
+        {
+            using var writer = new WaveFileWriter(temp, new WaveFormat(sampleRate, 16, 1));
+            writer.Write(MemoryMarshal.AsBytes(pcm.AsSpan()));
+        });
     }
 
     /// <summary>

@@ -20,19 +20,24 @@ public sealed class AudioLoadingEstimator : IEstimator<AudioLoadingTransformer>
         _transformer = new AudioLoadingTransformer(outputColumnName, inputColumnName, audioFolder, sampleRate, sliceLength);
     }
 
+    /// <summary>Checks that the input has the path column, as text, and returns the transformer.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">The path column is missing or does not hold text.</exception>
     public AudioLoadingTransformer Fit(IDataView input)
     {
+        ArgumentNullException.ThrowIfNull(input);
         _transformer.GetOutputSchema(input.Schema);
         return _transformer;
     }
 
+    /// <summary>Checks the path column and returns the schema with the clip column added.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">The path column is missing or is not a scalar of text.</exception>
     public SchemaShape GetOutputSchema(SchemaShape inputSchema)
     {
         var input = inputSchema.FirstOrDefault(c => c.Name == _transformer.InputColumnName);
         if (input.Name is null)
             throw new ArgumentOutOfRangeException(nameof(inputSchema), $"Audio path column '{_transformer.InputColumnName}' was not found.");
         if (input.ItemType is not TextDataViewType || input.Kind != SchemaShape.Column.VectorKind.Scalar)
-            throw new ArgumentOutOfRangeException(nameof(inputSchema), $"Audio path column '{_transformer.InputColumnName}' has type {input.ItemType}; expected text (file paths).");
+            throw new ArgumentOutOfRangeException(nameof(inputSchema), $"Audio path column '{_transformer.InputColumnName}' has type {input.ItemType} ({input.Kind}); expected a scalar of text (one file path per row).");
         return ColumnShapes.With(inputSchema, ColumnShapes.Of(_transformer.OutputColumnName, _transformer.OutputType));
     }
 }

@@ -6,7 +6,8 @@ namespace Microsoft.ML.Gan;
 /// <summary>
 /// Turns a text column of audio file paths into a column of fixed-length clips (vector of Single, SliceLength values),
 /// as <see cref="AudioFile.Load"/> decodes them: mono, resampled to SampleRate, peak-normalised, first SliceLength
-/// samples, zero-padded. Files are read lazily, as cursors ask for rows.
+/// samples, zero-padded. Files are read lazily, as cursors ask for rows, and once per row: asking again at the same
+/// row returns the clip already decoded.
 /// </summary>
 /// <remarks>
 /// An unreadable, missing or non-audio file fails the row with an <see cref="InvalidDataException"/> (or
@@ -35,11 +36,16 @@ public sealed class AudioLoadingTransformer : ITransformer
 
     internal VectorDataViewType OutputType { get; }
 
+    /// <summary>False: the transformer maps whole data views (<see cref="Transform"/>), not single rows.</summary>
     public bool IsRowToRowMapper => false;
 
+    /// <summary>Not supported (see <see cref="IsRowToRowMapper"/>).</summary>
+    /// <exception cref="NotSupportedException">Always.</exception>
     public IRowToRowMapper GetRowToRowMapper(DataViewSchema inputSchema) =>
         throw new NotSupportedException("AudioLoadingTransformer maps whole data views; call Transform.");
 
+    /// <summary>The input schema with the clip column added (hiding an input column of the same name).</summary>
+    /// <exception cref="ArgumentOutOfRangeException">The path column is missing or does not hold text.</exception>
     public DataViewSchema GetOutputSchema(DataViewSchema inputSchema)
     {
         CheckInput(inputSchema);
@@ -62,10 +68,19 @@ public sealed class AudioLoadingTransformer : ITransformer
         {
             var getPath = row.GetGetter<ReadOnlyMemory<char>>(row.Schema[column.Index]);
             var path = default(ReadOnlyMemory<char>);
+            // ML.NET cursors may call a getter several times at one row; each call would decode the file again.
+            long cachedAt = -1;
+            float[]? cached = null;
             return (ValueGetter<VBuffer<float>>)((ref VBuffer<float> value) =>
             {
-                getPath(ref path);
-                value = new VBuffer<float>(SliceLength, Load(path.ToString(), row.Position));
+                if (cached is null || row.Position != cachedAt)
+                {
+                    getPath(ref path);
+                    cached = Load(path.ToString(), row.Position);
+                    cachedAt = row.Position;
+                }
+                // Copied, not shared: the caller owns its buffer and may write into it.
+                new VBuffer<float>(SliceLength, cached).CopyTo(ref value);
             });
         }, InputColumnName);
     }

@@ -108,7 +108,8 @@ internal static class ImageColumn
             return () =>
             {
                 get(ref image);
-                if (image is null) throw new InvalidOperationException($"Input column '{column.Name}' has a missing image (is the file path valid?).");
+                if (image is null)
+                    throw new InvalidOperationException($"Input column '{column.Name}', row {row.Position}: the image is missing (is the file path valid?).");
                 return (ImageTensors.ToPlanarRgb(image), image.Height, image.Width);
             };
         }

@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using Microsoft.ML.Data;
+using Microsoft.ML.Gan.Core;
 using SkiaSharp;
 
 namespace Microsoft.ML.Gan;
@@ -35,6 +36,7 @@ public static class ImageGrid
             var row = new List<byte[]>(rows[r].Count);
             for (int c = 0; c < rows[r].Count; c++)
             {
+                ArgumentNullException.ThrowIfNull(rows[r][c], $"{nameof(rows)}[{r}][{c}]");
                 ImageTensors.CheckPlanar(rows[r][c].Length, height, width, $"{nameof(rows)}[{r}][{c}]");
                 row.Add(ImageTensors.ToRgbaBytes(rows[r][c], height, width));
             }
@@ -50,15 +52,17 @@ public static class ImageGrid
     public static void Save(string path, IReadOnlyList<IReadOnlyList<MLImage>> rows, int gap = 2)
     {
         ArgumentNullException.ThrowIfNull(rows);
-        var first = rows.SelectMany(r => r ?? throw new ArgumentNullException(nameof(rows), "A row is null.")).FirstOrDefault()
-            ?? throw new ArgumentException("The grid has no images.", nameof(rows));
+        MLImage? first = null;
         var planar = new List<IReadOnlyList<float[]>>(rows.Count);
         for (int r = 0; r < rows.Count; r++)
         {
+            ArgumentNullException.ThrowIfNull(rows[r], $"{nameof(rows)}[{r}]");
             var row = new float[rows[r].Count][];
             for (int c = 0; c < row.Length; c++)
             {
                 var image = rows[r][c];
+                ArgumentNullException.ThrowIfNull(image, $"{nameof(rows)}[{r}][{c}]");
+                first ??= image;
                 if (image.Width != first.Width || image.Height != first.Height)
                     throw new ArgumentException(
                         $"rows[{r}][{c}] is {image.Width}×{image.Height}; every image must be {first.Width}×{first.Height} like the first.",
@@ -67,6 +71,7 @@ public static class ImageGrid
             }
             planar.Add(row);
         }
+        if (first is null) throw new ArgumentException("The grid has no images.", nameof(rows));
         Save(path, planar, first.Height, first.Width, gap);
     }
 
@@ -97,22 +102,11 @@ public static class ImageGrid
         for (int y = 0; y < gridH; y++)
             Marshal.Copy(pixels, 4 * y * gridW, bitmap.GetPixels() + y * bitmap.RowBytes, 4 * gridW);
 
-        var full = Path.GetFullPath(path);
-        Directory.CreateDirectory(Path.GetDirectoryName(full)!);
-        // Same folder as the target, so the rename stays on one file system and is atomic.
-        var temp = Path.Combine(Path.GetDirectoryName(full)!, $".{Path.GetFileName(full)}.{Guid.NewGuid():N}.tmp");
-        try
+        AtomicFile.Write(path, temp =>
         {
-            using (var stream = File.Create(temp))
-            {
-                if (!bitmap.Encode(stream, SKEncodedImageFormat.Png, 100))
-                    throw new IOException($"SkiaSharp could not encode the {gridW}×{gridH} grid as PNG.");
-            }
-            File.Move(temp, full, overwrite: true);
-        }
-        finally
-        {
-            if (File.Exists(temp)) File.Delete(temp);
-        }
+            using var stream = File.Create(temp);
+            if (!bitmap.Encode(stream, SKEncodedImageFormat.Png, 100))
+                throw new IOException($"SkiaSharp could not encode the {gridW}×{gridH} grid as PNG.");
+        });
     }
 }

@@ -128,16 +128,19 @@ public static class ImageTensors
 
     /// <summary>Splits a <c>[N, 3, H, W]</c> (or <c>[3, H, W]</c>) tensor on any device into N planar RGB arrays.</summary>
     /// <param name="batch">The images; any floating type, copied to the CPU as float32. It is not disposed.</param>
+    /// <returns>N arrays of 3·H·W values; none for an empty batch.</returns>
     public static float[][] FromTensor(Tensor batch)
     {
         ArgumentNullException.ThrowIfNull(batch);
         if (!(batch.dim() == 4 && batch.shape[1] == 3) && !(batch.dim() == 3 && batch.shape[0] == 3))
             throw new ArgumentException(
                 $"The tensor has shape [{string.Join(", ", batch.shape)}]; expected [N, 3, H, W] or [3, H, W].", nameof(batch));
+        int n = batch.dim() == 4 ? (int)batch.shape[0] : 1;
+        // TorchSharp's data<T>().ToArray() throws on a tensor without elements (and N = 0 would divide by zero below).
+        if (batch.numel() == 0) return Enumerable.Repeat(Array.Empty<float>(), n).ToArray();
         using var scope = torch.NewDisposeScope();
         var cpu = batch.detach().to(ScalarType.Float32, torch.CPU).contiguous();
         var all = cpu.data<float>().ToArray();
-        int n = batch.dim() == 4 ? (int)batch.shape[0] : 1;
         int size = all.Length / n;
         var images = new float[n][];
         for (int i = 0; i < n; i++) images[i] = all.AsSpan(i * size, size).ToArray();

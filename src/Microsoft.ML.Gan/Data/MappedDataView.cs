@@ -4,7 +4,9 @@ namespace Microsoft.ML.Gan.Data;
 
 /// <summary>
 /// A lazy <see cref="IDataView"/>: the source's columns plus one computed column (hiding a source column of the same
-/// name, as ML.NET's transforms do). The value is computed when a cursor first asks for it at a row, then reused.
+/// name, as ML.NET's transforms do). The value is computed by the getter <c>makeGetter</c> returns, each time a cursor
+/// asks for it: a getter whose value is costly keeps it for its row (by <see cref="DataViewRow.Position"/>), since ML.NET
+/// cursors may ask more than once per row.
 /// </summary>
 internal sealed class MappedDataView : IDataView
 {

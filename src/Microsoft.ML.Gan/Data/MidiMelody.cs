@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
+using Microsoft.ML.Gan.Core;
 using NAudio.Midi;
 
 namespace Microsoft.ML.Gan;
@@ -143,7 +144,7 @@ public static class MidiMelody
     /// note of <see cref="TicksPerQuarterNote"/> ticks at <see cref="MicrosecondsPerQuarterNote"/> (0.4 s a note),
     /// velocity 80, one after the other without rests.
     /// </summary>
-    /// <param name="path">The .mid file to write (replaced if it exists).</param>
+    /// <param name="path">The .mid file to write; an existing one is replaced atomically, so a player or a crash never sees half a file.</param>
     /// <param name="keys">Tokens in 0..87.</param>
     /// <exception cref="ArgumentException">No tokens, or a token outside 0..87.</exception>
     public static void Write(string path, IReadOnlyList<int> keys)
@@ -169,9 +170,7 @@ public static class MidiMelody
         }
         events.AddEvent(new MetaEvent(MetaEventType.EndTrack, 0, time), 0);
         events.PrepareForExport();
-        string temporary = path + ".tmp";
-        MidiFile.Export(temporary, events);
-        File.Move(temporary, path, overwrite: true);
+        AtomicFile.Write(path, temp => MidiFile.Export(temp, events));
     }
 }
 

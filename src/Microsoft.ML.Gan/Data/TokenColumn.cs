@@ -1,3 +1,6 @@
+using System.Globalization;
+using System.Numerics;
+using System.Reflection;
 using System.Text;
 using Microsoft.ML.Data;
 
@@ -5,11 +8,14 @@ namespace Microsoft.ML.Gan.Data;
 
 /// <summary>
 /// Reads a column of token sequences: Text split by a <see cref="SeqGanTokenizer"/>, a vector of Text (tokens
-/// already split, e.g. by <c>TokenizeIntoWords</c>), or a vector of keys (e.g. <c>MapValueToKey</c>; a key becomes
-/// its key value when the column has them, else its number).
+/// already split, e.g. by <c>TokenizeIntoWords</c>), or a vector of keys of any raw type (e.g. <c>MapValueToKey</c>, or a
+/// <c>TextLoader</c> key column; a key becomes its key value as text when the column has key values of any type, else
+/// its number).
 /// </summary>
 internal static class TokenColumn
 {
+    private const string KeyValues = "KeyValues";
+
     /// <summary>Checks that <paramref name="name"/> exists and holds text or keys; returns it.</summary>
     public static DataViewSchema.Column Find(DataViewSchema schema, string name)
     {
@@ -45,27 +51,44 @@ internal static class TokenColumn
                 };
             default:
                 var keyNames = KeyNames(column);
-                var keys = row.GetGetter<VBuffer<uint>>(column);
+                var keys = Generic<Func<ulong[]>>(nameof(KeyReader), ((VectorDataViewType)column.Type).ItemType.RawType, row, column);
                 return () =>
-                {
-                    VBuffer<uint> value = default;
-                    keys(ref value);
                     // Key 0 is ML.NET's missing value: it is left out, as an empty token would be.
-                    return value.DenseValues().Where(k => k != 0)
-                        .Select(k => keyNames is not null && k <= keyNames.Length ? keyNames[k - 1] : k.ToString(System.Globalization.CultureInfo.InvariantCulture))
+                    keys().Where(k => k != 0)
+                        .Select(k => keyNames is not null && k <= (ulong)keyNames.Length ? keyNames[k - 1] : k.ToString(CultureInfo.InvariantCulture))
                         .ToArray();
-                };
         }
     }
 
+    /// <summary>Keys are Byte, UInt16, UInt32 or UInt64 (a TextLoader key column is UInt64); read as UInt64.</summary>
+    private static Func<ulong[]> KeyReader<T>(DataViewRow row, DataViewSchema.Column column) where T : IBinaryInteger<T>
+    {
+        var get = row.GetGetter<VBuffer<T>>(column);
+        VBuffer<T> value = default;
+        return () =>
+        {
+            get(ref value);
+            return value.DenseValues().Select(k => ulong.CreateTruncating(k)).ToArray();
+        };
+    }
+
+    /// <summary>The key values as text, or null when the column has none; MapValueToKey over numbers gives numeric ones.</summary>
     private static string[]? KeyNames(DataViewSchema.Column column)
     {
-        const string keyValues = "KeyValues";
-        if (column.Annotations.Schema.GetColumnOrNull(keyValues) is null) return null;
-        VBuffer<ReadOnlyMemory<char>> names = default;
-        column.Annotations.GetValue(keyValues, ref names);
-        return names.DenseValues().Select(n => n.ToString()).ToArray();
+        if (column.Annotations.Schema.GetColumnOrNull(KeyValues) is not { Type: VectorDataViewType type }) return null;
+        return Generic<string[]>(nameof(KeyValueTexts), type.ItemType.RawType, column.Annotations);
     }
+
+    private static string[] KeyValueTexts<T>(DataViewSchema.Annotations annotations)
+    {
+        VBuffer<T> values = default;
+        annotations.GetValue(KeyValues, ref values);
+        return values.DenseValues().Select(v => v is IFormattable f ? f.ToString(null, CultureInfo.InvariantCulture) : v?.ToString() ?? "").ToArray();
+    }
+
+    /// <summary>Calls the generic method <paramref name="name"/> of this class for the raw type ML.NET reports at run time.</summary>
+    private static TResult Generic<TResult>(string name, Type type, params object[] arguments) =>
+        (TResult)typeof(TokenColumn).GetMethod(name, BindingFlags.NonPublic | BindingFlags.Static)!.MakeGenericMethod(type).Invoke(null, arguments)!;
 
     /// <summary>Characters: one token per Unicode scalar (so CJK text and emoji stay whole); Whitespace: the runs between white space.</summary>
     public static string[] Split(ReadOnlySpan<char> text, SeqGanTokenizer tokenizer)

@@ -68,4 +68,22 @@ public sealed class ImageGridTests
         }
         finally { Directory.Delete(dir, recursive: true); }
     }
+
+    [TestMethod]
+    public void NullRowsAndImagesAreNamedByTheirPosition()
+    {
+        var dir = Directory.CreateTempSubdirectory("grid-").FullName;
+        try
+        {
+            using var a = MLImage.CreateFromPixels(2, 2, MLPixelFormat.Rgba32, new byte[16]);
+            var path = Path.Combine(dir, "g.png");
+            Assert.AreEqual("rows[1]", Assert.ThrowsExactly<ArgumentNullException>(() => ImageGrid.Save(path, new[] { new[] { a }, null! })).ParamName);
+            Assert.AreEqual("rows[0][1]", Assert.ThrowsExactly<ArgumentNullException>(() => ImageGrid.Save(path, new[] { new[] { a, null! } })).ParamName);
+            Assert.AreEqual("rows[1][0]", Assert.ThrowsExactly<ArgumentNullException>(() => ImageGrid.Save(path, new[] { new[] { a }, new MLImage[] { null! } })).ParamName);
+            Assert.AreEqual("rows[0][0]", Assert.ThrowsExactly<ArgumentNullException>(() => ImageGrid.Save(path, new[] { new MLImage[] { null!, a } })).ParamName);
+            Assert.AreEqual("rows[0][1]", Assert.ThrowsExactly<ArgumentNullException>(() => ImageGrid.Save(path, new[] { new[] { new float[12], null! } }, 2, 2)).ParamName);
+            Assert.IsFalse(File.Exists(path));
+        }
+        finally { Directory.Delete(dir, recursive: true); }
+    }
 }

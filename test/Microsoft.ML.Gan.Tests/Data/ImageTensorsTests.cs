@@ -109,4 +109,11 @@ public sealed class ImageTensorsTests
         using var scope = NewDisposeScope();
         Assert.Throws<ArgumentException>(() => ImageTensors.FromTensor(zeros(1, 4, 2, 2)));
     }
+
+    [TestMethod]
+    public void AnEmptyBatchSplitsIntoNoImages()
+    {
+        using var scope = NewDisposeScope();
+        Assert.AreEqual(0, ImageTensors.FromTensor(zeros(0, 3, 2, 2)).Length);
+    }
 }

@@ -66,6 +66,21 @@ public sealed class MidiMelodyTests
     }
 
     [TestMethod]
+    public void WritingLeavesAFileNamedLikeATemporaryOneAlone()
+    {
+        string folder = TestSupport.TempDirectory();
+        string path = Path.Combine(folder, "tune.mid");
+        // A fixed temporary name (the target's plus ".tmp") would overwrite this file and move it onto the target.
+        File.WriteAllText(path + ".tmp", "the user's own notes");
+        var keys = Enumerable.Range(0, 20).Select(i => 30 + i).ToArray();
+        MidiMelody.Write(path, keys);
+        CollectionAssert.AreEqual(keys, MidiMelody.ReadMelody(path).ToArray());
+        Assert.AreEqual("the user's own notes", File.ReadAllText(path + ".tmp"));
+        CollectionAssert.AreEquivalent(new[] { "tune.mid", "tune.mid.tmp" }, Directory.GetFiles(folder).Select(Path.GetFileName).ToArray(),
+            "no temporary file left");
+    }
+
+    [TestMethod]
     public void SequencesAreWhitespaceSeparatedKeysOfFixedLength()
     {
         var melody = Enumerable.Range(0, 10).ToArray();

@@ -184,15 +184,6 @@ public sealed class AudioFileTests
         public string Path { get; set; } = "";
     }
 
-    private sealed class NoColumns;
-
-    /// <summary>
-    /// The SchemaShape of <typeparamref name="T"/>'s columns (SchemaShape.Create is internal to ML.NET): a custom
-    /// mapping from no columns reports them.
-    /// </summary>
-    private static SchemaShape ShapeOf<T>(MLContext ml) where T : class, new() =>
-        ml.Transforms.CustomMapping<NoColumns, T>((_, _) => { }, null).GetOutputSchema(new SchemaShape(Array.Empty<SchemaShape.Column>()));
-
     [TestMethod]
     public void LoadAudioIsATransformOfAnyPipelineAndWriteWavsWritesItsRows()
     {
