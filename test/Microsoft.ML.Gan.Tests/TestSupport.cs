@@ -11,11 +11,6 @@ internal static class TestSupport
         return dir;
     }
 
-    /// <summary>The <see cref="SchemaShape"/> a pipeline hands an estimator (ML.NET keeps <c>SchemaShape.Create</c> internal).</summary>
-    public static SchemaShape ShapeOf(DataViewSchema schema) =>
-        (SchemaShape)typeof(SchemaShape).GetMethod("Create", System.Reflection.BindingFlags.Static | System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.NonPublic,
-            new[] { typeof(DataViewSchema) })!.Invoke(null, new object[] { schema })!;
-
     /// <summary>
     /// Makes training with <paramref name="options"/> cancel itself once step <paramref name="step"/> has run (progress
     /// is reported after every step, on the training thread); dispose the returned source after the run.

@@ -90,35 +90,22 @@ internal sealed class Checkpoint
     public void LoadRandom(string name, GanRandom random) =>
         random.SetState(GetTensor(name).data<long>().ToArray().Select(l => unchecked((ulong)l)).ToArray());
 
-    public void Save(string path)
+    public void Save(string path) => AtomicFile.Write(path, temp =>
     {
-        string dir = Path.GetDirectoryName(Path.GetFullPath(path))!;
-        Directory.CreateDirectory(dir);
-        string temp = Path.Combine(dir, $".{Path.GetFileName(path)}.{Environment.ProcessId}.tmp");
-        try
-        {
-            using (var stream = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None))
-            using (var w = new BinaryWriter(stream, Encoding.UTF8))
-            {
-                w.Write(Magic);
-                w.Write(FormatVersion);
-                w.Write(Kind);
-                w.Write(Fingerprint);
-                w.Write(Scalars.Count);
-                foreach (var (name, value) in Scalars) { w.Write(name); w.Write(value); }
-                w.Write(Tensors.Count);
-                foreach (var (name, tensor) in Tensors) WriteTensor(w, name, tensor);
-                w.Write(EndMarker);
-                stream.Flush(flushToDisk: true);
-            }
-            File.Move(temp, path, overwrite: true);
-        }
-        catch
-        {
-            File.Delete(temp);
-            throw;
-        }
-    }
+        using var stream = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None);
+        using var w = new BinaryWriter(stream, Encoding.UTF8);
+        w.Write(Magic);
+        w.Write(FormatVersion);
+        w.Write(Kind);
+        w.Write(Fingerprint);
+        w.Write(Scalars.Count);
+        foreach (var (name, value) in Scalars) { w.Write(name); w.Write(value); }
+        w.Write(Tensors.Count);
+        foreach (var (name, tensor) in Tensors) WriteTensor(w, name, tensor);
+        w.Write(EndMarker);
+        w.Flush();
+        stream.Flush(flushToDisk: true); // on disk before the rename makes it the checkpoint
+    });
 
     private static void WriteTensor(BinaryWriter w, string name, Tensor tensor)
     {

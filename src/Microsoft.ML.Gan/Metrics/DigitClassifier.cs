@@ -199,15 +199,7 @@ public sealed class DigitClassifier : nn.Module<Tensor, Tensor>
     }
 
     /// <summary>Writes the weights and batch-norm statistics (TorchSharp's format), replacing the file atomically.</summary>
-    public void Save(string path)
-    {
-        ArgumentException.ThrowIfNullOrEmpty(path);
-        string full = Path.GetFullPath(path);
-        Directory.CreateDirectory(Path.GetDirectoryName(full)!);
-        string temporary = full + ".tmp";
-        save(temporary);
-        File.Move(temporary, full, overwrite: true);
-    }
+    public void Save(string path) => AtomicFile.Write(path, temp => save(temp));
 
     /// <summary>Reads a classifier written by <see cref="Save"/>.</summary>
     /// <exception cref="FileNotFoundException">No file at <paramref name="path"/>.</exception>

@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using Google.Protobuf;
+using Microsoft.ML.Gan.Core;
 using Onnx;
 using static TorchSharp.torch;
 
@@ -222,19 +223,8 @@ internal sealed class OnnxGraphBuilder
     /// </summary>
     public void Save(string path)
     {
-        var full = Path.GetFullPath(path);
-        var folder = Path.GetDirectoryName(full)!;
-        Directory.CreateDirectory(folder);
-        var temp = Path.Combine(folder, $".{Path.GetFileName(full)}.{Guid.NewGuid():N}.tmp");
-        try
-        {
-            File.WriteAllBytes(temp, ToBytes());
-            File.Move(temp, full, overwrite: true);
-        }
-        finally
-        {
-            if (File.Exists(temp)) File.Delete(temp);
-        }
+        var bytes = ToBytes();
+        AtomicFile.Write(path, temp => File.WriteAllBytes(temp, bytes));
     }
 
     private void Reserve(string name, string what)

@@ -220,8 +220,7 @@ public sealed class NetGanEstimatorTests
 
         // The pipeline's schema check says so too, before any data is read.
         var ml = new MLContext(seed: 1);
-        var data = ml.Data.LoadFromEnumerable(new[] { new TextEdge { Source = "a", Target = "b" } });
-        var schema = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => ml.Transforms.Gan().NetGan(Tiny()).GetOutputSchema(TestSupport.ShapeOf(data.Schema)));
+        var schema = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => ml.Transforms.Gan().NetGan(Tiny()).GetOutputSchema(ShapeOf<TextEdge>(ml)));
         StringAssert.Contains(schema.Message, "Node column 'Source' has type String");
         StringAssert.Contains(schema.Message, "MapValueToKey");
     }

@@ -72,7 +72,7 @@ public sealed class SeqGanEstimatorTests
     public void OutputSchemaAddsATextAndASingleColumn()
     {
         var ml = new MLContext(seed: 1);
-        var shape = TestSupport.ShapeOf(ml.Data.LoadFromEnumerable(Lines()).Schema);
+        var shape = ShapeOf<Line>(ml);
         var output = ml.Transforms.Gan().SeqGan("Generated", "Text").GetOutputSchema(shape);
         var generated = output.Single(c => c.Name == "Generated");
         var score = output.Single(c => c.Name == "Score");
