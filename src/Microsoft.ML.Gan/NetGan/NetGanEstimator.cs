@@ -11,7 +11,10 @@ public enum NetGanStoppingCriterion
 {
     /// <summary>When the graph assembled from generated walks shares <see cref="NetGanEstimator.Options.EdgeOverlapTarget"/> of the training graph's edges.</summary>
     EdgeOverlap,
-    /// <summary>When validation ROC-AUC + AP has not improved for <see cref="NetGanEstimator.Options.Patience"/> evaluations.</summary>
+    /// <summary>
+    /// When validation ROC-AUC + AP has not improved for <see cref="NetGanEstimator.Options.Patience"/> evaluations. The
+    /// fitted model keeps the generator of the best evaluation, as the official code restores it, not the last one.
+    /// </summary>
     ValidationLinkPrediction,
 }
 
@@ -145,6 +148,7 @@ public sealed class NetGanEstimator : IEstimator<NetGanTransformer>
             EmbeddingSize = _options.EmbeddingSize, LearningRate = _options.LearningRate,
             MaxIterations = _options.MaxIterations, EvaluateEvery = _options.EvaluateEvery, FlatAdam = _options.FlatAdam,
             CudaGraphs = _options.CudaGraphs, DataFingerprint = split.Train.Fingerprint(),
+            KeepBestGenerator = _options.StoppingCriterion == NetGanStoppingCriterion.ValidationLinkPrediction,
         };
         if (NetGanModel.UsesCudaGraphs(settings, device))
             using (var ch = _env.Host.Start("Training"))
@@ -156,6 +160,9 @@ public sealed class NetGanEstimator : IEstimator<NetGanTransformer>
         try
         {
             new GanTrainingLoop(_env.Host, _options.ToLoopOptions()).Run(model, seed);
+            if (model.RestoreBestGenerator() is { } best)
+                using (var ch = _env.Host.Start("Training"))
+                    ch.Info(MessageSensitivity.None, $"NetGAN: kept the generator of iteration {best}, the best by validation ROC-AUC + AP.");
             var scores = SampleTransitions(model, _options.ScoringWalks);
             return new NetGanTransformer(_env.Environment, _options.Clone(), input.Schema, graph, split, scores, model.Generator, model.Evaluations, new GanRandom(seed));
         }

@@ -39,6 +39,13 @@ internal sealed record NetGanSettings
     /// </summary>
     public bool? CudaGraphs { get; init; }
 
+    /// <summary>
+    /// Keep a copy of the generator at each evaluation whose validation ROC-AUC + AP is the best so far, for
+    /// <see cref="NetGanModel.RestoreBestGenerator"/> after training: the official code's VAL criterion saves the
+    /// session at each new best and restores it when training ends.
+    /// </summary>
+    public bool KeepBestGenerator { get; init; }
+
     /// <summary>The training graph's <see cref="Graph.Fingerprint"/>, part of the checkpoint's fingerprint.</summary>
     public string DataFingerprint { get; init; } = "";
 
@@ -76,6 +83,9 @@ internal sealed class NetGanModel : IGanModel
     private readonly bool _criticInOnePass;
     private readonly NodeDraw _criticWalkDraw;
     private readonly List<NetGanEvaluation> _evaluations = new();
+    // With KeepBestGenerator: the generator's state at the best evaluation so far, and that evaluation's iteration.
+    private Tensor[]? _best;
+    private long _bestIteration;
     // With CUDA graphs: the iteration as a graph, and the real walks it reads, [DiscriminatorSteps, batch, length].
     private readonly CudaGraphStep? _graph;
     private readonly Tensor? _realWalksOnDevice;
@@ -147,7 +157,7 @@ internal sealed class NetGanModel : IGanModel
     public string Kind => "NetGAN";
 
     public string Fingerprint => FormattableString.Invariant(
-        $"N={Nodes}, walk={_s.WalkLength}, batch={_s.BatchSize}, noise={_s.NoiseSize}, G={_s.GeneratorHiddenSize}, D={_s.DiscriminatorHiddenSize}, W_down={_s.EmbeddingSize}, lr={_s.LearningRate}, d_steps={_s.DiscriminatorSteps}, gp={_s.GradientPenaltyWeight}, max_it={_s.MaxIterations}, eval={_s.EvaluateEvery}, train_graph={_s.DataFingerprint}");
+        $"N={Nodes}, walk={_s.WalkLength}, batch={_s.BatchSize}, noise={_s.NoiseSize}, G={_s.GeneratorHiddenSize}, D={_s.DiscriminatorHiddenSize}, W_down={_s.EmbeddingSize}, lr={_s.LearningRate}, d_steps={_s.DiscriminatorSteps}, gp={_s.GradientPenaltyWeight}, max_it={_s.MaxIterations}, eval={_s.EvaluateEvery}, keep_best={_s.KeepBestGenerator}, train_graph={_s.DataFingerprint}");
 
     public int Epochs => 1;
     public long StepsPerEpoch => _s.MaxIterations;
@@ -263,9 +273,37 @@ internal sealed class NetGanModel : IGanModel
         {
             var evaluation = _evaluate(this, step);
             Temperature = Math.Max(_s.TemperatureStart * Math.Exp(-_s.TemperatureDecay * step), _s.TemperatureMin);
-            if (evaluation is not null) _evaluations.Add(evaluation);
+            if (evaluation is not null)
+            {
+                // As the official code's test, np.sum(val_performances[-1]) > best_performance: a tie keeps the earlier.
+                bool best = _evaluations.All(e => Performance(evaluation) > Performance(e));
+                _evaluations.Add(evaluation);
+                if (_s.KeepBestGenerator && best) KeepGenerator(step);
+            }
         }
         return _evaluations.Count > 0 && _stop(_evaluations);
+    }
+
+    private static double Performance(NetGanEvaluation e) => e.ValidationAuc + e.ValidationAveragePrecision;
+
+    private void KeepGenerator(long iteration)
+    {
+        using var _ = no_grad();
+        var copies = Generator.state_dict().Values.Select(t => t.detach().clone().DetachFromDisposeScope()).ToArray();
+        foreach (var t in _best ?? []) t.Dispose();
+        (_best, _bestIteration) = (copies, iteration);
+    }
+
+    /// <summary>
+    /// Puts back the generator kept at the best evaluation (<see cref="NetGanSettings.KeepBestGenerator"/>) and returns
+    /// its iteration; null, leaving the generator as it is, when none was kept.
+    /// </summary>
+    public long? RestoreBestGenerator()
+    {
+        if (_best is null) return null;
+        using var _ = no_grad();
+        foreach (var (target, kept) in Generator.state_dict().Values.Zip(_best)) target.copy_(kept);
+        return _bestIteration;
     }
 
     public void SaveState(Checkpoint checkpoint)
@@ -277,6 +315,11 @@ internal sealed class NetGanModel : IGanModel
         checkpoint.Tensors["noise_random"] = _noise.get_state();
         checkpoint.Scalars["temperature"] = Temperature;
         checkpoint.AddRecords("evaluation", _evaluations.Select(e => new[] { e.Iteration, e.EdgeOverlap, e.ValidationAuc, e.ValidationAveragePrecision }).ToList());
+        if (_best is not null)
+        {
+            checkpoint.Scalars["best_G.iteration"] = _bestIteration;
+            for (int i = 0; i < _best.Length; i++) checkpoint.Tensors[$"best_G.{i}"] = _best[i];
+        }
     }
 
     public void LoadState(Checkpoint checkpoint)
@@ -289,6 +332,14 @@ internal sealed class NetGanModel : IGanModel
         Temperature = checkpoint.GetScalar("temperature");
         _evaluations.Clear();
         _evaluations.AddRange(checkpoint.GetRecords("evaluation").Select(v => new NetGanEvaluation((long)v[0], v[1], v[2], v[3])));
+        foreach (var t in _best ?? []) t.Dispose();
+        _best = null;
+        if (checkpoint.Scalars.ContainsKey("best_G.iteration"))
+        {
+            // The loop disposes the checkpoint's tensors after loading: keep copies, on the generator's device.
+            _best = Generator.state_dict().Values.Select((t, i) => checkpoint.GetTensor($"best_G.{i}").to(t.device, copy: true).DetachFromDisposeScope()).ToArray();
+            _bestIteration = checkpoint.GetLong("best_G.iteration");
+        }
     }
 
     public Tensor? SampleGrid() => null;
@@ -300,6 +351,7 @@ internal sealed class NetGanModel : IGanModel
         _optimizerG.Dispose();
         _optimizerD.Dispose();
         _noise.Dispose();
+        foreach (var t in _best ?? []) t.Dispose();
         Discriminator.Dispose();
         // The generator outlives training: the transformer samples from it.
     }

@@ -112,6 +112,30 @@ public sealed class NetGanEstimatorTests
     }
 
     [TestMethod]
+    public void TheValidationCriterionKeepsTheGeneratorOfTheBestEvaluation()
+    {
+        // The official code restores the session saved at the best validation ROC-AUC + AP when training ends. Tiny
+        // evaluates at iterations 6 and 12; a 6-iteration run with the same seed ends with the weights of iteration 6.
+        // A seed whose second evaluation is worse must end with those weights, not with iteration 12's.
+        static float[] Weights(NetGanTransformer t) => t.Generator.parameters().SelectMany(p => p.data<float>().ToArray()).ToArray();
+        for (int seed = 1; seed <= 12; seed++)
+        {
+            var ml = new MLContext(seed);
+            using var full = ml.Transforms.Gan().NetGan(Tiny()).Fit(ml.Data.LoadFromEnumerable(Cliques()));
+            var (first, second) = (full.Evaluations[0], full.Evaluations[1]);
+            if (second.ValidationAuc + second.ValidationAveragePrecision >= first.ValidationAuc + first.ValidationAveragePrecision) continue;
+            var shortOptions = Tiny();
+            shortOptions.MaxIterations = 6;
+            var ml6 = new MLContext(seed);
+            using var atSix = ml6.Transforms.Gan().NetGan(shortOptions).Fit(ml6.Data.LoadFromEnumerable(Cliques()));
+            Assert.AreEqual(first, atSix.Evaluations.Single(), "The first six iterations are the same in both runs.");
+            CollectionAssert.AreEqual(Weights(atSix), Weights(full), $"Seed {seed}: the generator of iteration 6 (the best) was kept.");
+            return;
+        }
+        Assert.Inconclusive("No seed made the second evaluation worse than the first.");
+    }
+
+    [TestMethod]
     public void EdgeOverlapCriterionStopsAtTheFirstEvaluationThatReachesIt()
     {
         var ml = new MLContext(seed: 1);
