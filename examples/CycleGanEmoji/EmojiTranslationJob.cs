@@ -78,7 +78,7 @@ internal static class EmojiTranslationJob
 
             var scores = Evaluate(ml, model, emoji, settings.Size, grid);
             var inputSchema = ml.Data.LoadFromEnumerable(Array.Empty<PathRow>()).Schema;
-            ml.Model.Save(model, inputSchema, zip);
+            AtomicOutput.Write(zip, temporary => ml.Model.Save(model, inputSchema, temporary));
             model.LastTransformer.ExportOnnx(onnx);
 
             var table = new Table().AddColumns($"{emoji.TestNames.Count} held-out emoji vs Twitter's", "L1 ↓", "SSIM ↑");
@@ -87,7 +87,7 @@ internal static class EmojiTranslationJob
             AnsiConsole.Write(table);
             AnsiConsole.MarkupLineInterpolated($"Grid (inputs, translations, reconstructions, Twitter's): [bold]{grid}[/]");
             AnsiConsole.MarkupLineInterpolated($"ML.NET model (input: column '{PathColumn}', an image path): [bold]{zip}[/]");
-            AnsiConsole.MarkupLineInterpolated($"ONNX generator (input '{ImageColumn}': 1×3×{settings.Size}×{settings.Size} pixels 0…255): [bold]{onnx}[/]");
+            AnsiConsole.MarkupLineInterpolated($"ONNX generator (input '{ImageColumn}': N×4×{settings.Size}×{settings.Size}, planes A, R, G, B of 0…255): [bold]{onnx}[/]");
         }
         return ExitCodes.Success;
     }

@@ -64,15 +64,18 @@ internal static class GraphGenerationJob
             string zip = Path.Combine(output, "netgan.zip");
 
             var generatedEdges = model.GenerateGraph();
-            using (var file = File.Create(csv))
+            AtomicOutput.Write(csv, temporary =>
+            {
+                using var file = File.Create(temporary);
                 ml.Data.SaveAsText(generatedEdges, file, separatorChar: ',', headerRow: true, schema: false);
+            });
             var generated = Graph.FromEdges(
                 generatedEdges.GetColumn<int>(nameof(EdgeRow.Source)).Zip(generatedEdges.GetColumn<int>(nameof(EdgeRow.Target))), model.NodeCount).Graph;
 
             AnsiConsole.Write(StatisticsTable(model.TrainingGraph, generated, input.Labels));
             AnsiConsole.Write(LinkPredictionTable(ml, model, settings.Walks));
-            DegreePlot.Save(plot, ("training graph", model.TrainingGraph), ("NetGAN", generated));
-            ml.Model.Save(model, edges.Schema, zip);
+            AtomicOutput.Write(plot, temporary => DegreePlot.Save(temporary, ("training graph", model.TrainingGraph), ("NetGAN", generated)));
+            AtomicOutput.Write(zip, temporary => ml.Model.Save(model, edges.Schema, temporary));
 
             AnsiConsole.MarkupLineInterpolated($"Generated graph ({generated.EdgeCount} edges, CSV: Source,Target): [bold]{csv}[/]");
             AnsiConsole.MarkupLineInterpolated($"Degree distributions (log-log): [bold]{plot}[/]");

@@ -12,7 +12,7 @@ var edgesOption = new Option<string?>("--edges")
 {
     HelpName = "FILE",
     Description = "An undirected edge list: two 0-based node ids a line, separated by spaces, tabs or commas ('#' comments and a " +
-        "CSV header allowed). A FILE.labels beside it (node id and class a line) adds the community densities. Default: Cora-ML.",
+        "CSV header allowed). A file of the same name with the extension .labels beside it (node id and class a line; g.labels for g.csv) adds the community densities. Default: Cora-ML.",
 };
 var outOption = new Option<string>("--out")
 {

@@ -19,7 +19,7 @@ var dataOption = new Option<string?>("--data")
 var outOption = new Option<string>("--out")
 {
     HelpName = "FOLDER",
-    Description = "Where the generated melodies (.mid and generated-melodies.txt) and the checkpoints go.",
+    Description = "Where the generated melodies (.mid and generated-melodies.txt) and, by default, the checkpoints go.",
     DefaultValueFactory = _ => Path.Combine("out", "seqgan-music"),
 };
 var mleOption = new Option<int>("--mle-epochs") { HelpName = "N", Description = "Maximum-likelihood epochs (paper: 120).", DefaultValueFactory = _ => 30 };
@@ -31,33 +31,39 @@ var adversarialOption = new Option<int>("--adversarial-rounds")
 };
 var samplesOption = new Option<int>("--samples") { HelpName = "N", Description = "Melodies to generate and score.", DefaultValueFactory = _ => 500 };
 var midiOption = new Option<int>("--midi-files") { HelpName = "N", Description = "Generated melodies written as .mid files.", DefaultValueFactory = _ => 8 };
-var maxMinutesOption = new Option<double?>("--max-minutes") { HelpName = "MINUTES", Description = "Stop training after this long (a checkpoint is written; a rerun resumes)." };
-var seedOption = new Option<int>("--seed") { HelpName = "N", Description = "Seed of the weights and the sampling.", DefaultValueFactory = _ => 1 };
+var run = new TrainingRunOptions(defaultSeed: 1, "Seed of the weights and the sampling");
 
 var root = new RootCommand("Trains SeqGAN on MIDI melodies with ML.NET and Microsoft.ML.Gan and writes generated melodies as MIDI files.")
 {
-    dataOption, outOption, mleOption, adversarialOption, samplesOption, midiOption, maxMinutesOption, seedOption,
+    dataOption, outOption, mleOption, adversarialOption, samplesOption, midiOption,
 };
+foreach (var option in run.All) root.Options.Add(option);
 
 return ExampleCommandLine.Invoke(root, args, result =>
 {
     string output = result.GetValue(outOption)!;
     int samples = result.GetValue(samplesOption), midiFiles = result.GetValue(midiOption);
-    if (samples < 1 || midiFiles < 0 || result.GetValue(mleOption) < 0 || result.GetValue(adversarialOption) < 0)
+    int mleEpochs = result.GetValue(mleOption), adversarialRounds = result.GetValue(adversarialOption);
+    string? problem = samples < 1 ? $"--samples is {samples}; expected 1 or more."
+        : midiFiles < 0 ? $"--midi-files is {midiFiles}; expected 0 or more."
+        : mleEpochs < 0 ? $"--mle-epochs is {mleEpochs}; expected 0 or more."
+        : adversarialRounds < 0 ? $"--adversarial-rounds is {adversarialRounds}; expected 0 or more."
+        : null;
+    if (problem is not null)
     {
-        Console.Error.WriteLine("error: --samples must be at least 1; --midi-files, --mle-epochs and --adversarial-rounds 0 or more.");
+        Console.Error.WriteLine($"error: {problem}");
         return ExitCodes.BadInput;
     }
-    var fetched = new FetchedData("MIDI", MelodyDataset.FetchCommand, MelodyDataset.DefaultRelativeFolder, "about 60 MB of Debian packages",
+    var fetched = new FetchedData("MIDI", MelodyDataset.FetchCommand, MelodyDataset.DefaultRelativeFolder, "about 60 MB of Debian packages; needs apt-get and dpkg-deb",
         start => MelodyDataset.FindDefaultFolder(start));
     var data = fetched.Open(result.GetValue(dataOption), folder => MelodyDataset.Load(folder));
     if (data is null) return ExitCodes.BadInput;
     AnsiConsole.MarkupLineInterpolated(
         $"Data: {data.FileCount} MIDI files with a melody ({data.Skipped.Count} skipped): {data.Train.Count:N0} training and {data.Test.Count:N0} held-out sequences of {MidiMelody.PaperSequenceLength} keys.");
 
-    var ml = ExampleContext.Create(result.GetValue(seedOption), useGpu: false, message => message.StartsWith("SeqGAN", StringComparison.Ordinal));
+    var ml = ExampleContext.Create(result.GetValue(run.Seed), result.GetValue(run.Gpu), message => message.StartsWith("SeqGAN", StringComparison.Ordinal));
     var train = ml.Data.LoadFromEnumerable(data.Train.Select(t => new MelodyRow { Text = t }));
-    string checkpoints = Path.Combine(output, "checkpoints");
+    string checkpoints = run.CheckpointDirectory(result, output);
     var progress = new TrainingProgressView(
         p => p.Losses.ContainsKey("G_adv") ? "adversarial training" : p.Losses.ContainsKey("D") ? "discriminator pretraining" : "MLE pretraining",
         p => string.Join("  ", p.Losses.Select(l => FormattableString.Invariant($"{l.Key} {l.Value:F3}"))),
@@ -68,13 +74,13 @@ return ExampleCommandLine.Invoke(root, args, result =>
         OutputColumnName = "Generated",
         Tokenizer = SeqGanTokenizer.Whitespace,
         SequenceLength = MidiMelody.PaperSequenceLength,
-        PretrainEpochs = result.GetValue(mleOption),
+        PretrainEpochs = mleEpochs,
         DiscriminatorPretrainRounds = 2,
         DiscriminatorEpochsPerRound = 1,
-        AdversarialRounds = result.GetValue(adversarialOption),
+        AdversarialRounds = adversarialRounds,
         AdversarialDiscriminatorRounds = 1,
         CheckpointDirectory = checkpoints,
-        MaxTrainingTime = result.GetValue(maxMinutesOption) is double minutes ? TimeSpan.FromMinutes(minutes) : null,
+        MaxTrainingTime = run.MaxTrainingTime(result),
         Progress = progress,
         CancellationToken = token,
     }).Fit(train), progress, checkpoints, data.Folder);
@@ -99,8 +105,7 @@ return ExampleCommandLine.Invoke(root, args, result =>
             F(MusicMetrics.PitchStatisticsMse(Pitches(real), references)));
         AnsiConsole.Write(table);
 
-        Directory.CreateDirectory(output);
-        File.WriteAllLines(Path.Combine(output, "generated-melodies.txt"), generated);
+        AtomicOutput.Write(Path.Combine(output, "generated-melodies.txt"), temporary => File.WriteAllLines(temporary, generated));
         for (int i = 0; i < Math.Min(midiFiles, generatedPitches.Count); i++)
             MidiMelody.Write(Path.Combine(output, $"melody-{i}.mid"), generatedPitches[i]);
         AnsiConsole.MarkupLineInterpolated(

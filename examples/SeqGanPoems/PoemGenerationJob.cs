@@ -62,10 +62,10 @@ internal static class PoemGenerationJob
 
             Directory.CreateDirectory(output);
             string samplesFile = Path.Combine(output, "generated-poems.txt");
-            File.WriteAllLines(samplesFile, generated.Select(PoemDataset.FormatQuatrain));
+            AtomicOutput.Write(samplesFile, temporary => File.WriteAllLines(temporary, generated.Select(PoemDataset.FormatQuatrain)));
             AnsiConsole.MarkupLineInterpolated($"{generated.Count} generated quatrains: [bold]{samplesFile}[/]");
             string zip = Path.Combine(output, "seqgan-poems.zip");
-            ml.Model.Save(model, train.Schema, zip);
+            AtomicOutput.Write(zip, temporary => ml.Model.Save(model, train.Schema, temporary));
             AnsiConsole.MarkupLineInterpolated($"ML.NET model (column {nameof(PoemRow.Text)}: Text → {GeneratedColumn}, {ScoreColumn}, ONNX inside): [bold]{zip}[/]");
         }
         return ExitCodes.Success;

@@ -10,9 +10,9 @@ namespace GanExamples;
 /// <param name="Name">What the data is, for messages (e.g. "emoji").</param>
 /// <param name="FetchCommand">The fetch script, relative to the repository root.</param>
 /// <param name="DefaultRelativeFolder">Where the script writes by default, relative to the repository root.</param>
-/// <param name="DownloadSize">The download, for the message before fetching (e.g. "about 140 MB").</param>
+/// <param name="Download">The download and what the script needs, for the message before fetching (e.g. "about 140 MB from npm").</param>
 /// <param name="FindDefaultFolder">Looks for the default folder from a start directory and its parents (null: not found).</param>
-internal sealed record FetchedData(string Name, string FetchCommand, string DefaultRelativeFolder, string DownloadSize,
+internal sealed record FetchedData(string Name, string FetchCommand, string DefaultRelativeFolder, string Download,
     Func<string, string?> FindDefaultFolder)
 {
     /// <summary>The data set, or null after printing why there is none.</summary>
@@ -55,7 +55,7 @@ internal sealed record FetchedData(string Name, string FetchCommand, string Defa
     private bool Fetch(string root, string target)
     {
         string script = Path.Combine(root, FetchCommand);
-        Console.WriteLine($"No {Name} data in {target}; fetching it with {FetchCommand} ({DownloadSize}, needs npm) ...");
+        Console.WriteLine($"No {Name} data in {target}; fetching it with {FetchCommand} ({Download}) ...");
         try
         {
             using var process = Process.Start(new ProcessStartInfo("bash") { ArgumentList = { script, target }, UseShellExecute = false })!;

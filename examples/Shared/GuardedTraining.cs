@@ -34,12 +34,35 @@ internal static class GuardedTraining
         Console.CancelKeyPress += onCancel;
         try
         {
-            return (progress.Run(() => train(cancel.Token)), ExitCodes.Success);
+            var model = progress.Run(() => train(cancel.Token));
+            // A Ctrl+C after the last step (during the final scoring, say) still means stop: the outputs are not written.
+            if (cancel.IsCancellationRequested)
+            {
+                (model as IDisposable)?.Dispose();
+                throw new OperationCanceledException(cancel.Token);
+            }
+            return (model, ExitCodes.Success);
         }
         catch (OperationCanceledException)
         {
-            AnsiConsole.MarkupLineInterpolated($"[yellow]Stopped. Checkpoint: {checkpoint}; run the same command again to resume.[/]");
+            if (File.Exists(checkpoint))
+                AnsiConsole.MarkupLineInterpolated($"[yellow]Stopped. Checkpoint: {checkpoint}; run the same command again to resume.[/]");
+            else
+                AnsiConsole.MarkupLine("[yellow]Stopped before the first checkpoint; a rerun starts over.[/]");
             return (null, ExitCodes.Cancelled);
+        }
+        catch (InvalidDataException e)
+        {
+            // A file that cannot be read (an audio file, a damaged checkpoint) or a checkpoint that does not fit this
+            // run (another seed): the message names the file.
+            AnsiConsole.MarkupLineInterpolated($"[red]error:[/] {e.Message}");
+            return (null, ExitCodes.BadInput);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // The disk is full, or a folder cannot be written.
+            AnsiConsole.MarkupLineInterpolated($"[red]error:[/] {e.Message}");
+            return (null, ExitCodes.Failed);
         }
         catch (ArgumentException e)
         {

@@ -18,11 +18,11 @@ internal sealed class TrainingRunOptions(int defaultSeed, string seedDescription
         Description = "Checkpoint folder; a rerun with the same options resumes from it (Ctrl+C writes one). Default: OUT/checkpoints.",
     };
 
-    public Option<double?> MaxMinutes { get; } = new("--max-minutes")
+    public Option<double?> MaxMinutes { get; } = WithPositiveMinutes(new("--max-minutes")
     {
         HelpName = "MINUTES",
         Description = "Stop training after this long, keep the model so far and write a checkpoint that a rerun resumes from.",
-    };
+    });
 
     public Option<int> Seed { get; } = new("--seed")
     {
@@ -36,6 +36,16 @@ internal sealed class TrainingRunOptions(int defaultSeed, string seedDescription
 
     /// <summary>The checkpoint folder: --checkpoints, or OUTPUT/checkpoints.</summary>
     public string CheckpointDirectory(ParseResult result, string output) => result.GetValue(Checkpoints) ?? Path.Combine(output, "checkpoints");
+
+    private static Option<double?> WithPositiveMinutes(Option<double?> option)
+    {
+        option.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<double?>() is double minutes && !(minutes > 0 && minutes <= TimeSpan.MaxValue.TotalMinutes))
+                result.AddError($"{option.Name} is {minutes}; expected a number of minutes above 0.");
+        });
+        return option;
+    }
 
     /// <summary>--max-minutes as a time span, or null.</summary>
     public TimeSpan? MaxTrainingTime(ParseResult result) => result.GetValue(MaxMinutes) is double minutes ? TimeSpan.FromMinutes(minutes) : null;

@@ -66,7 +66,7 @@ internal static class DrumSynthesisJob
         var reals = SpreadClips(loadAudio.Fit(files).Transform(files), kits.Count, TrainingSettings.GridColumns);
         for (int i = 0; i < reals.Count; i++) AudioFile.WriteWav(Path.Combine(realFolder, $"real{i:D2}.wav"), reals[i], model.SampleRate);
         Spectrogram.SaveGrid(grid, new IReadOnlyList<float[]>[] { reals, fakes });
-        ml.Model.Save(model, generated.Schema, zip);
+        AtomicOutput.Write(zip, temporary => ml.Model.Save(model, generated.Schema, temporary));
 
         AnsiConsole.Write(LevelTable(reals, fakes));
         AnsiConsole.MarkupLineInterpolated($"Generated drums ({wavs.Count} WAVs, 16-bit, {model.SampleRate} Hz): [bold]{generatedFolder}[/]");

@@ -147,9 +147,13 @@ $( [[ ${#skipped[@]} -eq 0 ]] || echo "Left out: ${skipped[*]} (a WAV file holdi
 the licence files with the samples when you redistribute them.
 NOTE
 
+# clips.tsv marks a complete data set (DrumData looks for it): it goes first and comes back last, so an interrupted
+# run never leaves a list of files that are not there.
+rm -f "$target/clips.tsv"
 rm -rf "$target/hydrogen" "$target/lmms"
 $lmms_only && rmdir "$staging/hydrogen"
-mv "$staging"/* "$target/"
+for part in "$staging"/*; do [[ "$(basename "$part")" == clips.tsv ]] || mv "$part" "$target/"; done
+mv "$staging/clips.tsv" "$target/clips.tsv"
 rm -rf "$staging"
 
 $lmms_only || echo "hydrogen kits: $(ls -1 "$target/hydrogen" | wc -l) ($flac_count FLAC samples decoded to WAV)"

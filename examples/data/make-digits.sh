@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # Synthesises an SC09-like spoken-digit set ("zero" … "nine") with espeak-ng and sox, the recipe of the project's
-# DATA.md: 7 English accents × 12 voices × 3 pitches × 3 speeds × 10 digits = 7,560 one-second, 16 kHz, 16-bit mono
+# data survey: 7 English accents × 12 voices × 3 pitches × 3 speeds × 10 digits = 7,560 one-second, 16 kHz, 16-bit mono
 # WAVs, each trimmed of leading and trailing silence and padded (or cut) to exactly one second. The real SC09 set
 # (Speech Commands) cannot be fetched here; this is the stand-in the Inception-score classifier is trained on.
 #
 #   examples/data/make-digits.sh [TARGET]     # TARGET defaults to data/digits under the repository root
 #
 # Writes TARGET/<digit>_<accent>_<voice>_p<pitch>_s<speed>.wav (the label is the file name up to the first '_') and
-# TARGET/SOURCE.md. DATA.md measured about 63 s on 2 cores; on a 2-core machine at load average 20 it made about
+# TARGET/SOURCE.md. The data survey measured about 63 s on 2 cores; on a 2-core machine at load average 20 it made about
 # 1.5 clips a second (well over an hour). Installs espeak-ng and sox with apt-get when they are missing.
 # PITCHES="35 65" SPEEDS="140 210" make a smaller set (bench/gpu/pack-digits.sh uses that one). Clips already in
 # TARGET are kept, so a stopped run picks up where it stopped.

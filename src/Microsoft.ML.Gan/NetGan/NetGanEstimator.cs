@@ -163,7 +163,8 @@ public sealed class NetGanEstimator : IEstimator<NetGanTransformer>
             if (model.RestoreBestGenerator() is { } best)
                 using (var ch = _env.Host.Start("Training"))
                     ch.Info(MessageSensitivity.None, $"NetGAN: kept the generator of iteration {best}, the best by validation ROC-AUC + AP.");
-            var scores = SampleTransitions(model, _options.ScoringWalks);
+            // The scores can take minutes (the paper samples up to 100 M walks); the last checkpoint is written by now.
+            var scores = SampleTransitions(model, _options.ScoringWalks, _options.CancellationToken);
             return new NetGanTransformer(_env.Environment, _options.Clone(), input.Schema, graph, split, scores, model.Generator, model.Evaluations, new GanRandom(seed));
         }
         catch
@@ -217,12 +218,14 @@ public sealed class NetGanEstimator : IEstimator<NetGanTransformer>
     internal static int SamplingBatch(int nodes) => (int)Math.Clamp(50_000_000L / nodes, 1, 10_000);
 
     /// <summary>The official evaluation's sampling: walks at τ = 0.5 in batches, counted into the score matrix.</summary>
-    internal static TransitionCounts SampleTransitions(NetGanModel model, int walks)
+    /// <param name="cancellation">Checked between batches.</param>
+    internal static TransitionCounts SampleTransitions(NetGanModel model, int walks, CancellationToken cancellation = default)
     {
         var counts = new TransitionCounts(model.Nodes);
         int batch = SamplingBatch(model.Nodes);
         for (int done = 0; done < walks; done += batch)
         {
+            cancellation.ThrowIfCancellationRequested();
             using var scope = NewDisposeScope();
             using var noCollection = NoGarbageCollection.Begin(); // TorchSharp's Scalar race (NoGarbageCollection)
             counts.Add(model.SampleWalks(Math.Min(batch, walks - done)));

@@ -145,7 +145,7 @@ public sealed class GraphMetricsTests
     }
 
     /// <summary>
-    /// Cora-ML (the full graph, 2,810 nodes). Max degree, assortativity and triangles are the values DATA.md states;
+    /// Cora-ML (the full graph, 2,810 nodes). Max degree, assortativity and triangles are the values the project's data survey states;
     /// every value is checked against test/Microsoft.ML.Gan.Tests/Metrics/graph_reference.py, run with Debian's
     /// networkx 2.8.8, numpy 1.24 and scipy 1.10 (scipy's shortest_path for the path length, networkx for triangles
     /// and assortativity, the official code's formulas in numpy for the rest).

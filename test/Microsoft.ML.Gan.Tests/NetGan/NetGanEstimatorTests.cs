@@ -182,6 +182,18 @@ public sealed class NetGanEstimatorTests
     }
 
     [TestMethod]
+    public void CancellingAfterTheLastStepStopsTheScoring()
+    {
+        // Cancelled at the last iteration's progress report: the loop has nothing left to stop, but the scores that
+        // follow (the paper samples up to 100 M walks) must stop too, not run to the end.
+        var options = Tiny();
+        options.ScoringWalks = 200_000;
+        using var cancel = TestSupport.CancelAtStep(options, 12);
+        var ml = new MLContext(seed: 1);
+        Assert.ThrowsExactly<OperationCanceledException>(() => ml.Transforms.Gan().NetGan(options).Fit(ml.Data.LoadFromEnumerable(Cliques())));
+    }
+
+    [TestMethod]
     public void ACheckpointOfAnotherGraphWithAsManyNodesIsRefused()
     {
         string folder = TempDirectory();
