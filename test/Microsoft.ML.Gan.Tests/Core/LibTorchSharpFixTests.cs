@@ -90,6 +90,7 @@ public sealed class LibTorchSharpFixTests
     {
         // Loading any Microsoft.ML.Gan type runs the fix; TorchSharp then works without a manual step.
         _ = new Microsoft.ML.Gan.CycleGanEstimator.Options();
+        Assert.IsTrue(LibTorchSharpFix.Report.Count > 0, "The fix ran when the library loaded, before any call to Apply.");
         var report = LibTorchSharpFix.Apply();
         Assert.IsTrue(report.Count > 0);
         foreach (var line in report) TestContext.WriteLine(line);

@@ -110,6 +110,7 @@ public sealed class SeqGanEstimatorTests
             return model.Transform(data).GetColumn<string>("Generated").Concat(model.Transform(data).GetColumn<float>("Score").Select(s => s.ToString("R"))).ToArray();
         }
         CollectionAssert.AreEqual(Samples(3), Samples(3));
+        CollectionAssert.AreNotEqual(Samples(3), Samples(4), "Another seed gives another model.");
     }
 
     [TestMethod]
@@ -178,10 +179,11 @@ public sealed class SeqGanEstimatorTests
         var ml = new MLContext(seed: 2);
         var options = Tiny();
         options.MaxVocabularySize = 6;
-        using var model = ml.Transforms.Gan().SeqGan(options).Fit(ml.Data.LoadFromEnumerable(Lines()));
-        // Subjects' words appear 8 times each, verbs' 8 times; ties go in ordinal order: a, bird, cat, dog.
-        CollectionAssert.AreEqual(new[] { "<pad>", "<unk>", "a", "bird", "cat", "dog" }, model.Vocabulary.ToArray());
-        var scored = model.Transform(ml.Data.LoadFromEnumerable(new[] { new Line { Text = "zebra unseen words" } })).GetColumn<float>("Score").Single();
-        Assert.IsTrue(scored is >= 0 and <= 1, "Tokens outside the vocabulary are scored as the unknown token.");
+        // "the" and "zoo" are the most frequent words, and sort after the others: only their counts can keep them.
+        var lines = Lines().Concat(Enumerable.Range(0, 8).Select(_ => new Line { Text = "the zoo the zoo" })).ToList();
+        using var model = ml.Transforms.Gan().SeqGan(options).Fit(ml.Data.LoadFromEnumerable(lines));
+        // the: 8 + 16 = 24, zoo: 16; then the words that appear 8 times, in ordinal order: a, bird.
+        CollectionAssert.AreEqual(new[] { "<pad>", "<unk>", "the", "zoo", "a", "bird" }, model.Vocabulary.ToArray());
+        Assert.AreEqual(model.Score("<unk> <unk> <unk>"), model.Score("cat unseen words"), "Words outside the vocabulary are read as the unknown token.");
     }
 }
