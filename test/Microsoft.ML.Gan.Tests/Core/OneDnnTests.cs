@@ -7,6 +7,25 @@ namespace Microsoft.ML.Gan.Tests.Core;
 [TestClass]
 public sealed class OneDnnTests
 {
+    [System.Runtime.InteropServices.DllImport("libc.so.6", EntryPoint = "getenv")]
+    private static extern IntPtr NativeGetEnv(string name);
+
+    /// <summary>
+    /// The cap itself, read back from the native environment oneDNN reads (.NET's own copy of the environment, taken at
+    /// start-up, does not see a later setenv). The test below passes without the cap on CPUs whose AVX-512 kernels are
+    /// right, so this is what fails when the cap is gone.
+    /// </summary>
+    [TestMethod]
+    public void LoadingTheLibraryCapsOneDnnAtAvx2UnlessTheUserChose()
+    {
+        if (!OperatingSystem.IsLinux()) Assert.Inconclusive("The cap is set on Linux only.");
+        _ = new Microsoft.ML.Gan.CycleGanEstimator.Options(); // loads the library, which runs its module initializers
+        string? userChoice = Environment.GetEnvironmentVariable("ONEDNN_MAX_CPU_ISA") ?? Environment.GetEnvironmentVariable("DNNL_MAX_CPU_ISA");
+        string? native = System.Runtime.InteropServices.Marshal.PtrToStringAnsi(NativeGetEnv("ONEDNN_MAX_CPU_ISA"));
+        if (userChoice is null) Assert.AreEqual("AVX2", native);
+        else Assert.AreEqual(Environment.GetEnvironmentVariable("ONEDNN_MAX_CPU_ISA"), native, "A value the user set is left as it is.");
+    }
+
     /// <summary>
     /// The shapes oneDNN 3.7.1's AVX-512 kernels got wrong (a side with one channel, the other not a multiple of 16),
     /// run through oneDNN with one thread as CPU training runs them, against float64 (which does not go through
