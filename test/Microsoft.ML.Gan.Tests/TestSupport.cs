@@ -12,6 +12,16 @@ internal static class TestSupport
     }
 
     /// <summary>
+    /// Asserts that <paramref name="transformer"/>'s GetOutputSchema describes what its Transform gives for
+    /// <paramref name="data"/>: the same columns, types and hidden columns at the same indices (ML.NET pipelines plan on it).
+    /// </summary>
+    public static void AssertOutputSchemaIsTransforms(ITransformer transformer, IDataView data)
+    {
+        static string Describe(DataViewSchema s) => string.Join("; ", s.Select(c => $"{c.Index} {c.Name} {c.Type} hidden={c.IsHidden}"));
+        Assert.AreEqual(Describe(transformer.Transform(data).Schema), Describe(transformer.GetOutputSchema(data.Schema)));
+    }
+
+    /// <summary>
     /// Makes training with <paramref name="options"/> cancel itself once step <paramref name="step"/> has run (progress
     /// is reported after every step, on the training thread); dispose the returned source after the run.
     /// </summary>

@@ -80,12 +80,9 @@ public sealed class NetGanTransformer : ITransformer, IDisposable
     /// <inheritdoc/>
     public DataViewSchema GetOutputSchema(DataViewSchema inputSchema)
     {
-        NodePairs.Find(inputSchema, _options.SourceColumnName);
-        NodePairs.Find(inputSchema, _options.TargetColumnName);
-        var builder = new DataViewSchema.Builder();
-        builder.AddColumns(inputSchema);
-        builder.AddColumn(_options.ScoreColumnName, NumberDataViewType.Single);
-        return builder.ToSchema();
+        foreach (var name in new[] { _options.SourceColumnName, _options.TargetColumnName })
+            NodePairs.CheckType(name, NodePairs.Find(inputSchema, name).Type);
+        return MappedDataView.WithColumn(inputSchema, _options.ScoreColumnName, NumberDataViewType.Single);
     }
 
     /// <summary>Adds the score column, computed lazily as cursors ask for it.</summary>

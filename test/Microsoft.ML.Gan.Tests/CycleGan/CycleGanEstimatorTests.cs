@@ -258,6 +258,7 @@ public sealed class CycleGanEstimatorTests
         var ml = new MLContext(seed: 1);
         var data = TrainingData(ml);
         using var t = ml.Transforms.Gan().CycleGan(TinyOptions()).Fit(data);
+        TestSupport.AssertOutputSchemaIsTransforms(t, data);
         var output = t.Transform(data);
         var column = output.Schema["Translated"];
         Assert.AreEqual(new VectorDataViewType(NumberDataViewType.Single, Length), column.Type);

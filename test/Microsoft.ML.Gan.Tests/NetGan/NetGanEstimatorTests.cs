@@ -66,6 +66,7 @@ public sealed class NetGanEstimatorTests
         var ml = new MLContext(seed: 1);
         var data = ml.Data.LoadFromEnumerable(Cliques());
         using var model = ml.Transforms.Gan().NetGan(Tiny()).Fit(data);
+        AssertOutputSchemaIsTransforms(model, data);
 
         Assert.AreEqual(24, model.NodeCount);
         Assert.AreEqual(2, model.Evaluations.Count, "Evaluated at iterations 6 and 12.");

@@ -95,8 +95,7 @@ public sealed class SeqGanEstimatorTests
         var ml = new MLContext(seed: 1);
         var data = ml.Data.LoadFromEnumerable(Lines().Select(l => new ScoredLine { Text = l.Text, Score = 5 }));
         using var model = ml.Transforms.Gan().SeqGan(Tiny()).Fit(data);
-        string Describe(DataViewSchema s) => string.Join("; ", s.Select(c => $"{c.Index} {c.Name} {c.Type} hidden={c.IsHidden}"));
-        Assert.AreEqual(Describe(model.Transform(data).Schema), Describe(model.GetOutputSchema(data.Schema)));
+        AssertOutputSchemaIsTransforms(model, data);
     }
 
     [TestMethod]

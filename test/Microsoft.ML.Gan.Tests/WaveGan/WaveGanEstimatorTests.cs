@@ -204,6 +204,7 @@ public sealed class WaveGanEstimatorTests
     {
         var ml = new MLContext(seed: 1);
         var model = Trained.Value;
+        AssertOutputSchemaIsTransforms(model, TrainingData(ml)); // with clips: a waveform and a score column
         var wrongLatent = ml.Data.LoadFromEnumerable(new[] { new { Latent = new float[3] } }.Select(r => new LatentRow { Latent = r.Latent }));
         var e = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => model.Transform(wrongLatent));
         StringAssert.Contains(e.Message, "Latent column 'Latent'");
