@@ -3,8 +3,8 @@
 # self-contained with TorchBackend=external.
 #
 # A device call has a hard limit, so every run goes through `within SECONDS command...`: it gets at most SECONDS and
-# never outlives DEADLINE (BUDGET seconds, default 540, after the first script sourced this), and it is skipped
-# with a note once under 20 s are left. Results written so far always come back.
+# never outlives DEADLINE (BUDGET seconds, default 540, from the start of the call: next.sh sets it first; a script
+# run alone sets it when it sources this), and it is skipped with a note once under 20 s are left. Results written so far always come back.
 #
 # Dry run here, on the CPU, to check every command line before spending device time:
 #   BENCH="dotnet bench/Microsoft.ML.Gan.Bench/bin/Release/net10.0/Microsoft.ML.Gan.Bench.dll" GPU=false PY="echo python3" \
@@ -21,13 +21,17 @@ if [ -z "${BENCH:-}" ]; then
   export LD_LIBRARY_PATH
   [ -x /tmp/pub/Microsoft.ML.Gan.Bench ] || [ ! -f .gpu/pub.tar.xz ] || tar -xJf .gpu/pub.tar.xz -C /tmp
   BENCH=/tmp/pub/Microsoft.ML.Gan.Bench
+  # Without the program every library run fails at once while the PyTorch runs spend the device time: stop here.
+  [ -x "$BENCH" ] || { echo "error: no $BENCH; carry .gpu/pub.tar.xz (bash bench/gpu/publish.sh none)"; exit 1; }
 fi
+export BENCH # the next script of the same call finds it unpacked and skips the lines above
 export DEADLINE=${DEADLINE:-$(( $(date +%s) + ${BUDGET:-540} ))}
 within() {
-  local want=$1 left=$(( DEADLINE - $(date +%s) ))
+  # A process that ignores SIGTERM (a .NET or CUDA shutdown can hang) is killed 10 s later, still before DEADLINE.
+  local want=$1 left=$(( DEADLINE - $(date +%s) - 10 ))
   shift
-  if [ "$left" -lt 20 ]; then echo "skipped, deadline: $*"; return 124; fi
-  timeout $(( want < left ? want : left )) "$@"
+  if [ "$left" -lt 10 ]; then echo "skipped, deadline: $*"; return 124; fi
+  timeout -k 10 $(( want < left ? want : left )) "$@"
 }
 # A device call brings back at most 8 files of $OUT. `pack NAME` (the last line of each script) packs everything
 # there into $OUT/NAME.tgz and leaves only that archive and the logs. Several scripts in one call: pack after each.

@@ -15,7 +15,7 @@ R=${R:-"--warmup 5 --reps 20"}
 ITERATIONS=${ITERATIONS:-1000}
 steps() { within "$1" $BENCH steps --config "$CONFIG" --gpu "$GPU" $R --edges $CORA --gans netgan "${@:2}"; }
 {
-  [ "$GPU" = true ] && python3 -c "import torch; print('pytorch', torch.__version__, 'cuda', torch.version.cuda, torch.cuda.get_device_name(0))"
+  [ "$GPU" = true ] && within 30 python3 -c "import torch; print('pytorch', torch.__version__, 'cuda', torch.version.cuda, torch.cuda.get_device_name(0))"
   steps 60 --out "$OUT/steps-netgan-graphs.json"
   steps 60 --cuda-graphs false --out "$OUT/steps-netgan-eager.json"
   within 60 $PY bench/pytorch/netgan_step.py $D --edges $CORA --critic ids --cuda-graph $R --out "$OUT/pytorch-netgan-ids-graph.json"
@@ -29,6 +29,6 @@ steps() { within "$1" $BENCH steps --config "$CONFIG" --gpu "$GPU" $R --edges $C
   echo "netgan exit code $?"
   cp /tmp/netgan-graphs/result.md "$OUT/netgan-graphs-result.md" 2>/dev/null
   within 60 $PY bench/pytorch/netgan_step.py $D --edges $CORA $R --out "$OUT/pytorch-netgan.json"
-} 2>&1 | grep -v NNPACK | tee "$OUT/graphs-netgan.log"
+} 2>&1 | grep --line-buffered -v NNPACK | tee "$OUT/graphs-netgan.log"
 pack graphs-netgan
 echo GRAPHS-NETGAN-DONE

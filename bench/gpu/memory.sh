@@ -18,6 +18,6 @@ D="--device cuda"; [ "$GPU" = true ] || D="--device cpu"
       within 100 $BENCH steps --config "$CONFIG" --gpu "$GPU" --gans cyclegan,seqgan,netgan --cudnn-benchmark true --flat-adam $flat $R --edges $CORA --out "$OUT/lever-flat-$flat-$round.json"
     done
   done
-} 2>&1 | grep -v NNPACK | tee "$OUT/memory-gpu.log"
+} 2>&1 | grep --line-buffered -v NNPACK | tee "$OUT/memory-gpu.log"
 pack memory
 echo MEMORY-DONE

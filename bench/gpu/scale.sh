@@ -7,6 +7,6 @@ source bench/gpu/common.sh
   for n in ${NODES:-1000 2810 5000 10000 20000}; do
     within 120 $BENCH netgan-scale --gpu "$GPU" --nodes $n --warmup 3 --reps 10 --walks 20000 --out "$OUT/scale-$n.json"
   done
-} 2>&1 | grep -v NNPACK | tee "$OUT/scale-gpu.log"
+} 2>&1 | grep --line-buffered -v NNPACK | tee "$OUT/scale-gpu.log"
 pack scale
 echo SCALE-DONE

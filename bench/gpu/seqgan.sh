@@ -8,6 +8,6 @@ D="--device cuda"; [ "$GPU" = true ] || D="--device cpu"
 {
   within 90 $BENCH steps --config "$CONFIG" --gpu "$GPU" --gans seqgan $R --out "$OUT/seqgan-library.json"
   within 60 $PY bench/pytorch/seqgan_step.py $D $R --out "$OUT/seqgan-pytorch.json"
-} 2>&1 | grep -v NNPACK | tee "$OUT/seqgan-gpu.log"
+} 2>&1 | grep --line-buffered -v NNPACK | tee "$OUT/seqgan-gpu.log"
 pack seqgan
 echo SEQGAN-DONE

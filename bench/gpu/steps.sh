@@ -26,7 +26,7 @@ pytorch() { # pytorch NAME GANS SETTINGS-ARGS: our PyTorch scripts of those GANs
 ALL=cyclegan,seqgan,netgan,wavegan
 MATMUL=seqgan,netgan,wavegan # the GANs with matrix products; TF32 leaves CycleGAN's convolutions as they are
 {
-  [ "$GPU" = true ] && python3 -c "import torch; print('pytorch', torch.__version__, 'cuda', torch.version.cuda, 'cudnn', torch.backends.cudnn.version(), torch.cuda.get_device_name(0))"
+  [ "$GPU" = true ] && within 30 python3 -c "import torch; print('pytorch', torch.__version__, 'cuda', torch.version.cuda, 'cudnn', torch.backends.cudnn.version(), torch.cuda.get_device_name(0))"
   # Defaults (cuDNN autotuning off, TF32 only in convolutions, in both): one library process per GAN, so each memory reading is that GAN's.
   for gan in cyclegan seqgan netgan wavegan; do steps 120 --gans $gan --out "$OUT/steps-$gan.json"; done
   pytorch "" $ALL
@@ -40,6 +40,6 @@ MATMUL=seqgan,netgan,wavegan # the GANs with matrix products; TF32 leaves CycleG
   steps 90 --gans netgan --critic-one-pass false --out "$OUT/steps-netgan-three-passes.json"
   steps 200 --gans $MATMUL --cudnn-benchmark true --tf32 true --out "$OUT/steps-cudnn-tf32.json"
   pytorch -cudnn-tf32 $MATMUL --cudnn-benchmark --tf32
-} 2>&1 | grep -v NNPACK | tee "$OUT/steps-gpu.log"
+} 2>&1 | grep --line-buffered -v NNPACK | tee "$OUT/steps-gpu.log"
 pack steps
 echo STEPS-DONE

@@ -14,7 +14,7 @@ R=${R:-"--warmup 5 --reps 20"}
 steps() { within "$1" $BENCH steps --config "$CONFIG" --gpu "$GPU" --cudnn-benchmark true $R --gans wavegan "${@:2}"; }
 pytorch() { within 90 $PY bench/pytorch/wavegan_step.py $D --cudnn-benchmark $R "${@:2}" --out "$OUT/pytorch-wavegan$1.json"; }
 {
-  [ "$GPU" = true ] && python3 -c "import torch; print('pytorch', torch.__version__, 'cuda', torch.version.cuda, torch.cuda.get_device_name(0))"
+  [ "$GPU" = true ] && within 30 python3 -c "import torch; print('pytorch', torch.__version__, 'cuda', torch.version.cuda, torch.cuda.get_device_name(0))"
   steps 90 --out "$OUT/steps-wavegan-fp32.json"
   steps 90 --mixed-precision true --out "$OUT/steps-wavegan-bf16.json"
   pytorch -fp32 --flops --profile
@@ -22,6 +22,6 @@ pytorch() { within 90 $PY bench/pytorch/wavegan_step.py $D --cudnn-benchmark $R 
   # Last, cut first by the deadline: float32 with the step's eleven host-to-GPU copies (five batches of clips, six
   # latent batches) made without the host waiting for the GPU (GanTrainerOptions.NonBlockingCopies).
   steps 90 --non-blocking-copies true --out "$OUT/steps-wavegan-fp32-nonblocking.json"
-} 2>&1 | grep -v NNPACK | tee "$OUT/wavegan-bf16.log"
+} 2>&1 | grep --line-buffered -v NNPACK | tee "$OUT/wavegan-bf16.log"
 pack wavegan-bf16
 echo WAVEGAN-BF16-DONE
