@@ -50,7 +50,8 @@ internal sealed class WaveGanModel : IGanModel
     private readonly Device _device;
     private readonly long _dataSeed;
     // Latents and penalty mixing weights, on every device: TorchSharp's Generator is a CPU one, so on a GPU they are
-    // drawn on the host and copied (a few hundred numbers a step), and a checkpoint's generator state resumes them.
+    // drawn on the host and copied (the mixing weights are one number per clip of a critic batch), and a checkpoint's
+    // generator state resumes them.
     private readonly Generator _noise;
     private readonly GanRandom _shuffleRandom;
     private readonly GanAdam _optimizerG, _optimizerD;
