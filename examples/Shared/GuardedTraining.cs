@@ -56,6 +56,7 @@ internal static class GuardedTraining
             // A file that cannot be read (an audio file, a damaged checkpoint) or a checkpoint that does not fit this
             // run (another seed): the message names the file.
             AnsiConsole.MarkupLineInterpolated($"[red]error:[/] {e.Message}");
+            if (File.Exists(checkpoint)) AnsiConsole.MarkupLine("(--checkpoints FOLDER trains in another folder.)");
             return (null, ExitCodes.BadInput);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
