@@ -87,6 +87,17 @@ internal sealed class Checkpoint
     public void AddRandom(string name, GanRandom random) =>
         Tensors[name] = tensor(random.GetState().Select(u => unchecked((long)u)).ToArray());
 
+    /// <summary>Stores the seed a model drew its data order and augmentation from, which a resumed run must share.</summary>
+    public void AddDataSeed(long dataSeed) => Scalars["data_seed"] = dataSeed;
+
+    /// <summary>Throws, naming both seeds, when the checkpoint was made with another data seed than <paramref name="dataSeed"/>.</summary>
+    public void CheckDataSeed(long dataSeed)
+    {
+        if (GetLong("data_seed") is var stored && stored != dataSeed)
+            throw new InvalidDataException(
+                $"It was made with another MLContext seed (its data seed {stored}; this run's {dataSeed}): resume with the same seed.");
+    }
+
     public void LoadRandom(string name, GanRandom random) =>
         random.SetState(GetTensor(name).data<long>().ToArray().Select(l => unchecked((ulong)l)).ToArray());
 

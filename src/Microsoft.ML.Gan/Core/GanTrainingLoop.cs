@@ -32,8 +32,7 @@ internal sealed class GanTrainingLoop
         long totalSteps = model.Epochs * model.StepsPerEpoch;
         if (CheckpointPath is { } existing && File.Exists(existing))
         {
-            using (NoGarbageCollection.Begin())
-            using (NewDisposeScope()) step = Resume(model, random, existing);
+            using (NoGarbageCollection.Begin()) step = Resume(model, random, existing);
             ch.Info(MessageSensitivity.None, $"{model.Kind}: resumed from '{existing}' at step {step} of {totalSteps}.");
             // A run that had already met its stopping criterion stays finished.
             if (model.ShouldStop(step)) totalSteps = step;
@@ -204,9 +203,10 @@ internal sealed class GanTrainingLoop
         checkpoint.Save(CheckpointPath);
     }
 
-    /// <summary>Loads the checkpoint at <paramref name="path"/> into the model; call inside a dispose scope (loading makes copies).</summary>
+    /// <summary>Loads the checkpoint at <paramref name="path"/> into the model.</summary>
     private static long Resume(IGanModel model, GanRandom random, string path)
     {
+        using var scope = NewDisposeScope(); // loading makes copies (to the device, into pools); what a model keeps it detaches
         var checkpoint = Checkpoint.Load(path, model.Kind);
         try
         {

@@ -231,14 +231,12 @@ internal sealed class CycleGanModel : IGanModel
         checkpoint.AddOptimizer("optimizer_D", _optimizerD);
         SavePool(checkpoint, "pool_A", _fakeAPool);
         SavePool(checkpoint, "pool_B", _fakeBPool);
-        checkpoint.Scalars["data_seed"] = _dataSeed;
+        checkpoint.AddDataSeed(_dataSeed);
     }
 
     public void LoadState(Checkpoint checkpoint)
     {
-        if (checkpoint.GetLong("data_seed") is var stored && stored != _dataSeed)
-            throw new InvalidDataException(
-                $"It was made with another MLContext seed (its data seed {stored}; this run's {_dataSeed}): resume with the same seed.");
+        checkpoint.CheckDataSeed(_dataSeed);
         foreach (var (name, module) in Networks) checkpoint.LoadModule(name, module);
         checkpoint.LoadOptimizer("optimizer_G", _optimizerG);
         checkpoint.LoadOptimizer("optimizer_D", _optimizerD);

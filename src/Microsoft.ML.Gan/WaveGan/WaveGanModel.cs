@@ -194,14 +194,12 @@ internal sealed class WaveGanModel : IGanModel
         checkpoint.AddOptimizer("optimizer_D", _optimizerD);
         checkpoint.Tensors["noise_random"] = _noise.get_state();
         checkpoint.AddRandom("phase_shuffle_random", _shuffleRandom);
-        checkpoint.Scalars["data_seed"] = _dataSeed;
+        checkpoint.AddDataSeed(_dataSeed);
     }
 
     public void LoadState(Checkpoint checkpoint)
     {
-        if (checkpoint.GetLong("data_seed") is var stored && stored != _dataSeed)
-            throw new InvalidDataException(
-                $"It was made with another MLContext seed (its data seed {stored}; this run's {_dataSeed}): resume with the same seed.");
+        checkpoint.CheckDataSeed(_dataSeed);
         checkpoint.LoadModule("G", Generator);
         checkpoint.LoadModule("D", Discriminator);
         checkpoint.LoadOptimizer("optimizer_G", _optimizerG);

@@ -4,6 +4,7 @@ using System.Runtime.InteropServices;
 
 namespace Microsoft.ML.Gan;
 
+using Microsoft.ML.Gan.Core;
 using Microsoft.ML.Gan.Core.Native;
 
 /// <summary>
@@ -83,17 +84,17 @@ public static class LibTorchSharpFix
         foreach (var v in missing) elf.SetFlags(v, (ushort)(v.Flags | ElfVersionInfo.VER_FLG_WEAK));
         foreach (var s in bound) elf.SetVersionIndex(s, 1); // 1 = the global, unversioned binding
 
-        string temp = Path.Combine(Path.GetDirectoryName(path)!, $".{Path.GetFileName(path)}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
         try
         {
-            File.WriteAllBytes(temp, elf.Image);
-            // Windows has no Unix mode to carry over; the tests call this method directly, on any OS.
-            if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(temp, File.GetUnixFileMode(path));
-            File.Move(temp, path, overwrite: true);
+            AtomicFile.Write(path, temp =>
+            {
+                File.WriteAllBytes(temp, elf.Image);
+                // Windows has no Unix mode to carry over; the tests call this method directly, on any OS.
+                if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(temp, File.GetUnixFileMode(path));
+            });
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            File.Delete(temp);
             return $"needs {string.Join(", ", missing.Select(v => v.Name))} but could not be rewritten ({e.Message})";
         }
         return $"patched: {string.Join(", ", missing.Select(v => v.Name))} made weak";
