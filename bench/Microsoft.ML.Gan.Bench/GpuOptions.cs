@@ -22,6 +22,9 @@ internal static class GpuOptions
     /// <summary><c>--non-blocking-copies true</c>: GanTrainerOptions.NonBlockingCopies (internal) for CycleGAN and WaveGAN: host-made batches and noise go to the GPU through page-locked memory without the host waiting.</summary>
     public static bool NonBlockingCopies { get; private set; }
 
+    /// <summary><c>--conv-form direct|matrix|phases</c>: WaveGAN's internal ConvolutionForm option (the critic's convolutions in training).</summary>
+    public static WaveGan.ConvolutionForm ConvolutionForm { get; private set; }
+
     /// <summary><c>--critic-one-pass true|false</c>: NetGanSettings.CriticInOnePass; absent, the library's choice by device.</summary>
     public static bool? CriticInOnePass { get; private set; }
 
@@ -40,6 +43,13 @@ internal static class GpuOptions
         Tf32 = o.Flag("tf32");
         MixedPrecision = o.Flag("mixed-precision");
         NonBlockingCopies = o.Flag("non-blocking-copies");
+        ConvolutionForm = o.OptionalString("conv-form") switch
+        {
+            null or "direct" => WaveGan.ConvolutionForm.Direct,
+            "matrix" => WaveGan.ConvolutionForm.MatrixProduct,
+            "phases" => WaveGan.ConvolutionForm.PhaseSplit,
+            var other => throw new ArgumentException($"--conv-form takes direct, matrix or phases; found '{other}'."),
+        };
         CriticInOnePass = o.OptionalString("critic-one-pass") is { } onePass ? bool.Parse(onePass) : null;
         CudaGraphs = o.OptionalString("cuda-graphs") is { } graphs ? bool.Parse(graphs) : null;
         CriticWalkDraw = o.OptionalString("critic-draws") switch

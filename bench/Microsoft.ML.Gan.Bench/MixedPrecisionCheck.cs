@@ -60,7 +60,7 @@ internal static class MixedPrecisionCheck
     /// For each draw of data in [−1, 1) of <paramref name="shape"/>: the cosines of float32's gradients with those of
     /// the inputs × (1 + 1e-6) and with bfloat16's.
     /// </summary>
-    private static (double[] Perturbed, double[] BFloat16) Cosines(Func<Tensor, Tensor> float32, Func<Tensor, Tensor> bfloat16, long[] shape, int draws)
+    internal static (double[] Perturbed, double[] BFloat16) Cosines(Func<Tensor, Tensor> float32, Func<Tensor, Tensor> bfloat16, long[] shape, int draws)
     {
         var perturbed = new double[draws];
         var lower = new double[draws];
@@ -100,9 +100,9 @@ internal static class MixedPrecisionCheck
     }
 
     /// <summary>The critic's gradients after a WaveGAN step with one critic update on clips [batch, 1, 16384].</summary>
-    private static Tensor WaveGanGradients(Tensor clips, int modelSize, int batch, bool mixed, Device device)
+    internal static Tensor WaveGanGradients(Tensor clips, int modelSize, int batch, bool mixed, Device device, ConvolutionForm form = ConvolutionForm.Direct)
     {
-        var settings = new WaveGanSettings { ModelSize = modelSize, BatchSize = batch, DiscriminatorUpdates = 1, MixedPrecision = mixed };
+        var settings = new WaveGanSettings { ModelSize = modelSize, BatchSize = batch, DiscriminatorUpdates = 1, MixedPrecision = mixed, ConvolutionForm = form };
         using var model = new WaveGanModel(settings, clips, device, seed: 4);
         try
         {

@@ -16,7 +16,8 @@ internal static class Program
         for NetGAN's CudaGraphs option (on a GPU when absent), and step and steps for CycleGAN's and steps for SeqGAN's (off when absent); steps and netgan-scale take --critic-draws gumbel|cdf for
         NetGanSettings.CriticWalkDraw, by device when absent; steps also takes --gpu, --cudnn-benchmark and --mixed-precision true for
         WaveGAN's and CycleGAN's MixedPrecision option; step and steps take --non-blocking-copies true for CycleGAN's and WaveGAN's
-        host-to-GPU copies through page-locked memory without waiting, GanTrainerOptions.NonBlockingCopies):
+        host-to-GPU copies through page-locked memory without waiting, GanTrainerOptions.NonBlockingCopies; steps takes --conv-form
+        direct|matrix|phases for WaveGAN's internal ConvolutionForm option):
           step      CycleGAN training-step time           --sizes 64,128 --blocks 6 --ngf 64 --ndf 64 --batch 1 --warmup 3 --reps 10 [--onednn true] [--out file.json]
           steps     training step of every GAN (SeqGAN: G adversarial step and D step), median, spread, peak memory   --config small|paper --gans cyclegan,seqgan,netgan,wavegan --warmup 3 --reps 10 --read-every 1 [--edges examples/data/cora_ml/cora_ml_lcc.edges] [--out file.json]
           overhead  Fit vs a bare TorchSharp loop, A B A B   --size 64 --blocks 6 --ngf 64 --ndf 64 --batch 1 --pool 50 --images 10 --steps 20 --rounds 5 [--out file.json]
@@ -36,6 +37,7 @@ internal static class Program
           graphs    CUDA graphs through libtorch's exported symbols (bench/gpu/CUDA-GRAPHS.md, stage 2; GPU only): a captured step replayed against eager   --gpu true --run basic|sgd|penalty|timing --reps 50
           graph-check  a GAN's training as CUDA graphs against eager: two models, same seed, data and host draws, side by side; loss differences, the parameters' distance against the distance moved, then time per step   --gan seqgan|seqgan-mle|cyclegan --gpu true --steps 30 --reps 50 [--size 128 --blocks 6 --filters 64] [--tolerance 1e-4 (seqgan) / 1e-3 (cyclegan)] [--cuda-graphs false: eager against eager, the CPU dry run]
           mixed-precision  cosine of a first step's gradients in float32 with those of inputs × (1 + 1e-6) and of bfloat16 forward passes (CycleGAN's generators, WaveGAN's critic), over random data draws   --draws 5 [--onednn true] [--gpu true] [--out file.json]
+          conv-forms  cosine of a first step's WaveGAN critic gradients with its convolutions in each form (matrix product, phase split) against the direct form's, beside the direct form with clips × (1 + 1e-6)   --draws 3 --d 64 --batch 16 [--gpu true] [--tf32 true] [--out file.json]
           emoji     train Google -> Twitter, score held-out pairs (L1, SSIM)   --method cyclegan|gan-alone --epochs 2 --images 0 (= all) --size 64 --blocks 6 --ngf 64 --ndf 64 --batch 1 --seed 1 [--max-minutes M] [--data dir] [--out dir]
         """;
 
@@ -73,6 +75,7 @@ internal static class Program
                 "graphs" => CudaGraphProbe.Run(options),
                 "graph-check" => GraphCheck.Run(options),
                 "mixed-precision" => MixedPrecisionCheck.Run(options),
+                "conv-forms" => ConvolutionFormCheck.Run(options),
                 "onednn-check" => OneDnnCheck.Run(options),
                 _ => throw new ArgumentException($"Unknown command '{args[0]}'.\n{Usage}"),
             };

@@ -77,6 +77,13 @@ public sealed class WaveGanEstimator : IEstimator<WaveGanTransformer>
         /// </summary>
         public bool MixedPrecision;
 
+        /// <summary>
+        /// How the WaveGAN critic computes its strided convolutions while training (<see cref="WaveGan.ConvolutionForm"/>);
+        /// the weights, the results (to float rounding) and what is saved are the same. Internal, for the benches,
+        /// until a GPU has timed the forms (BENCHMARKS.md, "WaveGAN's convolutions in other forms").
+        /// </summary>
+        internal ConvolutionForm ConvolutionForm;
+
         // The step is convolutions at a fixed shape: autotuning took it from 199.6 to 159.7 ms on an H200 (BENCHMARKS.md).
         private protected override bool CuDnnAutotuningByDefault => true;
 
@@ -87,7 +94,7 @@ public sealed class WaveGanEstimator : IEstimator<WaveGanTransformer>
             SliceLength = SliceLength, LatentSize = LatentSize, ModelSize = ModelSize, PhaseShuffle = PhaseShuffle,
             DiscriminatorUpdates = DiscriminatorUpdates, GradientPenalty = GradientPenalty, BatchSize = BatchSize,
             Epochs = Epochs, LearningRate = LearningRate, FlatAdam = FlatAdam, Architecture = Architecture,
-            MixedPrecision = MixedPrecision, NonBlockingCopies = NonBlockingCopies,
+            MixedPrecision = MixedPrecision, NonBlockingCopies = NonBlockingCopies, ConvolutionForm = ConvolutionForm,
         };
     }
 

@@ -26,6 +26,8 @@ internal sealed record WaveGanSettings
     public bool MixedPrecision { get; init; }
     /// <summary><see cref="GanTrainerOptions.NonBlockingCopies"/>.</summary>
     public bool NonBlockingCopies { get; init; }
+    /// <summary><see cref="WaveGanEstimator.Options.ConvolutionForm"/>: how the WaveGAN critic computes its convolutions in training.</summary>
+    public ConvolutionForm ConvolutionForm { get; init; }
 }
 
 /// <summary>
@@ -91,7 +93,10 @@ internal sealed class WaveGanModel : IGanModel
         else
         {
             Generator = new WaveGanGenerator(settings.LatentSize, settings.ModelSize, settings.SliceLength);
-            Discriminator = new WaveGanDiscriminator(settings.ModelSize, settings.SliceLength, settings.PhaseShuffle, _shuffleRandom);
+            Discriminator = new WaveGanDiscriminator(settings.ModelSize, settings.SliceLength, settings.PhaseShuffle, _shuffleRandom)
+            {
+                ConvolutionForm = settings.ConvolutionForm,
+            };
         }
         TensorFlowInit.GlorotUniform(Generator, init);
         TensorFlowInit.GlorotUniform(Discriminator, init);

@@ -6,6 +6,28 @@ using static TorchSharp.torch;
 namespace Microsoft.ML.Gan.WaveGan;
 
 /// <summary>
+/// How <see cref="SameConv1d"/> computes its convolution. All three give the same result from the same weights (to
+/// float rounding); they differ in the kernels a GPU runs, above all in the gradient penalty's second derivative.
+/// </summary>
+internal enum ConvolutionForm
+{
+    /// <summary>libtorch's strided convolution (cuDNN on a GPU).</summary>
+    Direct,
+
+    /// <summary>
+    /// The windows as rows of a matrix (im2col: an unfold, a copy) and one matrix product with the weights, so that
+    /// every derivative is a matrix product too.
+    /// </summary>
+    MatrixProduct,
+
+    /// <summary>
+    /// The stride folded into the channels (space-to-depth): a stride-s convolution of C channels is a stride-1
+    /// convolution of s·C channels with a kernel ⌈k / s⌉ long, whose weights are the original ones rearranged.
+    /// </summary>
+    PhaseSplit,
+}
+
+/// <summary>
 /// TensorFlow's <c>conv1d(..., padding='SAME')</c> for inputs whose length is a multiple of the stride: the output is
 /// length / stride long and the kernel − stride padding samples are split with the smaller half first. PyTorch's
 /// symmetric <c>padding</c> cannot put the odd sample at the end (padding 11 would shift every window one sample
@@ -19,15 +41,60 @@ internal sealed class SameConv1d : nn.Module<Tensor, Tensor>
     {
         if (kernel < stride) throw new ArgumentOutOfRangeException(nameof(kernel), kernel, $"A 'same' convolution needs a kernel of at least the stride ({stride}).");
         conv = nn.Conv1d(inChannels, outChannels, kernel, stride: stride);
+        (InChannels, OutChannels, Kernel, Stride) = (inChannels, outChannels, kernel, stride);
         PadBefore = (kernel - stride) / 2;
         PadAfter = kernel - stride - PadBefore;
         RegisterComponents();
     }
 
+    public long InChannels { get; }
+    public long OutChannels { get; }
+    public long Kernel { get; }
+    public long Stride { get; }
     public long PadBefore { get; }
     public long PadAfter { get; }
 
-    public override Tensor forward(Tensor x) => conv.forward(nn.functional.pad(x, new[] { PadBefore, PadAfter }));
+    /// <summary>How the convolution is computed (the weights are the same parameters either way).</summary>
+    public ConvolutionForm Form { get; set; }
+
+    public override Tensor forward(Tensor x)
+    {
+        var padded = nn.functional.pad(x, new[] { PadBefore, PadAfter });
+        return Form switch
+        {
+            ConvolutionForm.MatrixProduct => AsMatrixProduct(padded),
+            ConvolutionForm.PhaseSplit => AsPhaseSplit(padded),
+            _ => conv.forward(padded),
+        };
+    }
+
+    /// <summary>[batch, C, L'] padded → [batch, C_out, L' / s]: windows [batch · L_out, C · k] × weights [C · k, C_out].</summary>
+    private Tensor AsMatrixProduct(Tensor padded)
+    {
+        long batch = padded.shape[0];
+        var windows = padded.unfold(2, Kernel, Stride); // [batch, C, L_out, k], a view
+        long length = windows.shape[2];
+        var rows = windows.permute(0, 2, 1, 3).reshape(batch * length, InChannels * Kernel);
+        var product = addmm(conv.bias!, rows, conv.weight!.view(OutChannels, InChannels * Kernel).t(), beta: 1, alpha: 1);
+        return product.view(batch, length, OutChannels).transpose(1, 2);
+    }
+
+    /// <summary>
+    /// y[t] = Σ_c Σ_j w[c, j] x[c, s·t + j]; with j = s·q + r this is Σ_(c, r) Σ_q w[c, s·q + r] x[c, s·(t + q) + r]: a
+    /// stride-1 convolution over s·C channels (channel c·s + r holds phase r of channel c) with a kernel ⌈k / s⌉ long.
+    /// </summary>
+    private Tensor AsPhaseSplit(Tensor padded)
+    {
+        long taps = (Kernel + Stride - 1) / Stride;
+        long batch = padded.shape[0], outLength = (padded.shape[2] - Kernel) / Stride + 1;
+        // Phase r of every channel needs samples up to s·(outLength − 1 + taps − 1) + r: zeros past the padded end.
+        long phases = outLength + taps - 1;
+        var input = nn.functional.pad(padded, new[] { 0L, phases * Stride - padded.shape[2] })
+            .view(batch, InChannels, phases, Stride).permute(0, 1, 3, 2).reshape(batch, InChannels * Stride, phases);
+        var weight = nn.functional.pad(conv.weight!, new[] { 0L, taps * Stride - Kernel })
+            .view(OutChannels, InChannels, taps, Stride).permute(0, 1, 3, 2).reshape(OutChannels, InChannels * Stride, taps);
+        return nn.functional.conv1d(input, weight, conv.bias);
+    }
 }
 
 /// <summary>
@@ -210,6 +277,16 @@ internal sealed class WaveGanDiscriminator : nn.Module<Tensor, Tensor>
     }
 
     public int SliceLength { get; }
+
+    /// <summary>How the convolutions are computed (<see cref="ConvolutionForm"/>); the weights do not change.</summary>
+    public ConvolutionForm ConvolutionForm
+    {
+        get => downconv[0].Form;
+        set
+        {
+            foreach (var layer in downconv) layer.Form = value;
+        }
+    }
 
     /// <param name="x">[batch, 1, SliceLength] waveforms in [−1, 1].</param>
     /// <returns>[batch] critic scores.</returns>

@@ -1,0 +1,42 @@
+using Microsoft.ML.Gan.WaveGan;
+using TorchSharp;
+
+namespace Microsoft.ML.Gan.Bench;
+
+/// <summary>
+/// <c>conv-forms</c>: whether WaveGAN's critic trains alike with its convolutions in each <see cref="ConvolutionForm"/>
+/// on this device. As <c>mixed-precision</c> does for bfloat16: for each of <c>--draws</c> sets of random clips, the
+/// critic's gradients after one step with one critic update (the gradient penalty's second derivative included), in
+/// the direct form, the direct form with the clips × (1 + 1e-6) (how much any small change moves them: on a GPU,
+/// TF32 rounding), and each other form; reported, the cosines with the direct form's. The unit test
+/// <c>EveryConvolutionFormGivesTheDirectCriticAndPenaltyGradients</c> checks the same on the CPU to 1e-4.
+/// </summary>
+internal static class ConvolutionFormCheck
+{
+    public static int Run(CommandOptions o)
+    {
+        int draws = o.Int("draws", 3), modelSize = o.Int("d", 64), batch = o.Int("batch", 16);
+        string? output = o.OptionalString("out");
+        var device = GpuOptions.Device(o);
+        o.RejectUnknown();
+        Console.WriteLine($"conv-forms on {device}: cosine of a first step's critic gradients with the direct form's, d = {modelSize}, batch {batch}, "
+            + $"{draws} data draws, TF32 matmul {(torch.backends.cuda.matmul.allow_tf32 ? "on" : "off")}; {MachineInfo.Now()}");
+        Console.WriteLine("| form | 1 − cosine: direct, clips × (1 + 1e-6) | 1 − cosine: this form |");
+        Console.WriteLine("|---|---|---|");
+        var rows = new List<object>();
+        foreach (var form in new[] { ConvolutionForm.MatrixProduct, ConvolutionForm.PhaseSplit })
+        {
+            var (perturbed, other) = MixedPrecisionCheck.Cosines(
+                clips => MixedPrecisionCheck.WaveGanGradients(clips, modelSize, batch, mixed: false, device),
+                clips => MixedPrecisionCheck.WaveGanGradients(clips, modelSize, batch, mixed: false, device, form),
+                new long[] { batch, 1, 16384 }, draws);
+            // 1 − cosine, median (largest): the cosines are too close to 1 to print.
+            static string Range(double[] cosines) => FormattableString.Invariant($"{1 - Summary.Of(cosines).Median:G3} ({1 - cosines.Min():G3})");
+            Console.WriteLine($"| {form} | {Range(perturbed)} | {Range(other)} |");
+            rows.Add(new { form = form.ToString(), perturbed, other });
+        }
+        if (output is not null)
+            ResultFile.WriteJson(output, new { command = ResultFile.CommandLine(), device = device.ToString(), machine = MachineInfo.Now(), rows });
+        return 0;
+    }
+}
