@@ -53,6 +53,7 @@ internal static class EmojiEvaluation
         // The catalog's split: the first half at the constant rate, the second half decaying (the last epoch at 0).
         (options.Epochs, options.DecayEpochs) = ((epochs + 1) / 2, epochs / 2);
         options.CycleWeight = cycleWeight;
+        options.CuDnnAutotuning = GpuOptions.CuDnnAutotuning;
         options.ProgressInterval = TimeSpan.FromSeconds(reportSeconds);
         if (maxMinutes > 0) options.MaxTrainingTime = TimeSpan.FromMinutes(maxMinutes);
         long lastStep = 0;

@@ -5,7 +5,8 @@ namespace Microsoft.ML.Gan.Bench;
 
 /// <summary>
 /// The options every command shares for running on a GPU: <c>--gpu true</c> (CUDA device 0, an error where CUDA is
-/// missing) and <c>--cudnn-benchmark true</c> (cuDNN autotuning, off by default as in PyTorch); also the speed lever
+/// missing) and <c>--cudnn-benchmark true</c> (cuDNN autotuning: off when absent, as in PyTorch, for the steps a
+/// benchmark drives itself; a GAN trained through Fit gets <see cref="CuDnnAutotuning"/>); also the speed lever
 /// <c>--flat-adam true</c> (<see cref="GanTrainerOptions.FlatAdam"/>), which applies on the CPU too, and
 /// <c>--tf32 true</c>: TF32 for cuBLAS matrix products (libtorch's default, as PyTorch's, is off for them and on for
 /// cuDNN convolutions, so this changes the LSTM and linear layers only).
@@ -13,6 +14,9 @@ namespace Microsoft.ML.Gan.Bench;
 internal static class GpuOptions
 {
     public static bool CuDnnBenchmark { get; private set; }
+
+    /// <summary><c>--cudnn-benchmark true|false</c> as GanTrainerOptions.CuDnnAutotuning, for the GANs a command trains through Fit; absent, the library's default (on).</summary>
+    public static bool? CuDnnAutotuning { get; private set; }
     public static bool FlatAdam { get; private set; }
     public static bool Tf32 { get; private set; }
 
@@ -28,7 +32,7 @@ internal static class GpuOptions
     /// <summary><c>--critic-one-pass true|false</c>: NetGanSettings.CriticInOnePass; absent, the library's choice by device.</summary>
     public static bool? CriticInOnePass { get; private set; }
 
-    /// <summary><c>--cuda-graphs true|false</c>: the CudaGraphs option of NetGAN, CycleGAN and SeqGAN; absent, the library's choice (NetGAN's on a GPU).</summary>
+    /// <summary><c>--cuda-graphs true|false</c>: the CudaGraphs option of NetGAN, CycleGAN and SeqGAN; absent, the library's choice (on a GPU).</summary>
     public static bool? CudaGraphs { get; private set; }
 
     /// <summary><c>--critic-draws gumbel|cdf</c>: NetGanSettings.CriticWalkDraw; absent, the library's choice by device.</summary>
@@ -39,6 +43,7 @@ internal static class GpuOptions
     {
         bool gpu = o.Flag("gpu");
         CuDnnBenchmark = o.Flag("cudnn-benchmark");
+        CuDnnAutotuning = o.OptionalString("cudnn-benchmark") is { } autotuning ? bool.Parse(autotuning) : null;
         FlatAdam = o.Flag("flat-adam");
         Tf32 = o.Flag("tf32");
         MixedPrecision = o.Flag("mixed-precision");

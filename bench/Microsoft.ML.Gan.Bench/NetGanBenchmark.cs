@@ -51,6 +51,7 @@ internal static class NetGanBenchmark
             MaxTrainingTime = maxMinutes > 0 ? TimeSpan.FromMinutes(maxMinutes) : null,
             FlatAdam = GpuOptions.FlatAdam,
             CudaGraphs = GpuOptions.CudaGraphs,
+            CuDnnAutotuning = GpuOptions.CuDnnAutotuning,
             Progress = new Progress<GanProgress>(p => Console.WriteLine(FormattableString.Invariant(
                 $"{DateTime.Now:HH:mm:ss} it {p.Step}/{p.TotalSteps} {p.SamplesPerSecond:F0} walks/s G {p.Losses["G"]:F3} D {p.Losses["D"]:F3} load {MachineInfo.LoadAverage()}"))),
         });

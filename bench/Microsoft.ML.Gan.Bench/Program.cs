@@ -10,10 +10,12 @@ internal static class Program
 {
     private const string Usage = """
         Commands (every one takes --threads N, libtorch's intra-op threads, default all cores; step, netgan, emoji and
-        wavegan-is take --gpu true for CUDA device 0 and --cudnn-benchmark true for cuDNN autotuning; step, steps, netgan and
+        wavegan-is take --gpu true for CUDA device 0 and --cudnn-benchmark true|false for cuDNN autotuning (step and steps, which
+        drive the models themselves: off when absent, as in PyTorch; netgan, emoji and wavegan-is, which train through Fit: the
+        GAN's CuDnnAutotuning option, on when absent); step, steps, netgan and
         netgan-scale take --flat-adam true for GanTrainerOptions.FlatAdam; steps and netgan-scale take --critic-one-pass true|false
         for NetGanSettings.CriticInOnePass, by device when absent; steps, netgan and netgan-scale take --cuda-graphs true|false
-        for NetGAN's CudaGraphs option (on a GPU when absent), and step and steps for CycleGAN's and steps for SeqGAN's (off when absent); steps and netgan-scale take --critic-draws gumbel|cdf for
+        for NetGAN's CudaGraphs option, and step and steps for CycleGAN's and steps for SeqGAN's (on a GPU when absent); steps and netgan-scale take --critic-draws gumbel|cdf for
         NetGanSettings.CriticWalkDraw, by device when absent; steps also takes --gpu, --cudnn-benchmark and --mixed-precision true for
         WaveGAN's and CycleGAN's MixedPrecision option; step and steps take --non-blocking-copies true for CycleGAN's and WaveGAN's
         host-to-GPU copies through page-locked memory without waiting, GanTrainerOptions.NonBlockingCopies; steps takes --conv-form

@@ -160,6 +160,7 @@ internal static class WaveGanInceptionBenchmark
             BatchSize = ganBatch,
             Epochs = 100_000,
             MaxTrainingTime = TimeSpan.FromMinutes(ganMinutes),
+            CuDnnAutotuning = GpuOptions.CuDnnAutotuning,
             CheckpointDirectory = Path.Combine(output, "wavegan-checkpoints"),
             ProgressInterval = TimeSpan.FromSeconds(60),
             Progress = new Progress<GanProgress>(p => Console.WriteLine(FormattableString.Invariant(
