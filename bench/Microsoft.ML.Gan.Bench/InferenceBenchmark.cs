@@ -341,7 +341,7 @@ internal static class InferenceBenchmark
         var options = new WaveGanEstimator.Options { Architecture = architecture };
         // SpecGAN's moments come from clips; eight random ones give plausible per-bin scales (the cost does not depend on them).
         using var clips = rand(new long[] { 8, 1, options.SliceLength }, generator: new torch.Generator(2)) * 2 - 1;
-        var model = new WaveGanModel(options.ToSettings() with { BatchSize = 8 }, clips, run.Device, seed: 1);
+        var model = new WaveGanModel(options.ToSettings(run.Device) with { BatchSize = 8 }, clips, run.Device, seed: 1);
         using var transformer = new WaveGanTransformer(new MLContext(1), options, model.Generator, model.Discriminator, model.Spectrogram, 8, 0, seed: 1);
         model.Dispose();
         string gan = spec ? "SpecGAN" : "WaveGAN";

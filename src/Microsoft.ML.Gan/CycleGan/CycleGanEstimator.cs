@@ -75,7 +75,7 @@ public sealed class CycleGanEstimator : IEstimator<CycleGanTransformer>
         /// epoch runs eagerly. Null (the default): on wherever the GPU's libtorch exports the graph API, off on the CPU;
         /// true on the CPU is an error. On an H200 at batch 1, with cuDNN autotuning, a step took 39.8 ms against 74.7
         /// eager at 256×256 with 9 residual blocks, and 18.7 against 62.1 at 128×128 with 6 (BENCHMARKS.md, "GPU (H200,
-        /// 2026-11-27, third session)"). The same training either way: graphed and eager runs drifted apart no more than
+        /// 2026-11-27, third GPU session)"). The same training either way: graphed and eager runs drifted apart no more than
         /// two eager runs do, since GPU convolutions are not reproducible run to run.
         /// </summary>
         public bool? CudaGraphs;

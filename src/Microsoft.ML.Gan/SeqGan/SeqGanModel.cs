@@ -150,7 +150,7 @@ internal sealed class SeqGanModel : IGanModel
     /// <summary>Whether training on <paramref name="device"/> replays the discriminator's and the MLE updates as CUDA graphs (<see cref="SeqGanEstimator.Options.CudaGraphs"/>).</summary>
     internal static bool UsesCudaGraphs(SeqGanSettings settings, Device device) =>
         // On by default: on an H200 both graphed updates matched the eager ones and the discriminator's took 2.2 ms
-        // against 9.8 (BENCHMARKS.md, "GPU (H200, 2026-11-27, third session)").
+        // against 9.8 (BENCHMARKS.md, "GPU (H200, 2026-11-27, third GPU session)").
         CudaGraphStep.Wanted("SeqGAN", settings.CudaGraphs, onByDefault: true, device);
 
     public SeqGanGenerator Generator { get; }

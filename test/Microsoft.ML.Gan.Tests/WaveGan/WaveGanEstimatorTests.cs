@@ -1,5 +1,9 @@
 using Microsoft.ML.Data;
 using Microsoft.ML.Gan.Core;
+using Microsoft.ML.Gan.Core.Native;
+using Microsoft.ML.Gan.WaveGan;
+using TorchSharp;
+using static TorchSharp.torch;
 using static Microsoft.ML.Gan.Tests.TestSupport;
 
 namespace Microsoft.ML.Gan.Tests.WaveGan;
@@ -65,6 +69,37 @@ public sealed class WaveGanEstimatorTests
         var waves = model.Generate(2).GetColumn<float[]>("Waveform").ToArray();
         Assert.AreEqual(2, waves.Length);
         Assert.IsTrue(waves.All(w => w.Length == 16384 && w.All(float.IsFinite)));
+    }
+
+    [TestMethod]
+    public void TheCriticsConvolutionsAreMatrixProductsOnAGpuUnlessToldOtherwise()
+    {
+        // Settling the option needs no GPU: only the device's type is read.
+        var gpu = new Device(DeviceType.CUDA, 0);
+        foreach (var (option, onCpu, onGpu) in new (bool?, ConvolutionForm, ConvolutionForm)[]
+                 {
+                     (null, ConvolutionForm.Direct, ConvolutionForm.MatrixProduct),
+                     (false, ConvolutionForm.Direct, ConvolutionForm.Direct),
+                     (true, ConvolutionForm.MatrixProduct, ConvolutionForm.MatrixProduct),
+                 })
+        {
+            var options = new WaveGanEstimator.Options { CriticConvolutionsAsMatrixProducts = option };
+            Assert.AreEqual(onCpu, options.ToSettings(CPU).ConvolutionForm, $"option {option?.ToString() ?? "null"} on the CPU");
+            Assert.AreEqual(onGpu, options.ToSettings(gpu).ConvolutionForm, $"option {option?.ToString() ?? "null"} on a GPU");
+        }
+    }
+
+    [TestMethod]
+    public void TheTf32ScopeTurnsMatrixProductsToTf32AndBackOff()
+    {
+        Assert.IsFalse(TorchSharp.torch.backends.cuda.matmul.allow_tf32, "libtorch's default");
+        using (var scope = LibTorchContext.Tf32MatrixProductsScope())
+        {
+            Assert.IsNotNull(scope);
+            Assert.IsTrue(TorchSharp.torch.backends.cuda.matmul.allow_tf32);
+            Assert.IsNull(LibTorchContext.Tf32MatrixProductsScope(), "already on: nothing to undo, so an inner scope cannot turn it off early");
+        }
+        Assert.IsFalse(TorchSharp.torch.backends.cuda.matmul.allow_tf32, "off again");
     }
 
     [TestMethod]

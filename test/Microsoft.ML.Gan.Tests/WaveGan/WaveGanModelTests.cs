@@ -1,5 +1,6 @@
 using Microsoft.ML.Gan.Core;
 using Microsoft.ML.Gan.Core.Native;
+using Microsoft.ML.Gan.Tests.Core;
 using Microsoft.ML.Gan.WaveGan;
 using static TorchSharp.torch;
 
@@ -18,6 +19,23 @@ public sealed class WaveGanModelTests
     }
 
     private static Tensor Weight(nn.Module module, string name) => module.named_parameters().Single(p => p.name == name).parameter;
+
+    [TestMethod]
+    public void ACriticWithMatrixProductConvolutionsTrainsToTheSameWeights()
+    {
+        using var clips = Sines(10);
+        using var direct = new WaveGanModel(Tiny, clips, CPU, seed: 3);
+        using var products = new WaveGanModel(Tiny with { ConvolutionForm = ConvolutionForm.MatrixProduct }, clips, CPU, seed: 3);
+        Assert.AreEqual(ConvolutionForm.MatrixProduct, ((WaveGanDiscriminator)products.Discriminator).ConvolutionForm, "the setting reaches the critic");
+        foreach (var model in new[] { direct, products }) SameTraining.Train(model, steps: 3);
+        SameTraining.AssertClose(direct.Generator, products.Generator, "G", "with the critic's convolutions as matrix products");
+        SameTraining.AssertClose(direct.Discriminator, products.Discriminator, "D", "with the critic's convolutions as matrix products");
+        foreach (var model in new[] { direct, products })
+        {
+            model.Generator.Dispose();
+            model.Discriminator.Dispose();
+        }
+    }
 
     [TestMethod]
     [DataRow(WaveGanArchitecture.WaveGan)]

@@ -1,6 +1,7 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using TorchSharp;
 
 namespace Microsoft.ML.Gan.Core.Native;
 
@@ -102,6 +103,23 @@ internal static class LibTorchContext
     private sealed class RestoreCuDnnBenchmark : IDisposable
     {
         public void Dispose() => SetCuDnnBenchmark(false);
+    }
+
+    /// <summary>
+    /// Lets cuBLAS's float32 matrix products use TF32 (PyTorch's <c>torch.backends.cuda.matmul.allow_tf32</c>; off by
+    /// default in libtorch, while cuDNN's convolutions use TF32 by default) until the returned scope is disposed, which
+    /// turns it off again; null (nothing to undo) where it was on already. Process-wide, like the setting itself.
+    /// </summary>
+    public static IDisposable? Tf32MatrixProductsScope()
+    {
+        if (torch.backends.cuda.matmul.allow_tf32) return null;
+        torch.backends.cuda.matmul.allow_tf32 = true;
+        return new RestoreTf32MatrixProducts();
+    }
+
+    private sealed class RestoreTf32MatrixProducts : IDisposable
+    {
+        public void Dispose() => torch.backends.cuda.matmul.allow_tf32 = false;
     }
 
     /// <summary>
