@@ -218,6 +218,8 @@ public sealed class NetGanEstimator : IEstimator<NetGanTransformer>
     internal static int SamplingBatch(int nodes) => (int)Math.Clamp(50_000_000L / nodes, 1, 10_000);
 
     /// <summary>The official evaluation's sampling: walks at τ = 0.5 in batches, counted into the score matrix.</summary>
+    /// <param name="model">The trained model, whose generator draws the walks.</param>
+    /// <param name="walks">How many walks to sample.</param>
     /// <param name="cancellation">Checked between batches.</param>
     internal static TransitionCounts SampleTransitions(NetGanModel model, int walks, CancellationToken cancellation = default)
     {

@@ -26,7 +26,7 @@ internal sealed record WaveGanSettings
     public bool MixedPrecision { get; init; }
     /// <summary><see cref="GanTrainerOptions.NonBlockingCopies"/>.</summary>
     public bool NonBlockingCopies { get; init; }
-    /// <summary><see cref="WaveGanEstimator.Options.ConvolutionForm"/>: how the WaveGAN critic computes its convolutions in training.</summary>
+    /// <summary>How the WaveGAN critic computes its convolutions in training (<see cref="WaveGanEstimator.Options.CriticConvolutionsAsMatrixProducts"/>, settled by device).</summary>
     public ConvolutionForm ConvolutionForm { get; init; }
 }
 

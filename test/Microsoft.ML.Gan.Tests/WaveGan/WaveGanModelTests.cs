@@ -23,18 +23,15 @@ public sealed class WaveGanModelTests
     [TestMethod]
     public void ACriticWithMatrixProductConvolutionsTrainsToTheSameWeights()
     {
-        using var clips = Sines(10);
-        using var direct = new WaveGanModel(Tiny, clips, CPU, seed: 3);
-        using var products = new WaveGanModel(Tiny with { ConvolutionForm = ConvolutionForm.MatrixProduct }, clips, CPU, seed: 3);
-        Assert.AreEqual(ConvolutionForm.MatrixProduct, ((WaveGanDiscriminator)products.Discriminator).ConvolutionForm, "the setting reaches the critic");
-        foreach (var model in new[] { direct, products }) SameTraining.Train(model, steps: 3);
-        SameTraining.AssertClose(direct.Generator, products.Generator, "G", "with the critic's convolutions as matrix products");
-        SameTraining.AssertClose(direct.Discriminator, products.Discriminator, "D", "with the critic's convolutions as matrix products");
-        foreach (var model in new[] { direct, products })
+        var products = Tiny with { ConvolutionForm = ConvolutionForm.MatrixProduct };
+        using (var clips = Sines(10))
+        using (var model = new WaveGanModel(products, clips, CPU, seed: 3))
         {
+            Assert.AreEqual(ConvolutionForm.MatrixProduct, ((WaveGanDiscriminator)model.Discriminator).ConvolutionForm, "the setting reaches the critic");
             model.Generator.Dispose();
             model.Discriminator.Dispose();
         }
+        SameTraining.AssertWaveGansTrainAlike(Tiny, products, "with the critic's convolutions as matrix products", steps: 3);
     }
 
     [TestMethod]
