@@ -29,6 +29,9 @@ internal static class GpuOptions
     /// <summary><c>--conv-form direct|matrix|phases</c>: WaveGAN's internal ConvolutionForm option (the critic's convolutions in training).</summary>
     public static WaveGan.ConvolutionForm ConvolutionForm { get; private set; }
 
+    /// <summary><c>--generator-matrix true</c>: WaveGanSettings.GeneratorMatrixProducts (the WaveGAN generator's transposed convolutions as matrix products).</summary>
+    public static bool GeneratorMatrixProducts { get; private set; }
+
     /// <summary><c>--critic-one-pass true|false</c>: NetGanSettings.CriticInOnePass; absent, the library's choice by device.</summary>
     public static bool? CriticInOnePass { get; private set; }
 
@@ -55,6 +58,7 @@ internal static class GpuOptions
             "phases" => WaveGan.ConvolutionForm.PhaseSplit,
             var other => throw new ArgumentException($"--conv-form takes direct, matrix or phases; found '{other}'."),
         };
+        GeneratorMatrixProducts = o.Flag("generator-matrix");
         CriticInOnePass = o.OptionalString("critic-one-pass") is { } onePass ? bool.Parse(onePass) : null;
         CudaGraphs = o.OptionalString("cuda-graphs") is { } graphs ? bool.Parse(graphs) : null;
         CriticWalkDraw = o.OptionalString("critic-draws") switch

@@ -99,16 +99,25 @@ internal static class MixedPrecisionCheck
         }
     }
 
-    /// <summary>The critic's gradients after a WaveGAN step with one critic update on clips [batch, 1, 16384].</summary>
-    internal static Tensor WaveGanGradients(Tensor clips, int modelSize, int batch, bool mixed, Device device, ConvolutionForm form = ConvolutionForm.Direct)
+    /// <summary>
+    /// The critic's gradients after a WaveGAN step with one critic update on clips [batch, 1, 16384], followed by the
+    /// generator's with <paramref name="withGenerator"/>.
+    /// </summary>
+    internal static Tensor WaveGanGradients(Tensor clips, int modelSize, int batch, bool mixed, Device device, ConvolutionForm form = ConvolutionForm.Direct,
+        bool generatorMatrix = false, bool withGenerator = false)
     {
-        var settings = new WaveGanSettings { ModelSize = modelSize, BatchSize = batch, DiscriminatorUpdates = 1, MixedPrecision = mixed, ConvolutionForm = form };
+        var settings = new WaveGanSettings
+        {
+            ModelSize = modelSize, BatchSize = batch, DiscriminatorUpdates = 1, MixedPrecision = mixed, ConvolutionForm = form,
+            GeneratorMatrixProducts = generatorMatrix,
+        };
         using var model = new WaveGanModel(settings, clips, device, seed: 4);
         try
         {
             model.BeginEpoch(1);
             using (NewDisposeScope()) model.TrainStep(new GanRandom(7));
-            return cat(model.Discriminator.parameters().Select(p => p.grad!.flatten()).ToArray()).cpu();
+            var networks = withGenerator ? new[] { model.Discriminator, model.Generator } : new[] { model.Discriminator };
+            return cat(networks.SelectMany(n => n.parameters()).Select(p => p.grad!.flatten()).ToArray()).cpu();
         }
         finally
         {

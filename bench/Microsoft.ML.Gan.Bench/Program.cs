@@ -19,7 +19,8 @@ internal static class Program
         NetGanSettings.CriticWalkDraw, by device when absent; steps also takes --gpu, --cudnn-benchmark and --mixed-precision true for
         WaveGAN's and CycleGAN's MixedPrecision option; step and steps take --non-blocking-copies true for CycleGAN's and WaveGAN's
         host-to-GPU copies through page-locked memory without waiting, GanTrainerOptions.NonBlockingCopies; steps takes --conv-form
-        direct|matrix|phases for WaveGAN's internal ConvolutionForm option):
+        direct|matrix|phases for the WaveGAN critic's convolutions (WaveGanSettings.ConvolutionForm; direct when absent) and
+        --generator-matrix true for the generator's (WaveGanSettings.GeneratorMatrixProducts)):
           step      CycleGAN training-step time           --sizes 64,128 --blocks 6 --ngf 64 --ndf 64 --batch 1 --warmup 3 --reps 10 [--onednn true] [--out file.json]
           steps     training step of every GAN (SeqGAN: G adversarial step and D step), median, spread, peak memory   --config small|paper --gans cyclegan,seqgan,netgan,wavegan --warmup 3 --reps 10 --read-every 1 [--edges examples/data/cora_ml/cora_ml_lcc.edges] [--out file.json]
           overhead  Fit vs a bare TorchSharp loop, A B A B   --size 64 --blocks 6 --ngf 64 --ndf 64 --batch 1 --pool 50 --images 10 --steps 20 --rounds 5 [--out file.json]

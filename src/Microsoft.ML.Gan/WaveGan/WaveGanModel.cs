@@ -28,6 +28,11 @@ internal sealed record WaveGanSettings
     public bool NonBlockingCopies { get; init; }
     /// <summary>How the WaveGAN critic computes its convolutions in training (<see cref="WaveGanEstimator.Options.CriticConvolutionsAsMatrixProducts"/>, settled by device).</summary>
     public ConvolutionForm ConvolutionForm { get; init; }
+    /// <summary>
+    /// The WaveGAN generator's transposed convolutions as matrix products (<see cref="WaveGanGenerator.MatrixProducts"/>).
+    /// For the benches only until a GPU has timed it (<c>bench/gpu/next.sh</c>).
+    /// </summary>
+    public bool GeneratorMatrixProducts { get; init; }
 }
 
 /// <summary>
@@ -92,7 +97,7 @@ internal sealed class WaveGanModel : IGanModel
         }
         else
         {
-            Generator = new WaveGanGenerator(settings.LatentSize, settings.ModelSize, settings.SliceLength);
+            Generator = new WaveGanGenerator(settings.LatentSize, settings.ModelSize, settings.SliceLength) { MatrixProducts = settings.GeneratorMatrixProducts };
             Discriminator = new WaveGanDiscriminator(settings.ModelSize, settings.SliceLength, settings.PhaseShuffle, _shuffleRandom)
             {
                 ConvolutionForm = settings.ConvolutionForm,

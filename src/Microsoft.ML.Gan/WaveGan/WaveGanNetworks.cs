@@ -113,19 +113,43 @@ internal sealed class SameConvTranspose1d : nn.Module<Tensor, Tensor>
         CropBefore = (kernel - stride) / 2;
         CropAfter = kernel - stride - CropBefore;
         conv = nn.ConvTranspose1d(inChannels, outChannels, kernel, stride: stride, padding: CropBefore);
-        Stride = stride;
+        (InChannels, OutChannels, Kernel, Stride) = (inChannels, outChannels, kernel, stride);
         RegisterComponents();
     }
 
+    public long InChannels { get; }
+    public long OutChannels { get; }
+    public long Kernel { get; }
     public long Stride { get; }
     public long CropBefore { get; }
     public long CropAfter { get; }
 
+    /// <summary>
+    /// Computes the transposed convolution as one matrix product and an overlap-add (col2im, libtorch's <c>fold</c>)
+    /// instead of cuDNN's kernel; the weights are the same parameters either way.
+    /// </summary>
+    public bool AsMatrixProduct { get; set; }
+
     public override Tensor forward(Tensor x)
     {
+        if (AsMatrixProduct) return MatrixProduct(x);
         var y = conv.forward(x);
         // padding = CropBefore crops that much at both ends; the end needs CropAfter − CropBefore (0 or 1) more.
         return CropAfter == CropBefore ? y : y.narrow(-1, 0, x.shape[^1] * Stride);
+    }
+
+    /// <summary>
+    /// Each input sample times the [C_in, C_out · k] weights gives its k-tap contribution to every output channel; the
+    /// contributions of samples s apart overlap-add into the full output ((L − 1)·s + k long), which is then cropped
+    /// as the direct form's is.
+    /// </summary>
+    private Tensor MatrixProduct(Tensor x)
+    {
+        long batch = x.shape[0], length = x.shape[2], full = (length - 1) * Stride + Kernel;
+        var taps = x.transpose(1, 2).reshape(batch * length, InChannels).mm(conv.weight!.view(InChannels, OutChannels * Kernel));
+        var blocks = taps.view(batch, length, OutChannels * Kernel).transpose(1, 2); // [batch, C_out · k, L]
+        var y = nn.functional.fold(blocks, (1, full), (1, Kernel), stride: (1, Stride)).view(batch, OutChannels, full);
+        return y.narrow(2, CropBefore, length * Stride) + conv.bias!.view(1, OutChannels, 1);
     }
 }
 
@@ -227,6 +251,16 @@ internal sealed class WaveGanGenerator : nn.Module<Tensor, Tensor>
     public int LatentSize { get; }
     public int SliceLength { get; }
     public long InitialChannels { get; }
+
+    /// <summary>Whether the transposed convolutions run as matrix products (<see cref="SameConvTranspose1d.AsMatrixProduct"/>).</summary>
+    public bool MatrixProducts
+    {
+        get => upconv[0].AsMatrixProduct;
+        set
+        {
+            foreach (var layer in upconv) layer.AsMatrixProduct = value;
+        }
+    }
 
     /// <param name="z">[batch, LatentSize], drawn from U(−1, 1) in training.</param>
     /// <returns>[batch, 1, SliceLength].</returns>

@@ -69,13 +69,40 @@ public sealed class WaveGanNetworksTests
             var gradients = autograd.grad(new[] { penalty }, parameters);
             return (score.detach(), gradients.Select(g => g.detach()).ToArray());
         }
+    }
 
-        static void AssertClose(Tensor expected, Tensor actual, string what)
+    [TestMethod]
+    public void TheGeneratorAsMatrixProductsGivesTheDirectOutputAndGradients()
+    {
+        foreach (int slice in new[] { 16384, 32768 })
         {
-            double scale = expected.abs().max().item<float>(), error = (expected - actual).abs().max().item<float>();
-            Assert.IsTrue(scale > 0, $"{what}: all zero, so the comparison proves nothing");
-            Assert.IsTrue(error <= 1e-4 * scale, $"{what}: largest difference {error:G3} against a largest value {scale:G3}");
+            using var _ = NewDisposeScope();
+            using var g = new WaveGanGenerator(latentSize: 5, modelSize: 2, sliceLength: slice);
+            TensorFlowInit.GlorotUniform(g, new Generator(5));
+            using (no_grad()) foreach (var layer in g.upconv) layer.conv.bias!.uniform_(-0.1, 0.1);
+            var z = rand(3, 5, generator: new Generator(6)) * 2 - 1;
+            var projection = randn(3, 1, slice, generator: new Generator(7)); // a loss that weighs every sample differently
+            (Tensor Output, Tensor[] Gradients) Run()
+            {
+                var output = g.forward(z);
+                var gradients = autograd.grad(new[] { (output * projection).sum() }, g.parameters().Select(p => (Tensor)p).ToArray());
+                return (output.detach(), gradients.Select(t => t.detach()).ToArray());
+            }
+            var (direct, directGradients) = Run();
+            g.MatrixProducts = true;
+            var (products, productGradients) = Run();
+            AssertClose(direct, products, $"{slice} samples: generated clips");
+            for (int i = 0; i < directGradients.Length; i++)
+                AssertClose(directGradients[i], productGradients[i], $"{slice} samples: gradient of parameter {i}");
         }
+    }
+
+    /// <summary>Largest difference within 1e-4 of the largest value, which must not be zero.</summary>
+    private static void AssertClose(Tensor expected, Tensor actual, string what)
+    {
+        double scale = expected.abs().max().item<float>(), error = (expected - actual).abs().max().item<float>();
+        Assert.IsTrue(scale > 0, $"{what}: all zero, so the comparison proves nothing");
+        Assert.IsTrue(error <= 1e-4 * scale, $"{what}: largest difference {error:G3} against a largest value {scale:G3}");
     }
 
     [TestMethod]
