@@ -46,6 +46,9 @@ internal static class WaveGanInceptionBenchmark
         int evalClips = options.Int("eval-clips", 500);
         string architecture = options.String("architecture", "wavegan");
         double ganMinutes = options.Double("gan-minutes", 20); // 0 skips WaveGAN training (the untrained floor is still scored)
+        int ganEpochs = options.Int("gan-epochs", 100_000); // with the minutes, whichever ends first
+        // The estimator's CriticConvolutionsAsMatrixProducts (absent: its default, on a GPU); MixedPrecision comes from --mixed-precision.
+        bool? matrixConvolutions = options.OptionalString("matrix-convolutions") is { } matrix ? bool.Parse(matrix) : null;
         int ganBatch = options.Int("gan-batch", 64);
         int samples = options.Int("samples", 500);
         int seed = options.Int("seed", 1);
@@ -143,6 +146,7 @@ internal static class WaveGanInceptionBenchmark
 
         if (ganMinutes > 0)
             TrainAndScore(train, trainFeatures, ganArchitecture, ganBatch, ganMinutes, samples, seed, output, Row, Say);
+
         Write(output, log, rows);
         classifier.Dispose();
         return 0;
@@ -158,8 +162,10 @@ internal static class WaveGanInceptionBenchmark
             InputColumnName = "Audio",
             Architecture = ganArchitecture,
             BatchSize = ganBatch,
-            Epochs = 100_000,
+            Epochs = ganEpochs,
             MaxTrainingTime = TimeSpan.FromMinutes(ganMinutes),
+            CriticConvolutionsAsMatrixProducts = matrixConvolutions,
+            MixedPrecision = GpuOptions.MixedPrecision,
             CuDnnAutotuning = GpuOptions.CuDnnAutotuning,
             CheckpointDirectory = Path.Combine(output, "wavegan-checkpoints"),
             ProgressInterval = TimeSpan.FromSeconds(60),
@@ -168,7 +174,8 @@ internal static class WaveGanInceptionBenchmark
         };
         var data = ml.Data.LoadFromEnumerable(train.Select(c => new ClipRow { Audio = c.Clip }));
         using var wavegan = ml.Transforms.Gan().WaveGan(ganOptions).Fit(data);
-        Say(FormattableString.Invariant($"{name}: batch {ganBatch}, trained {clock.Elapsed.TotalMinutes:F1} min (budget {ganMinutes} min) on {train.Count} clips"));
+        Say(FormattableString.Invariant($"{name}: batch {ganBatch}, trained {clock.Elapsed.TotalMinutes:F1} min (budget {ganMinutes} min, or {ganEpochs} epochs of {Math.Max(1, train.Count / (ganBatch * 5))} steps) on {train.Count} clips, ")
+            + $"critic's convolutions as matrix products {matrixConvolutions?.ToString() ?? "by default"}, bfloat16 {GpuOptions.MixedPrecision}");
         var generated = wavegan.Generate(samples).GetColumn<float[]>(wavegan.OutputColumnName).ToList();
         AudioFile.WriteWavs(wavegan.Generate(10), wavegan.OutputColumnName, Path.Combine(output, name.ToLowerInvariant() + "-samples"), wavegan.SampleRate);
         var generatedFeatures = AudioMetrics.SimilarityFeatures(generated);

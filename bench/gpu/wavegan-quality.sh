@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# One GPU call (about 6 minutes), not yet run: does WaveGAN train as well with the GPU defaults of 2026-11-27's third
+# GPU session (the critic's convolutions as TF32 matrix products) and with MixedPrecision on top, as with the direct
+# convolutions? Issue 5's Inception-score protocol (bench/gpu/inception.sh): one process trains the digit classifier
+# (1 minute), then three WaveGAN runs of the same seed and the same number of steps (EPOCHS × 8 steps; the minutes
+# are only a cap) train side by side on the GPU and are scored by that classifier.
+# Here first: bash bench/gpu/publish.sh none and bash bench/gpu/pack-digits.sh DIGITS TUXPAINT; carry [".gpu"].
+# Then on the GPU machine, from the repository root: bash bench/gpu/wavegan-quality.sh
+source bench/gpu/common.sh
+EPOCHS=${EPOCHS:-75}
+GAN_MINUTES=${GAN_MINUTES:-4}
+DATA=${DATA:-/tmp/wis-data}
+WIS=/tmp/wis-quality
+mkdir -p "$WIS" "$DATA"
+[ -d "$DATA/digits" ] || tar -xJf .gpu/digits.tar.xz -C "$DATA"
+common=(--gpu $GPU --digits "$DATA/digits" --tuxpaint "$DATA/tuxpaint" --eval-clips ${CLIPS:-1000} --samples ${CLIPS:-1000}
+        --gan-minutes "$GAN_MINUTES" --gan-epochs "$EPOCHS" --gan-batch 64 --architecture wavegan)
+within 600 $BENCH wavegan-is "${common[@]}" --classifier-minutes ${CLASSIFIER_MINUTES:-1} --classifier-batch 64 \
+  --classifier-optimizer adam --classifier-lr 1e-3 --bn-momentum 0.01 --matrix-convolutions false --out $WIS/direct \
+  > "$OUT/direct.log" 2>&1 &
+first=$!
+# The other two wait for the classifier's weights, then train beside the first run and score with the same weights.
+weights=$WIS/direct/digit-classifier.bin
+until [ -s "$weights" ] || ! kill -0 $first 2>/dev/null; do sleep 2; done
+if [ -s "$weights" ]; then
+  within 600 $BENCH wavegan-is "${common[@]}" --classifier "$weights" --matrix-convolutions true --out $WIS/matrix > "$OUT/matrix.log" 2>&1 &
+  within 600 $BENCH wavegan-is "${common[@]}" --classifier "$weights" --matrix-convolutions true --mixed-precision true --out $WIS/matrix-bf16 \
+    > "$OUT/matrix-bf16.log" 2>&1 &
+else
+  echo "no classifier weights: only the direct run"
+fi
+wait
+for run in direct matrix matrix-bf16; do
+  [ -f "$WIS/$run/results.md" ] && cp "$WIS/$run/results.md" "$OUT/results-$run.md"
+  echo "== $run"; grep -E "trained|IS, |diversity|memorisation" "$OUT/$run.log" 2>/dev/null | tail -n 8
+done
+pack wavegan-quality
+echo WAVEGAN-QUALITY-DONE
