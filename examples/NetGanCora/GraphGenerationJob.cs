@@ -39,7 +39,7 @@ internal static class GraphGenerationJob
         // The library's evaluations (edge overlap, validation link prediction) and its training milestones are shown.
         var ml = ExampleContext.Create(settings.Seed, settings.UseGpu, message => message.StartsWith("NetGAN", StringComparison.Ordinal));
         var edges = ml.Data.LoadFromEnumerable(graph.Edges().Select(e => new EdgeRow { Source = e.Source, Target = e.Target }));
-        var progress = new TrainingProgressView(_ => "NetGAN", Summary, "splitting the graph, building networks ...");
+        var progress = new TrainingProgressView(p => p.Stage == GanStage.Scoring ? "scoring (walks)" : "NetGAN", Summary, "splitting the graph, building networks ...");
         var clock = Stopwatch.StartNew();
         var (model, exitCode) = GuardedTraining.Run(token => ml.Transforms.Gan().NetGan(new NetGanEstimator.Options
         {
@@ -84,8 +84,9 @@ internal static class GraphGenerationJob
         return ExitCodes.Success;
     }
 
-    private static string Summary(GanProgress p) =>
-        FormattableString.Invariant($"G {p.Losses["G"]:F3}  D {p.Losses["D"]:F3}  {p.SamplesPerSecond:F0} walks/s  ETA {p.Eta:h\\:mm\\:ss}");
+    private static string Summary(GanProgress p) => p.Stage == GanStage.Scoring
+        ? FormattableString.Invariant($"{p.SamplesPerSecond:F0} walks/s  ETA {p.Eta:h\\:mm\\:ss}")
+        : FormattableString.Invariant($"G {p.Losses["G"]:F3}  D {p.Losses["D"]:F3}  {p.SamplesPerSecond:F0} walks/s  ETA {p.Eta:h\\:mm\\:ss}");
 
     /// <summary>The statistics of the paper's table 2, for the training graph and the generated one.</summary>
     private static Table StatisticsTable(Graph train, Graph generated, int[]? labels)

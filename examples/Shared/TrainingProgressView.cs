@@ -16,13 +16,14 @@ internal sealed class TrainingProgressView(Func<GanProgress, string> describe, F
 
     private ProgressTask? _task;
     private volatile GanProgress? _latest;
+    private volatile GanProgress? _latestTraining;
     private string? _lastDescription;
     private DateTime _lastLine;
 
     private static bool Interactive => AnsiConsole.Profile.Capabilities.Interactive;
 
-    /// <summary>The last report: how far training got.</summary>
-    public GanProgress? Latest => _latest;
+    /// <summary>The last training report (not a scoring one): how far training got.</summary>
+    public GanProgress? Latest => _latestTraining;
 
     /// <summary>Runs <paramref name="train"/> while the bar is shown; reports may come from any thread.</summary>
     public T Run<T>(Func<T> train)
@@ -41,6 +42,7 @@ internal sealed class TrainingProgressView(Func<GanProgress, string> describe, F
     public void Report(GanProgress value)
     {
         _latest = value;
+        if (value.Stage == GanStage.Training) _latestTraining = value;
         string description = describe(value);
         if (_task is not null)
         {
@@ -52,7 +54,8 @@ internal sealed class TrainingProgressView(Func<GanProgress, string> describe, F
         {
             // Redirected output (CI logs): a line now and then rather than a redrawn bar.
             (_lastDescription, _lastLine) = (description, DateTime.UtcNow);
-            Console.WriteLine($"{description}, step {value.Step}/{value.TotalSteps}: {summarize(value)}");
+            string unit = value.Stage == GanStage.Training ? "step " : "";
+            Console.WriteLine($"{description}, {unit}{value.Step}/{value.TotalSteps}: {summarize(value)}");
         }
     }
 

@@ -30,7 +30,7 @@ internal static class TestSupport
         var cancel = new CancellationTokenSource();
         options.ProgressInterval = TimeSpan.Zero;
         options.CancellationToken = cancel.Token;
-        options.Progress = new SyncProgress(p => { if (p.Step == step) cancel.Cancel(); });
+        options.Progress = new SyncProgress(p => { if (p.Stage == GanStage.Training && p.Step == step) cancel.Cancel(); });
         return cancel;
     }
 

@@ -164,7 +164,7 @@ public sealed class NetGanEstimator : IEstimator<NetGanTransformer>
                 using (var ch = _env.Host.Start("Training"))
                     ch.Info(MessageSensitivity.None, $"NetGAN: kept the generator of iteration {best}, the best by validation ROC-AUC + AP.");
             // The scores can take minutes (the paper samples up to 100 M walks); the last checkpoint is written by now.
-            var scores = SampleTransitions(model, _options.ScoringWalks, _options.CancellationToken);
+            var scores = SampleScores(model);
             return new NetGanTransformer(_env.Environment, _options.Clone(), input.Schema, graph, split, scores, model.Generator, model.Evaluations, new GanRandom(seed));
         }
         catch
@@ -214,6 +214,34 @@ public sealed class NetGanEstimator : IEstimator<NetGanTransformer>
         return (GraphMetrics.RocAuc(scores, labels), GraphMetrics.AveragePrecision(scores, labels));
     }
 
+    /// <summary>
+    /// The link-prediction scores from <see cref="Options.ScoringWalks"/> walks, showing progress as training does: on
+    /// ML.NET's progress channel, and to <see cref="GanTrainerOptions.Progress"/> as <see cref="GanStage.Scoring"/>
+    /// reports (walks sampled of walks wanted) every <see cref="GanTrainerOptions.ProgressInterval"/> and at the end.
+    /// </summary>
+    private TransitionCounts SampleScores(NetGanModel model)
+    {
+        int walks = _options.ScoringWalks;
+        using (var ch = _env.Host.Start("Scoring"))
+            ch.Info(MessageSensitivity.None, $"NetGAN: sampling {walks:N0} walks for the link-prediction scores.");
+        using var pch = _env.Host.StartProgressChannel("NetGAN scoring");
+        long sampled = 0;
+        // ML.NET's progress tracker may read the count from another thread.
+        pch.SetHeader(new ProgressHeader(new[] { "walks" }), e => e.SetProgress(0, Interlocked.Read(ref sampled), walks));
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        TimeSpan? reported = null;
+        return SampleTransitions(model, walks, _options.CancellationToken, done =>
+        {
+            Interlocked.Exchange(ref sampled, done);
+            var elapsed = clock.Elapsed;
+            if (_options.Progress is null || (done < walks && elapsed - reported < _options.ProgressInterval)) return;
+            reported = elapsed;
+            double rate = done / Math.Max(elapsed.TotalSeconds, 1e-6);
+            _options.Progress.Report(new GanProgress(model.Epochs, done, walks, new Dictionary<string, double>(), rate,
+                TimeSpan.FromSeconds((walks - done) / rate)) { Stage = GanStage.Scoring });
+        });
+    }
+
     /// <summary>Walks per batch when sampling for scores: 10,000, fewer on large graphs so that one [batch, N] tensor stays at about 200 MB.</summary>
     internal static int SamplingBatch(int nodes) => (int)Math.Clamp(50_000_000L / nodes, 1, 10_000);
 
@@ -221,7 +249,8 @@ public sealed class NetGanEstimator : IEstimator<NetGanTransformer>
     /// <param name="model">The trained model, whose generator draws the walks.</param>
     /// <param name="walks">How many walks to sample.</param>
     /// <param name="cancellation">Checked between batches.</param>
-    internal static TransitionCounts SampleTransitions(NetGanModel model, int walks, CancellationToken cancellation = default)
+    /// <param name="sampled">Told the walks sampled so far after each batch.</param>
+    internal static TransitionCounts SampleTransitions(NetGanModel model, int walks, CancellationToken cancellation = default, Action<long>? sampled = null)
     {
         var counts = new TransitionCounts(model.Nodes);
         int batch = SamplingBatch(model.Nodes);
@@ -231,6 +260,7 @@ public sealed class NetGanEstimator : IEstimator<NetGanTransformer>
             using var scope = NewDisposeScope();
             using var noCollection = NoGarbageCollection.Begin(); // TorchSharp's Scalar race (NoGarbageCollection)
             counts.Add(model.SampleWalks(Math.Min(batch, walks - done)));
+            sampled?.Invoke(Math.Min((long)done + batch, walks));
         }
         return counts;
     }

@@ -212,12 +212,48 @@ public sealed class NetGanEstimatorTests
     public void CancellingAfterTheLastStepStopsTheScoring()
     {
         // Cancelled at the last iteration's progress report: the loop has nothing left to stop, but the scores that
-        // follow (the paper samples up to 100 M walks) must stop too, not run to the end.
+        // follow (the paper samples up to 100 M walks) must stop too, before their first batch.
         var options = Tiny();
         options.ScoringWalks = 200_000;
         using var cancel = TestSupport.CancelAtStep(options, 12);
+        var reports = new List<GanProgress>();
+        var cancelling = options.Progress!;
+        options.Progress = new SyncProgress(p => { reports.Add(p); cancelling.Report(p); });
         var ml = new MLContext(seed: 1);
         Assert.ThrowsExactly<OperationCanceledException>(() => ml.Transforms.Gan().NetGan(options).Fit(ml.Data.LoadFromEnumerable(Cliques())));
+        Assert.AreEqual(12L, reports[^1].Step, "the last report is the last iteration's");
+        Assert.IsFalse(reports.Any(r => r.Stage == GanStage.Scoring), "no walks were sampled for the scores");
+    }
+
+    [TestMethod]
+    public void ScoringReportsItsProgressAndStopsWhenCancelledPartWay()
+    {
+        var options = Tiny();
+        options.ScoringWalks = 35_000; // four batches of 10,000 walks on this small graph, the last one short
+        options.ProgressInterval = TimeSpan.Zero;
+        var reports = new List<GanProgress>();
+        options.Progress = new SyncProgress(reports.Add);
+        var ml = new MLContext(seed: 1);
+        using (ml.Transforms.Gan().NetGan(options).Fit(ml.Data.LoadFromEnumerable(Cliques()))) { }
+        var training = reports.TakeWhile(r => r.Stage == GanStage.Training).ToList();
+        var scoring = reports.Skip(training.Count).ToList();
+        Assert.AreEqual(12L, training[^1].Step, "training reports come first, to the last iteration");
+        Assert.IsTrue(scoring.All(r => r.Stage == GanStage.Scoring && r.TotalSteps == 35_000 && r.Losses.Count == 0), "then only scoring reports");
+        CollectionAssert.AreEqual(new long[] { 10_000, 20_000, 30_000, 35_000 }, scoring.Select(r => r.Step).ToArray(), "walks sampled, after each batch");
+
+        // Cancelled at the first scoring report: the sampling stops there, with the walks still to go never drawn.
+        var cancel = new CancellationTokenSource();
+        var seen = new List<GanProgress>();
+        options.CancellationToken = cancel.Token;
+        options.Progress = new SyncProgress(p =>
+        {
+            seen.Add(p);
+            if (p.Stage == GanStage.Scoring) cancel.Cancel();
+        });
+        Assert.ThrowsExactly<OperationCanceledException>(() => ml.Transforms.Gan().NetGan(options).Fit(ml.Data.LoadFromEnumerable(Cliques())));
+        Assert.AreEqual(1, seen.Count(r => r.Stage == GanStage.Scoring));
+        Assert.AreEqual(10_000L, seen[^1].Step, "one batch of the four was sampled");
+        cancel.Dispose();
     }
 
     [TestMethod]
