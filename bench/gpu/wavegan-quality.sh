@@ -6,6 +6,8 @@
 # are only a cap) train side by side on the GPU and are scored by that classifier.
 # Here first: bash bench/gpu/publish.sh none and bash bench/gpu/pack-digits.sh DIGITS TUXPAINT; carry [".gpu"].
 # Then on the GPU machine, from the repository root: bash bench/gpu/wavegan-quality.sh
+# Dry run here (minutes): BENCH="dotnet bench/Microsoft.ML.Gan.Bench/bin/Release/net10.0/Microsoft.ML.Gan.Bench.dll" GPU=false \
+#   CLASSIFIER_MINUTES=0.2 GAN_MINUTES=0.1 EPOCHS=1 GAN_BATCH=2 CLIPS=20 OUT=/tmp/dry bash bench/gpu/wavegan-quality.sh
 source bench/gpu/common.sh
 EPOCHS=${EPOCHS:-75}
 GAN_MINUTES=${GAN_MINUTES:-4}
@@ -14,7 +16,7 @@ WIS=/tmp/wis-quality
 mkdir -p "$WIS" "$DATA"
 [ -d "$DATA/digits" ] || tar -xJf .gpu/digits.tar.xz -C "$DATA"
 common=(--gpu $GPU --digits "$DATA/digits" --tuxpaint "$DATA/tuxpaint" --eval-clips ${CLIPS:-1000} --samples ${CLIPS:-1000}
-        --gan-minutes "$GAN_MINUTES" --gan-epochs "$EPOCHS" --gan-batch 64 --architecture wavegan)
+        --gan-minutes "$GAN_MINUTES" --gan-epochs "$EPOCHS" --gan-batch ${GAN_BATCH:-64} --architecture wavegan)
 within 600 $BENCH wavegan-is "${common[@]}" --classifier-minutes ${CLASSIFIER_MINUTES:-1} --classifier-batch 64 \
   --classifier-optimizer adam --classifier-lr 1e-3 --bn-momentum 0.01 --matrix-convolutions false --out $WIS/direct \
   > "$OUT/direct.log" 2>&1 &
@@ -32,7 +34,7 @@ fi
 wait
 for run in direct matrix matrix-bf16; do
   [ -f "$WIS/$run/results.md" ] && cp "$WIS/$run/results.md" "$OUT/results-$run.md"
-  echo "== $run"; grep -E "trained|IS, |diversity|memorisation" "$OUT/$run.log" 2>/dev/null | tail -n 8
+  echo "== $run"; grep -E "WaveGAN: batch|IS, |diversity|memorisation" "$OUT/$run.log" 2>/dev/null | tail -n 9
 done
 pack wavegan-quality
 echo WAVEGAN-QUALITY-DONE
