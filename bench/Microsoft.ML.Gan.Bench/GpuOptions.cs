@@ -26,7 +26,7 @@ internal static class GpuOptions
     /// <summary><c>--non-blocking-copies true</c>: GanTrainerOptions.NonBlockingCopies (internal) for CycleGAN and WaveGAN: host-made batches and noise go to the GPU through page-locked memory without the host waiting.</summary>
     public static bool NonBlockingCopies { get; private set; }
 
-    /// <summary><c>--conv-form direct|matrix|phases</c>: WaveGAN's internal ConvolutionForm option (the critic's convolutions in training).</summary>
+    /// <summary><c>--conv-form direct|matrix|phases</c>: WaveGanSettings.ConvolutionForm (the critic's convolutions in training), for the steps a benchmark drives itself.</summary>
     public static WaveGan.ConvolutionForm ConvolutionForm { get; private set; }
 
     /// <summary><c>--generator-matrix true</c>: WaveGanSettings.GeneratorMatrixProducts (the WaveGAN generator's transposed convolutions as matrix products).</summary>

@@ -146,7 +146,6 @@ internal static class WaveGanInceptionBenchmark
 
         if (ganMinutes > 0)
             TrainAndScore(train, trainFeatures, ganArchitecture, ganBatch, ganMinutes, samples, seed, output, Row, Say);
-
         Write(output, log, rows);
         classifier.Dispose();
         return 0;

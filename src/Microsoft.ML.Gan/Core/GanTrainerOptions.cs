@@ -60,9 +60,6 @@ public abstract class GanTrainerOptions
     /// </summary>
     internal bool NonBlockingCopies = true;
 
-    /// <summary>What <see cref="CuDnnAutotuning"/> = null means for this GAN.</summary>
-    private protected virtual bool CuDnnAutotuningByDefault => true;
-
     /// <summary>Throws for values no GAN can train with; estimators call it up front.</summary>
     internal void CheckTrainerOptions()
     {
@@ -95,7 +92,7 @@ public abstract class GanTrainerOptions
             CancellationToken = CancellationToken,
             MaxTrainingTime = MaxTrainingTime,
             LossReadInterval = LossReadInterval,
-            CuDnnAutotuning = CuDnnAutotuning ?? CuDnnAutotuningByDefault,
+            CuDnnAutotuning = CuDnnAutotuning ?? true,
         };
     }
 }

@@ -83,7 +83,7 @@ public sealed class SeqGanEstimator : IEstimator<SeqGanTransformer>
         /// one: they are 98 % and 2 % of SeqGAN's training steps at the paper's settings (the adversarial generator steps,
         /// with their rollouts, stay eager). Null (the default): on wherever the GPU's libtorch exports the graph API, off
         /// on the CPU; true on the CPU is an error. On an H200 the graphed updates matched the eager ones step by step,
-        /// and a discriminator update took 2.2 ms against 9.8 eager (BENCHMARKS.md, "GPU (H200, 2026-11-27, third
+        /// and a discriminator update took 2.2 ms against 9.8 eager (BENCHMARKS.md, "GPU (H200, 2026-11-27, third GPU
         /// session)").
         /// </summary>
         public bool? CudaGraphs;

@@ -92,9 +92,6 @@ public sealed class WaveGanEstimator : IEstimator<WaveGanTransformer>
         /// </summary>
         public bool? CriticConvolutionsAsMatrixProducts;
 
-        // The step is convolutions at a fixed shape: autotuning took it from 199.6 to 159.7 ms on an H200 (BENCHMARKS.md).
-        private protected override bool CuDnnAutotuningByDefault => true;
-
         internal Options Clone() => (Options)MemberwiseClone();
 
         /// <param name="device">Where training runs: it settles the options whose default depends on it.</param>

@@ -92,14 +92,14 @@ public sealed class WaveGanEstimatorTests
     [TestMethod]
     public void TheTf32ScopeTurnsMatrixProductsToTf32AndBackOff()
     {
-        Assert.IsFalse(TorchSharp.torch.backends.cuda.matmul.allow_tf32, "libtorch's default");
+        Assert.IsFalse(backends.cuda.matmul.allow_tf32, "libtorch's default");
         using (var scope = LibTorchContext.Tf32MatrixProductsScope())
         {
             Assert.IsNotNull(scope);
-            Assert.IsTrue(TorchSharp.torch.backends.cuda.matmul.allow_tf32);
+            Assert.IsTrue(backends.cuda.matmul.allow_tf32);
             Assert.IsNull(LibTorchContext.Tf32MatrixProductsScope(), "already on: nothing to undo, so an inner scope cannot turn it off early");
         }
-        Assert.IsFalse(TorchSharp.torch.backends.cuda.matmul.allow_tf32, "off again");
+        Assert.IsFalse(backends.cuda.matmul.allow_tf32, "off again");
     }
 
     [TestMethod]
