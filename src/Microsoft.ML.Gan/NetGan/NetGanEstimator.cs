@@ -159,12 +159,17 @@ public sealed class NetGanEstimator : IEstimator<NetGanTransformer>
             Stop, device, seed);
         try
         {
-            new GanTrainingLoop(_env.Host, _options.ToLoopOptions()).Run(model, seed);
+            // The last training report is kept: the scoring reports repeat its losses (see SampleScores).
+            GanProgress? lastTraining = null;
+            var loopOptions = _options.ToLoopOptions();
+            if (_options.Progress is { } progress)
+                loopOptions = loopOptions with { Progress = new Relay(p => { lastTraining = p; progress.Report(p); }) };
+            new GanTrainingLoop(_env.Host, loopOptions).Run(model, seed);
             if (model.RestoreBestGenerator() is { } best)
                 using (var ch = _env.Host.Start("Training"))
                     ch.Info(MessageSensitivity.None, $"NetGAN: kept the generator of iteration {best}, the best by validation ROC-AUC + AP.");
             // The scores can take minutes (the paper samples up to 100 M walks); the last checkpoint is written by now.
-            var scores = SampleScores(model);
+            var scores = SampleScores(model, lastTraining);
             return new NetGanTransformer(_env.Environment, _options.Clone(), input.Schema, graph, split, scores, model.Generator, model.Evaluations, new GanRandom(seed));
         }
         catch
@@ -218,8 +223,10 @@ public sealed class NetGanEstimator : IEstimator<NetGanTransformer>
     /// The link-prediction scores from <see cref="Options.ScoringWalks"/> walks, showing progress as training does: on
     /// ML.NET's progress channel, and to <see cref="GanTrainerOptions.Progress"/> as <see cref="GanStage.Scoring"/>
     /// reports (walks sampled of walks wanted) every <see cref="GanTrainerOptions.ProgressInterval"/> and at the end.
+    /// Those repeat the epoch and losses of <paramref name="lastTraining"/>, the last training report, so that a
+    /// handler written for training reports (reading <c>Losses["G"]</c>) still works.
     /// </summary>
-    private TransitionCounts SampleScores(NetGanModel model)
+    private TransitionCounts SampleScores(NetGanModel model, GanProgress? lastTraining)
     {
         int walks = _options.ScoringWalks;
         using (var ch = _env.Host.Start("Scoring"))
@@ -237,8 +244,8 @@ public sealed class NetGanEstimator : IEstimator<NetGanTransformer>
             if (_options.Progress is null || (done < walks && elapsed - reported < _options.ProgressInterval)) return;
             reported = elapsed;
             double rate = done / Math.Max(elapsed.TotalSeconds, 1e-6);
-            _options.Progress.Report(new GanProgress(model.Epochs, done, walks, new Dictionary<string, double>(), rate,
-                TimeSpan.FromSeconds((walks - done) / rate)) { Stage = GanStage.Scoring });
+            _options.Progress.Report(new GanProgress(lastTraining?.Epoch ?? model.Epochs, done, walks,
+                lastTraining?.Losses ?? new Dictionary<string, double>(), rate, TimeSpan.FromSeconds((walks - done) / rate)) { Stage = GanStage.Scoring });
         });
     }
 
@@ -263,5 +270,11 @@ public sealed class NetGanEstimator : IEstimator<NetGanTransformer>
             sampled?.Invoke(Math.Min((long)done + batch, walks));
         }
         return counts;
+    }
+
+    /// <summary>Passes each report on at once, on the reporting thread (unlike <see cref="Progress{T}"/>).</summary>
+    private sealed class Relay(Action<GanProgress> report) : IProgress<GanProgress>
+    {
+        public void Report(GanProgress value) => report(value);
     }
 }

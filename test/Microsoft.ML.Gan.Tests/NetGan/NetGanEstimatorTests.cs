@@ -238,7 +238,9 @@ public sealed class NetGanEstimatorTests
         var training = reports.TakeWhile(r => r.Stage == GanStage.Training).ToList();
         var scoring = reports.Skip(training.Count).ToList();
         Assert.AreEqual(12L, training[^1].Step, "training reports come first, to the last iteration");
-        Assert.IsTrue(scoring.All(r => r.Stage == GanStage.Scoring && r.TotalSteps == 35_000 && r.Losses.Count == 0), "then only scoring reports");
+        Assert.IsTrue(scoring.All(r => r.Stage == GanStage.Scoring && r.TotalSteps == 35_000), "then only scoring reports");
+        // A handler written for training reports (Losses["G"]) keeps working: the scoring reports repeat the last losses.
+        Assert.IsTrue(scoring.All(r => r.Losses["G"] == training[^1].Losses["G"] && r.Losses["D"] == training[^1].Losses["D"]));
         CollectionAssert.AreEqual(new long[] { 10_000, 20_000, 30_000, 35_000 }, scoring.Select(r => r.Step).ToArray(), "walks sampled, after each batch");
 
         // Cancelled at the first scoring report: the sampling stops there, with the walks still to go never drawn.
