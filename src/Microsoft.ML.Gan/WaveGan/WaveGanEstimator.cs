@@ -72,10 +72,11 @@ public sealed class WaveGanEstimator : IEstimator<WaveGanTransformer>
         /// Train with the networks' forward passes in bfloat16 under libtorch's autocast (PyTorch's <c>torch.autocast</c>
         /// policy: convolutions and dense layers in bfloat16, reductions in float32); the weights, their gradients,
         /// Adam's moments, the losses and the gradient penalty's norm stay float32, and the transformer generates in
-        /// float32. Meant for GPUs, where the convolutions are most of a step; on the CPU it runs, more slowly. A first
-        /// step's critic gradients agree with float32's (cosine 0.998–0.999 on the CPU), but the option is off by default
-        /// until a GPU has timed it and the paper's scores have been checked with it (BENCHMARKS.md, "Prepared without a
-        /// GPU").
+        /// float32. Meant for GPUs; on the CPU it runs, more slowly. A first step's critic gradients agree with float32's
+        /// (cosine 0.998–0.999 on the CPU). On an H200 it did not speed up the step with cuDNN's convolutions (160.5 ms
+        /// against 161.1), but with the critic's convolutions as matrix products it took the step from 104.7 to 90.0 ms
+        /// (BENCHMARKS.md, "GPU (H200, 2026-11-27, third GPU session)"). Off by default until the paper's scores have
+        /// been checked with it (<c>bench/gpu/wavegan-quality.sh</c>).
         /// </summary>
         public bool MixedPrecision;
 
