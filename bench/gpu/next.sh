@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # The next GPU session's one prepared call, sharing one deadline (BUDGET seconds, default 540; call the device with
-# timeout_s 600): the WaveGAN step with the generator's transposed convolutions as matrix products too, and MixedPrecision,
-# beside PyTorch (wavegan-next.sh, about 2.5 minutes), then whether WaveGAN trains as well with matrix products and with
-# bfloat16 as with the direct convolutions: three runs scored by the Inception-score protocol (wavegan-quality.sh, about
-# 6 minutes). A step that would pass the deadline is skipped and says so; each script packs its results into one archive
-# beside its logs. The previous call (CycleGAN's and SeqGAN's graphs, WaveGAN in bfloat16) ran on 2026-11-27: BENCHMARKS.md,
+# timeout_s 600): first whether WaveGAN trains as well with the critic's convolutions as matrix products (the GPU
+# default since 2026-11-27) and with bfloat16 as with the direct convolutions: three runs scored by the Inception-score
+# protocol (wavegan-quality.sh, about 6 minutes); then the WaveGAN step with the generator's transposed convolutions as
+# matrix products too, and MixedPrecision, beside PyTorch, and PyTorch's profile of the same products (wavegan-next.sh,
+# about 3 minutes). A step that would pass the deadline is skipped and says so (the profiles are last); each script packs
+# its results into one archive beside its logs. The previous call (CycleGAN's and SeqGAN's graphs, WaveGAN in bfloat16)
+# ran on 2026-11-27: BENCHMARKS.md,
 # "GPU (H200, 2026-11-27, third GPU session)".
 # First, here: `bash bench/gpu/publish.sh none`, `bash examples/data/make-digits.sh /tmp/digits-all` (PITCHES="35 65"
 # SPEEDS="140 210" makes only the packed subset), `bash examples/data/fetch-tuxpaint-digits.sh /tmp/tuxpaint`,
@@ -13,7 +15,7 @@ export BUDGET=${BUDGET:-540}
 # The clock starts now, before unpacking the program and importing torch, so that the call ends within its limit.
 export DEADLINE=${DEADLINE:-$(( $(date +%s) + BUDGET ))}
 source bench/gpu/common.sh
-for script in wavegan-next wavegan-quality; do
+for script in wavegan-quality wavegan-next; do
   bash "bench/gpu/$script.sh"
 done
 echo NEXT-DONE

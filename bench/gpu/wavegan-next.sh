@@ -3,7 +3,8 @@
 # with the GPU defaults of 2026-11-27's third GPU session (the critic's convolutions as TF32 matrix products, copies
 # without waiting), then with the generator's transposed convolutions as matrix products too (--generator-matrix,
 # bench-only), each also with MixedPrecision; beside PyTorch eager with defaults and with autotuning (its best float32
-# row); then `conv-forms`, whose last row checks the generator's form against the direct one on the GPU.
+# row); then `conv-forms`, whose last row checks the generator's form against the direct one on the GPU; last, PyTorch
+# with the same matrix products (wavegan_step.py --matmul) profiled, to see where the remaining time goes.
 # Run from the repository root on the GPU machine after `bash bench/gpu/publish.sh none` here (carry .gpu/pub.tar.xz).
 # Dry run here: BENCH="dotnet bench/Microsoft.ML.Gan.Bench/bin/Release/net10.0/Microsoft.ML.Gan.Bench.dll" GPU=false \
 #   PY="echo python3" CONFIG=small R="--warmup 0 --reps 2" CHECK="--d 4 --batch 2 --draws 1" OUT=/tmp/dry bash bench/gpu/wavegan-next.sh
@@ -21,6 +22,8 @@ steps() { within 45 $BENCH steps --config "$CONFIG" --gpu "$GPU" --cudnn-benchma
   steps --generator-matrix true --mixed-precision true --out "$OUT/steps-wavegan-defaults-generator-bf16.json"
   within 45 $PY bench/pytorch/wavegan_step.py $D --cudnn-benchmark $R --out "$OUT/pytorch-wavegan-cudnn.json"
   within 60 $BENCH conv-forms --gpu "$GPU" --tf32 true $CHECK --out "$OUT/conv-forms-tf32.json"
+  within 60 $PY bench/pytorch/wavegan_step.py $D --cudnn-benchmark --tf32 --matmul critic $R --profile --out "$OUT/pytorch-wavegan-matmul-critic.json"
+  within 60 $PY bench/pytorch/wavegan_step.py $D --cudnn-benchmark --tf32 --matmul both $R --profile --out "$OUT/pytorch-wavegan-matmul-both.json"
 } 2>&1 | grep --line-buffered -v NNPACK | tee "$OUT/wavegan-next.log"
 pack wavegan-next
 echo WAVEGAN-NEXT-DONE

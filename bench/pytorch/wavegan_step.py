@@ -12,9 +12,14 @@ per batch, as the library's do. A benchmark only: the library never needs Python
 --autocast bf16 runs every forward pass of G and D under torch.autocast in bfloat16 and returns float32, as the
 library's MixedPrecision option does (weights, gradients, Adam and the losses stay float32). --flops counts one step's
 floating-point operations (torch.utils.flop_counter) and prints the rate the median step reaches; --profile prints the
-kernels that take most of the GPU's time over a few steps (torch.profiler).
+kernels that take most of the GPU's time over a few steps (torch.profiler). --matmul critic computes the critic's
+convolutions as the library's ConvolutionForm.MatrixProduct does (windows by unfold, one matrix product with the
+weights), --matmul both also the generator's transposed convolutions (one product, then an overlap-add by F.fold), so
+that PyTorch can profile the same operations; --tf32 (every script's) lets those products use TF32, as the library does
+on a GPU.
 
     python3 bench/pytorch/wavegan_step.py --device cuda --batch 64 --model-size 64 [--autocast bf16] [--flops] [--profile]
+        [--matmul critic|both] [--tf32]
 """
 import argparse
 import json
@@ -40,12 +45,34 @@ class Generator(nn.Module):
         self.upconv = nn.ModuleList(nn.ConvTranspose1d(channels[i], channels[i + 1], KERNEL, stride=STRIDE,
                                                        padding=(KERNEL - STRIDE) // 2) for i in range(LAYERS))
 
+    matmul = False
+
     def forward(self, z):
         x = self.z_project(z).view(-1, INITIAL, self.first).transpose(1, 2).relu()
         for i, conv in enumerate(self.upconv):
-            x = conv(x).narrow(-1, 0, x.shape[-1] * STRIDE)
+            x = transposed_as_matmul(conv, x) if self.matmul else conv(x).narrow(-1, 0, x.shape[-1] * STRIDE)
             x = x.relu() if i < LAYERS - 1 else x.tanh()
         return x
+
+
+def transposed_as_matmul(conv, x):
+    """conv's transposed convolution with TensorFlow's 'same' crop: each sample's taps by one product, overlap-added."""
+    batch, cin, length = x.shape
+    cout, full = conv.out_channels, (length - 1) * STRIDE + KERNEL
+    taps = x.transpose(1, 2).reshape(batch * length, cin) @ conv.weight.view(cin, cout * KERNEL)
+    blocks = taps.view(batch, length, cout * KERNEL).transpose(1, 2)
+    y = F.fold(blocks, (1, full), (1, KERNEL), stride=(1, STRIDE)).view(batch, cout, full)
+    return y.narrow(2, (KERNEL - STRIDE) // 2, length * STRIDE) + conv.bias.view(1, cout, 1)
+
+
+def conv_as_matmul(conv, padded):
+    """conv's strided convolution of an already padded input: the windows (unfold) times the weights."""
+    batch = padded.shape[0]
+    windows = padded.unfold(2, KERNEL, STRIDE)
+    length = windows.shape[2]
+    rows = windows.permute(0, 2, 1, 3).reshape(batch * length, conv.in_channels * KERNEL)
+    product = torch.addmm(conv.bias, rows, conv.weight.view(conv.out_channels, -1).t())
+    return product.view(batch, length, conv.out_channels).transpose(1, 2)
 
 
 class Critic(nn.Module):
@@ -63,10 +90,13 @@ class Critic(nn.Module):
         left, right = max(phase, 0), max(-phase, 0)
         return F.pad(x, (left, right), mode="reflect").narrow(-1, right, x.shape[-1])
 
+    matmul = False
+
     def forward(self, x):
         for i, conv in enumerate(self.downconv):
             pad = KERNEL - STRIDE
-            x = F.leaky_relu(conv(F.pad(x, (pad // 2, pad - pad // 2))), 0.2)
+            padded = F.pad(x, (pad // 2, pad - pad // 2))
+            x = F.leaky_relu(conv_as_matmul(conv, padded) if self.matmul else conv(padded), 0.2)
             if i < LAYERS - 1:
                 x = self.shuffle(x)
         return self.output(x.transpose(1, 2).flatten(1)).squeeze(1)
@@ -90,6 +120,7 @@ def main():
     parser.add_argument("--autocast", choices=["off", "bf16"], default="off", help="forward passes in bfloat16 (see the module's doc)")
     parser.add_argument("--flops", action="store_true", help="count one step's floating-point operations")
     parser.add_argument("--profile", action="store_true", help="print the kernels that take most GPU time")
+    parser.add_argument("--matmul", choices=["off", "critic", "both"], default="off", help="convolutions as matrix products (see the module's doc)")
     add_run_arguments(parser)
     a = parser.parse_args()
     device = device_of(a)
@@ -97,6 +128,7 @@ def main():
     gen = torch.Generator().manual_seed(1)
     rnd = random.Random(2)
     g, d = Generator(100, a.model_size), Critic(a.model_size, 2, rnd)
+    d.matmul, g.matmul = a.matmul != "off", a.matmul == "both"
     glorot(g, gen)
     glorot(d, gen)
     g.to(device)
@@ -166,12 +198,12 @@ def main():
     if memory:
         print(f"GPU memory: {memory}")
     print(f"pytorch {torch.__version__} WaveGAN step (5 D + 1 G) on {name}: d = {a.model_size}, batch {a.batch}, "
-          f"cuDNN autotuning {'on' if a.cudnn_benchmark else 'off'}, autocast {a.autocast}; parameters G {count(g):,} / D {count(d):,}: "
+          f"cuDNN autotuning {'on' if a.cudnn_benchmark else 'off'}, autocast {a.autocast}, matrix products {a.matmul}{' (TF32)' if a.tf32 else ''}; parameters G {count(g):,} / D {count(d):,}: "
           f"median {med:.1f} ms (IQR {q[0]:.1f}-{q[2]:.1f}, min-max {min(times):.1f}-{max(times):.1f}, {a.reps} steps)")
     if a.out:
         with open(a.out, "w") as f:
             json.dump({"torch": torch.__version__, "device": name, "gpu_memory": memory, "batch": a.batch, "model_size": a.model_size,
-                       "settings": settings(a), "autocast": a.autocast, "flops": flops, "generator_parameters": count(g),
+                       "settings": settings(a), "autocast": a.autocast, "matmul": a.matmul, "flops": flops, "generator_parameters": count(g),
                        "discriminator_parameters": count(d), "median_ms": med, "samples_ms": times}, f, indent=1)
 
 
