@@ -9,7 +9,8 @@ namespace Microsoft.ML.Gan.Bench;
 /// benchmark drives itself; a GAN trained through Fit gets <see cref="CuDnnAutotuning"/>); also the speed lever
 /// <c>--flat-adam true</c> (<see cref="GanTrainerOptions.FlatAdam"/>), which applies on the CPU too, and
 /// <c>--tf32 true</c>: TF32 for cuBLAS matrix products (libtorch's default, as PyTorch's, is off for them and on for
-/// cuDNN convolutions, so this changes the LSTM and linear layers only).
+/// cuDNN convolutions, so this changes the LSTM and linear layers, and WaveGAN's convolutions as matrix products, which
+/// Fit runs in TF32 on a GPU).
 /// </summary>
 internal static class GpuOptions
 {

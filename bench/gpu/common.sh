@@ -19,7 +19,8 @@ CONFIG=${CONFIG:-paper}
 if [ -z "${BENCH:-}" ]; then
   LD_LIBRARY_PATH=$(python3 -c "import torch, os; print(os.path.join(os.path.dirname(torch.__file__), 'lib'))")
   export LD_LIBRARY_PATH
-  [ -x /tmp/pub/Microsoft.ML.Gan.Bench ] || [ ! -f .gpu/pub.tar.xz ] || tar -xJf .gpu/pub.tar.xz -C /tmp
+  # Unpacked afresh each call (a warm machine may still hold an older program); later scripts of the call skip this.
+  [ ! -f .gpu/pub.tar.xz ] || { rm -rf /tmp/pub && tar -xJf .gpu/pub.tar.xz -C /tmp; }
   BENCH=/tmp/pub/Microsoft.ML.Gan.Bench
   # Without the program every library run fails at once while the PyTorch runs spend the device time: stop here.
   [ -x "$BENCH" ] || { echo "error: no $BENCH; carry .gpu/pub.tar.xz (bash bench/gpu/publish.sh none)"; exit 1; }

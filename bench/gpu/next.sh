@@ -4,8 +4,9 @@
 # default since 2026-11-27) and with bfloat16 as with the direct convolutions: three runs scored by the Inception-score
 # protocol (wavegan-quality.sh, about 6 minutes); then the WaveGAN step with the generator's transposed convolutions as
 # matrix products too, and MixedPrecision, beside PyTorch, and PyTorch's profile of the same products (wavegan-next.sh,
-# about 3 minutes). A step that would pass the deadline is skipped and says so (the profiles are last); each script packs
-# its results into one archive beside its logs. The previous call (CycleGAN's and SeqGAN's graphs, WaveGAN in bfloat16)
+# about 2.5 minutes). A step starts only with at least 20 s left and is killed at the deadline, so the last ones (the
+# profiles, which print at their end) are the ones a late call loses; each script packs its results into one archive
+# beside its logs. Estimated: 455–520 s of the 540. The previous call (CycleGAN's and SeqGAN's graphs, WaveGAN in bfloat16)
 # ran on 2026-11-27: BENCHMARKS.md,
 # "GPU (H200, 2026-11-27, third GPU session)".
 # First, here: `bash bench/gpu/publish.sh none`, `bash examples/data/make-digits.sh /tmp/digits-all` (PITCHES="35 65"

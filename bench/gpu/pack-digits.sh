@@ -14,5 +14,5 @@ mkdir -p "$stage/digits" "$stage/tuxpaint" .gpu
 find "$digits" -name '*_p[36]5_s[12][41]0.wav' -exec cp -t "$stage/digits" {} +
 cp "$tuxpaint"/[0-9].ogg "$tuxpaint"/[0-9]_en_GB.ogg "$stage/tuxpaint/"
 echo "packing $(ls "$stage/digits" | wc -l) clips and $(ls "$stage/tuxpaint" | wc -l) recordings"
-tar -cf - -C "$stage" digits tuxpaint | xz -T0 -6 > .gpu/digits.tar.xz
+tar -cf - -C "$stage" digits tuxpaint | xz -T0 -9e > .gpu/digits.tar.xz
 du -sh .gpu/*

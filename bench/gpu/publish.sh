@@ -13,7 +13,7 @@ find "$stage/pub" \( -name '*.pdb' -o -name '*.dbg' \) -delete
 # without these 50 MB the program packs to about 30 MB, which leaves room in the 64 MiB carry for the data.
 rm -f "$stage/pub/libonnxruntime.so" "$stage/pub/onnxruntime.dll" "$stage/pub/libmscordaccore.so" "$stage/pub/libmscordbi.so"
 mkdir -p .gpu/emoji
-tar -cJf .gpu/pub.tar.xz -C "$stage" pub
+XZ_OPT=-9e tar -cJf .gpu/pub.tar.xz -C "$stage" pub
 rm -rf "$stage"
 # steps.sh needs no images: without the emoji folder only the program is packed.
 if [ -d "$emoji" ]; then

@@ -12,6 +12,8 @@ source bench/gpu/common.sh
 D="--device cuda"; [ "$GPU" = true ] || D="--device cpu"
 R=${R:-"--warmup 3 --reps 15"}
 CHECK=${CHECK:-"--d 64 --batch 16 --draws 2"}
+# What Fit does on a GPU by default; the MixedPrecision rows keep TF32 for the products too (as Fit does), unlike the
+# 2026-11-27 rows without it (99.0 and 90.0 ms).
 DEFAULTS="--conv-form matrix --tf32 true --non-blocking-copies true"
 steps() { within 45 $BENCH steps --config "$CONFIG" --gpu "$GPU" --cudnn-benchmark true $R --gans wavegan $DEFAULTS "$@"; }
 {

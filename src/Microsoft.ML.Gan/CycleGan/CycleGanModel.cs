@@ -78,8 +78,8 @@ internal sealed class CycleGanModel : IGanModel
 
     /// <summary>Whether training on <paramref name="device"/> replays the updates as CUDA graphs (<see cref="CycleGanEstimator.Options.CudaGraphs"/>).</summary>
     internal static bool UsesCudaGraphs(CycleGanEstimator.Options options, Device device) =>
-        // On by default: on an H200 the graphed step took about half the eager step's time and trained alike within the
-        // GPU's own run-to-run noise (BENCHMARKS.md, "GPU (H200, 2026-11-27, third GPU session)").
+        // On by default: on an H200 the graphed step took half the eager step's time or less and trained alike
+        // within the GPU's own run-to-run noise (BENCHMARKS.md, "GPU (H200, 2026-11-27, third GPU session)").
         CudaGraphStep.Wanted("CycleGAN", options.CudaGraphs, onByDefault: true, device);
 
     public string Kind => "CycleGAN";

@@ -88,8 +88,8 @@ public sealed class WaveGanEstimator : IEstimator<WaveGanTransformer>
         /// change, and a first step's critic gradients agree with the direct form's to 1 − cosine 4.7e-5 on an H200
         /// (1.7e-5 between two direct runs whose clips differ by one part in a million). It pays where cuDNN is slow,
         /// in the gradient penalty's second derivative: the paper's step took 111 ms on an H200 against 163 ms direct
-        /// (BENCHMARKS.md, "GPU (H200, 2026-11-27, third GPU session)"). The windows cost GPU memory: 6.9 GB in use at
-        /// the paper's batch of 64 against 4.1 GB direct; set false on a small GPU. Null (the default): on a GPU, not on
+        /// (BENCHMARKS.md, "GPU (H200, 2026-11-27, third GPU session)"). The windows cost GPU memory: 6,911 MiB in use on
+        /// the device at the paper's batch of 64 against 4,061 MiB direct; set false on a small GPU. Null (the default): on a GPU, not on
         /// the CPU (where it is not faster and the direct form keeps earlier runs reproducible). SpecGAN's critic is
         /// unaffected.
         /// </summary>
