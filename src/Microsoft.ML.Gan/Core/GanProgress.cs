@@ -4,7 +4,7 @@ namespace Microsoft.ML.Gan;
 /// <param name="Epoch">The 1-based epoch in progress (while scoring, the last one).</param>
 /// <param name="Step">Steps done so far (all epochs); while scoring, units of the scoring done (NetGAN: walks sampled).</param>
 /// <param name="TotalSteps">Steps the whole run will take; while scoring, the units it will take.</param>
-/// <param name="Losses">The latest value of each loss, by name (e.g. <c>G_A</c>, <c>D_A</c>, <c>cycle_A</c>); while scoring, the last training step's.</param>
+/// <param name="Losses">The latest value of each loss, by name (e.g. <c>G_A</c>, <c>D_A</c>, <c>cycle_A</c>); while scoring, the last training step's (NetGAN's G and D: NaN if the run resumed had already finished).</param>
 /// <param name="SamplesPerSecond">Training throughput since the previous report; while scoring, units per second.</param>
 /// <param name="Eta">Estimated time to the end of training, or of the scoring.</param>
 public sealed record GanProgress(int Epoch, long Step, long TotalSteps, IReadOnlyDictionary<string, double> Losses,

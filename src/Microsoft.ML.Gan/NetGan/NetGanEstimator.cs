@@ -224,7 +224,8 @@ public sealed class NetGanEstimator : IEstimator<NetGanTransformer>
     /// ML.NET's progress channel, and to <see cref="GanTrainerOptions.Progress"/> as <see cref="GanStage.Scoring"/>
     /// reports (walks sampled of walks wanted) every <see cref="GanTrainerOptions.ProgressInterval"/> and at the end.
     /// Those repeat the epoch and losses of <paramref name="lastTraining"/>, the last training report, so that a
-    /// handler written for training reports (reading <c>Losses["G"]</c>) still works.
+    /// handler written for training reports (reading <c>Losses["G"]</c>) still works; where training sent none (a
+    /// resumed run that had already finished), the losses are NaN.
     /// </summary>
     private TransitionCounts SampleScores(NetGanModel model, GanProgress? lastTraining)
     {
@@ -244,8 +245,9 @@ public sealed class NetGanEstimator : IEstimator<NetGanTransformer>
             if (_options.Progress is null || (done < walks && elapsed - reported < _options.ProgressInterval)) return;
             reported = elapsed;
             double rate = done / Math.Max(elapsed.TotalSeconds, 1e-6);
-            _options.Progress.Report(new GanProgress(lastTraining?.Epoch ?? model.Epochs, done, walks,
-                lastTraining?.Losses ?? new Dictionary<string, double>(), rate, TimeSpan.FromSeconds((walks - done) / rate)) { Stage = GanStage.Scoring });
+            var losses = lastTraining?.Losses ?? new Dictionary<string, double> { ["G"] = double.NaN, ["D"] = double.NaN };
+            _options.Progress.Report(new GanProgress(lastTraining?.Epoch ?? model.Epochs, done, walks, losses, rate,
+                TimeSpan.FromSeconds((walks - done) / rate)) { Stage = GanStage.Scoring });
         });
     }
 

@@ -91,7 +91,8 @@ public sealed class WaveGanEstimator : IEstimator<WaveGanTransformer>
         /// (BENCHMARKS.md, "GPU (H200, 2026-11-27, third GPU session)"). The windows cost GPU memory: 6,911 MiB in use on
         /// the device at the paper's batch of 64 against 4,061 MiB direct; set false on a small GPU. Null (the default): on a GPU, not on
         /// the CPU (where it is not faster and the direct form keeps earlier runs reproducible). SpecGAN's critic is
-        /// unaffected.
+        /// unaffected. TF32 is a process-wide setting: while a WaveGAN trains on a GPU this way, every float32 cuBLAS
+        /// product in the process uses it (the networks' dense layers too).
         /// </summary>
         public bool? CriticConvolutionsAsMatrixProducts;
 
@@ -104,7 +105,8 @@ public sealed class WaveGanEstimator : IEstimator<WaveGanTransformer>
             DiscriminatorUpdates = DiscriminatorUpdates, GradientPenalty = GradientPenalty, BatchSize = BatchSize,
             Epochs = Epochs, LearningRate = LearningRate, FlatAdam = FlatAdam, Architecture = Architecture,
             MixedPrecision = MixedPrecision, NonBlockingCopies = NonBlockingCopies,
-            ConvolutionForm = (CriticConvolutionsAsMatrixProducts ?? device.type == DeviceType.CUDA) ? ConvolutionForm.MatrixProduct : ConvolutionForm.Direct,
+            ConvolutionForm = Architecture == WaveGanArchitecture.WaveGan && (CriticConvolutionsAsMatrixProducts ?? device.type == DeviceType.CUDA)
+                ? ConvolutionForm.MatrixProduct : ConvolutionForm.Direct,
         };
     }
 
@@ -187,6 +189,9 @@ public sealed class WaveGanEstimator : IEstimator<WaveGanTransformer>
             {
                 model.Dispose();
             }
+            // The forms are for training; the transformer scores and generates with the networks' direct forms.
+            if (model.Discriminator is WaveGanDiscriminator critic) critic.ConvolutionForm = ConvolutionForm.Direct;
+            if (model.Generator is WaveGanGenerator generator) generator.MatrixProducts = false;
             return new WaveGanTransformer(_env.Environment, _options.Clone(), model.Generator, model.Discriminator, model.Spectrogram,
                 (int)clips.shape[0], skipped, new GanRandom(seed).NextSeed());
         }

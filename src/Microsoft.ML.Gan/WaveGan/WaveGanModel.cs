@@ -24,7 +24,7 @@ internal sealed record WaveGanSettings
     public WaveGanArchitecture Architecture { get; init; } = WaveGanArchitecture.WaveGan;
     /// <summary><see cref="WaveGanEstimator.Options.MixedPrecision"/>: the networks' forward passes in bfloat16 under autocast.</summary>
     public bool MixedPrecision { get; init; }
-    /// <summary><see cref="GanTrainerOptions.NonBlockingCopies"/>.</summary>
+    /// <summary><see cref="GanTrainerOptions.NonBlockingCopies"/> (on by default there; settings built directly, as the benches build them, start with it off).</summary>
     public bool NonBlockingCopies { get; init; }
     /// <summary>How the WaveGAN critic computes its convolutions in training (<see cref="WaveGanEstimator.Options.CriticConvolutionsAsMatrixProducts"/>, settled by device).</summary>
     public ConvolutionForm ConvolutionForm { get; init; }

@@ -62,14 +62,14 @@ internal sealed class SameConv1d : nn.Module<Tensor, Tensor>
         var padded = nn.functional.pad(x, new[] { PadBefore, PadAfter });
         return Form switch
         {
-            ConvolutionForm.MatrixProduct => AsMatrixProduct(padded),
-            ConvolutionForm.PhaseSplit => AsPhaseSplit(padded),
+            ConvolutionForm.MatrixProduct => MatrixProduct(padded),
+            ConvolutionForm.PhaseSplit => PhaseSplit(padded),
             _ => conv.forward(padded),
         };
     }
 
     /// <summary>[batch, C, L'] padded → [batch, C_out, L' / s]: windows [batch · L_out, C · k] × weights [C · k, C_out].</summary>
-    private Tensor AsMatrixProduct(Tensor padded)
+    private Tensor MatrixProduct(Tensor padded)
     {
         long batch = padded.shape[0];
         var windows = padded.unfold(2, Kernel, Stride); // [batch, C, L_out, k], a view
@@ -83,7 +83,7 @@ internal sealed class SameConv1d : nn.Module<Tensor, Tensor>
     /// y[t] = Σ_c Σ_j w[c, j] x[c, s·t + j]; with j = s·q + r this is Σ_(c, r) Σ_q w[c, s·q + r] x[c, s·(t + q) + r]: a
     /// stride-1 convolution over s·C channels (channel c·s + r holds phase r of channel c) with a kernel ⌈k / s⌉ long.
     /// </summary>
-    private Tensor AsPhaseSplit(Tensor padded)
+    private Tensor PhaseSplit(Tensor padded)
     {
         long taps = (Kernel + Stride - 1) / Stride;
         long batch = padded.shape[0], outLength = (padded.shape[2] - Kernel) / Stride + 1;
@@ -149,7 +149,8 @@ internal sealed class SameConvTranspose1d : nn.Module<Tensor, Tensor>
         var taps = x.transpose(1, 2).reshape(batch * length, InChannels).mm(conv.weight!.view(InChannels, OutChannels * Kernel));
         var blocks = taps.view(batch, length, OutChannels * Kernel).transpose(1, 2); // [batch, C_out · k, L]
         var y = nn.functional.fold(blocks, (1, full), (1, Kernel), stride: (1, Stride)).view(batch, OutChannels, full);
-        return y.narrow(2, CropBefore, length * Stride) + conv.bias!.view(1, OutChannels, 1);
+        // In the bias's dtype under autocast (bfloat16), as the direct form returns it.
+        return y.narrow(2, CropBefore, length * Stride) + conv.bias!.to(y.dtype).view(1, OutChannels, 1);
     }
 }
 

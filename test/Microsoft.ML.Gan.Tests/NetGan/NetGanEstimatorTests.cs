@@ -259,6 +259,23 @@ public sealed class NetGanEstimatorTests
     }
 
     [TestMethod]
+    public void AFinishedRunResumedStillScoresWithLossesAHandlerCanRead()
+    {
+        // The second Fit finds the first one's last checkpoint, trains no step and sends no training report; its
+        // scoring reports still carry G and D (NaN), so a handler written for training reports does not throw.
+        var options = Tiny(TempDirectory());
+        options.ScoringWalks = 20_000;
+        options.ProgressInterval = TimeSpan.Zero;
+        var ml = new MLContext(seed: 1);
+        using (ml.Transforms.Gan().NetGan(options).Fit(ml.Data.LoadFromEnumerable(Cliques()))) { }
+        var reports = new List<GanProgress>();
+        options.Progress = new SyncProgress(p => reports.Add(p with { Losses = new Dictionary<string, double> { ["G"] = p.Losses["G"], ["D"] = p.Losses["D"] } }));
+        using (new MLContext(seed: 1).Transforms.Gan().NetGan(options).Fit(new MLContext(seed: 1).Data.LoadFromEnumerable(Cliques()))) { }
+        Assert.IsTrue(reports.Count == 2 && reports.All(r => r.Stage == GanStage.Scoring), $"{reports.Count} reports, all scoring");
+        Assert.IsTrue(reports.All(r => double.IsNaN(r.Losses["G"]) && double.IsNaN(r.Losses["D"])));
+    }
+
+    [TestMethod]
     public void ACheckpointOfAnotherGraphWithAsManyNodesIsRefused()
     {
         string folder = TempDirectory();

@@ -86,7 +86,20 @@ public sealed class WaveGanEstimatorTests
             var options = new WaveGanEstimator.Options { CriticConvolutionsAsMatrixProducts = option };
             Assert.AreEqual(onCpu, options.ToSettings(CPU).ConvolutionForm, $"option {option?.ToString() ?? "null"} on the CPU");
             Assert.AreEqual(onGpu, options.ToSettings(gpu).ConvolutionForm, $"option {option?.ToString() ?? "null"} on a GPU");
+            // SpecGAN's critic is 2-D: the option does not apply (and so brings no TF32 either).
+            options.Architecture = WaveGanArchitecture.SpecGan;
+            Assert.AreEqual(ConvolutionForm.Direct, options.ToSettings(gpu).ConvolutionForm, $"SpecGAN, option {option?.ToString() ?? "null"}");
         }
+    }
+
+    [TestMethod]
+    public void TheFittedTransformerScoresWithTheDirectConvolutions()
+    {
+        var ml = new MLContext(seed: 1);
+        var options = Tiny();
+        options.CriticConvolutionsAsMatrixProducts = true;
+        using var model = ml.Transforms.Gan().WaveGan(options).Fit(TrainingData(ml));
+        Assert.AreEqual(ConvolutionForm.Direct, ((WaveGanDiscriminator)model.Discriminator).ConvolutionForm, "the forms are for training only");
     }
 
     [TestMethod]

@@ -1,4 +1,6 @@
 using Microsoft.ML.Gan.Core;
+using Microsoft.ML.Gan.Core.Native;
+using TorchSharp;
 using Microsoft.ML.Gan.WaveGan;
 using static TorchSharp.torch;
 
@@ -38,7 +40,7 @@ public sealed class WaveGanNetworksTests
     [TestMethod]
     public void EveryConvolutionFormGivesTheDirectCriticAndPenaltyGradients()
     {
-        // 32,768 samples: four stride-4 layers and a stride-2 one, whose ⌈25 / 2⌉ = 13 taps pad the kernel unevenly.
+        // 32,768 samples: five stride-4 layers and a stride-2 one, whose ⌈25 / 2⌉ = 13 taps pad the kernel unevenly.
         foreach (int slice in new[] { 16384, 32768 })
         {
             using var _ = NewDisposeScope();
@@ -94,6 +96,14 @@ public sealed class WaveGanNetworksTests
             AssertClose(direct, products, $"{slice} samples: generated clips");
             for (int i = 0; i < directGradients.Length; i++)
                 AssertClose(directGradients[i], productGradients[i], $"{slice} samples: gradient of parameter {i}");
+            // Under autocast (MixedPrecision) both forms hand on bfloat16 activations.
+            using (Autocast.Scope(DeviceType.CPU, ScalarType.BFloat16))
+            {
+                g.MatrixProducts = false;
+                Assert.AreEqual(ScalarType.BFloat16, g.forward(z).dtype, $"{slice} samples: direct form under autocast");
+                g.MatrixProducts = true;
+                Assert.AreEqual(ScalarType.BFloat16, g.forward(z).dtype, $"{slice} samples: matrix products under autocast");
+            }
         }
     }
 

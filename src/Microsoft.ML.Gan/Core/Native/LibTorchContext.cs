@@ -108,7 +108,8 @@ internal static class LibTorchContext
     /// <summary>
     /// Lets cuBLAS's float32 matrix products use TF32 (PyTorch's <c>torch.backends.cuda.matmul.allow_tf32</c>; off by
     /// default in libtorch, while cuDNN's convolutions use TF32 by default) until the returned scope is disposed, which
-    /// turns it off again; null (nothing to undo) where it was on already. Process-wide, like the setting itself.
+    /// turns it off again; null (nothing to undo) where it was on already. Process-wide, like the setting itself: as with
+    /// <see cref="CuDnnBenchmarkScope"/>, two GPU trainings at once share it, and the first to end turns it off.
     /// </summary>
     public static IDisposable? Tf32MatrixProductsScope()
     {
