@@ -6,9 +6,8 @@
 # matrix products too, and MixedPrecision, beside PyTorch, and PyTorch's profile of the same products (wavegan-next.sh,
 # about 2.5 minutes). A step starts only with at least 20 s left and is killed at the deadline, so the last ones (the
 # profiles, which print at their end) are the ones a late call loses; each script packs its results into one archive
-# beside its logs. Estimated: 455–520 s of the 540. The previous call (CycleGAN's and SeqGAN's graphs, WaveGAN in bfloat16)
-# ran on 2026-11-27: BENCHMARKS.md,
-# "GPU (H200, 2026-11-27, third GPU session)".
+# beside its logs. Estimated: 455–520 s of the 540. The previous call (CycleGAN's and SeqGAN's graphs, WaveGAN in
+# bfloat16) ran on 2026-11-27: BENCHMARKS.md, "GPU (H200, 2026-11-27, third GPU session)".
 # First, here: `bash bench/gpu/publish.sh none`, `bash examples/data/make-digits.sh /tmp/digits-all` (PITCHES="35 65"
 # SPEEDS="140 210" makes only the packed subset), `bash examples/data/fetch-tuxpaint-digits.sh /tmp/tuxpaint`,
 # `bash bench/gpu/pack-digits.sh /tmp/digits-all /tmp/tuxpaint`; then on the device, carrying .gpu: `bash bench/gpu/next.sh`.

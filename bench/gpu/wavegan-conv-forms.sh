@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # One GPU call (about 4 minutes): WaveGAN's paper step (batch 64, d = 64, cuDNN autotuning) with the critic's strided
-# convolutions in each form of WaveGAN's internal ConvolutionForm option: direct (cuDNN), as matrix products (im2col;
+# convolutions in each form of WaveGanSettings.ConvolutionForm: direct (cuDNN), as matrix products (im2col;
 # with and without TF32 for the products, which cuDNN's convolutions already use by default) and phase-split
 # (stride folded into channels, stride-1 cuDNN convolutions), beside PyTorch eager with defaults; then `conv-forms`,
 # whether the forms' first-step critic gradients agree with the direct form's on the GPU.
