@@ -81,18 +81,18 @@ public sealed class WaveGanEstimator : IEstimator<WaveGanTransformer>
         public bool MixedPrecision;
 
         /// <summary>
-        /// WaveGAN architecture: while training, the critic computes each strided convolution as one matrix product
-        /// of its windows (im2col) with the weights, instead of calling cuDNN's convolution, and, on a GPU, the
-        /// products use TF32 (the precision cuDNN's convolutions use by default; libtorch's setting is restored when
-        /// training ends). The same convolution: the weights, what is saved and the transformer's scoring do not
-        /// change, and a first step's critic gradients agree with the direct form's to 1 − cosine 4.7e-5 on an H200
-        /// (1.7e-5 between two direct runs whose clips differ by one part in a million). It pays where cuDNN is slow,
-        /// in the gradient penalty's second derivative: the paper's step took 111 ms on an H200 against 163 ms direct
-        /// (BENCHMARKS.md, "GPU (H200, 2026-11-27, third GPU session)"). The windows cost GPU memory: 6,911 MiB in use on
-        /// the device at the paper's batch of 64 against 4,061 MiB direct; set false on a small GPU. Null (the default): on a GPU, not on
-        /// the CPU (where it is not faster and the direct form keeps earlier runs reproducible). SpecGAN's critic is
-        /// unaffected. TF32 is a process-wide setting: while a WaveGAN trains on a GPU this way, every float32 cuBLAS
-        /// product in the process uses it (the networks' dense layers too).
+        /// WaveGAN architecture: while training, the critic computes each strided convolution as one matrix product of
+        /// its windows (im2col) with the weights, instead of calling cuDNN's convolution, and, on a GPU, the products
+        /// use TF32 (the precision cuDNN's convolutions use by default; libtorch's setting is restored when training
+        /// ends). The same convolution: the weights, what is saved and the transformer's scoring do not change, and a
+        /// first step's critic gradients agree with the direct form's to 1 − cosine 4.7e-5 on an H200 (1.7e-5 between
+        /// two direct runs whose clips differ by one part in a million). It pays where cuDNN is slow, in the gradient
+        /// penalty's second derivative: the paper's step took 111 ms on an H200 against 163 ms direct (BENCHMARKS.md,
+        /// "GPU (H200, 2026-11-27, third GPU session)"). The windows cost GPU memory: 6,911 MiB in use on the device at
+        /// the paper's batch of 64 against 4,061 MiB direct; set false on a small GPU. Null (the default): on a GPU,
+        /// not on the CPU (where it is not faster and the direct form keeps earlier runs reproducible). SpecGAN's
+        /// critic is unaffected. TF32 is a process-wide setting: while a WaveGAN trains on a GPU this way, every
+        /// float32 cuBLAS product in the process uses it (the networks' dense layers too).
         /// </summary>
         public bool? CriticConvolutionsAsMatrixProducts;
 
