@@ -81,23 +81,16 @@ public sealed class CycleGanTransformer : ITransformer, IDisposable
         return new MappedDataView(input, OutputColumnName, InputType, row =>
         {
             var read = ImageColumn.RowReader(row, row.Schema[column.Index], vectorShape);
-            long cachedAt = -1;
-            float[] cached = Array.Empty<float>();
-            float[] Translated()
+            var translated = MappedDataView.OncePerRow(row, () =>
             {
-                if (row.Position != cachedAt)
-                {
-                    var (values, h, w) = read();
-                    if (h != _shape.Height || w != _shape.Width)
-                        throw new InvalidOperationException($"Input column '{InputColumnName}', row {row.Position}: the image is {w}×{h}; this model translates {_shape.Width}×{_shape.Height} images.");
-                    cached = Translate(values, Direction);
-                    cachedAt = row.Position;
-                }
-                return cached;
-            }
+                var (values, h, w) = read();
+                if (h != _shape.Height || w != _shape.Width)
+                    throw new InvalidOperationException($"Input column '{InputColumnName}', row {row.Position}: the image is {w}×{h}; this model translates {_shape.Width}×{_shape.Height} images.");
+                return Translate(values, Direction);
+            });
             if (_shape.Kind == ImageColumnKind.Vector)
-                return (ValueGetter<VBuffer<float>>)((ref VBuffer<float> value) => value = new VBuffer<float>(_shape.Length, Translated()));
-            return (ValueGetter<MLImage>)((ref MLImage value) => value = ImageTensors.ToImage(Translated(), _shape.Height, _shape.Width));
+                return (ValueGetter<VBuffer<float>>)((ref VBuffer<float> value) => value = new VBuffer<float>(_shape.Length, translated()));
+            return (ValueGetter<MLImage>)((ref MLImage value) => value = ImageTensors.ToImage(translated(), _shape.Height, _shape.Width));
         }, InputColumnName);
     }
 

@@ -69,19 +69,13 @@ public sealed class AudioLoadingTransformer : ITransformer
             var getPath = row.GetGetter<ReadOnlyMemory<char>>(row.Schema[column.Index]);
             var path = default(ReadOnlyMemory<char>);
             // ML.NET cursors may call a getter several times at one row; each call would decode the file again.
-            long cachedAt = -1;
-            float[]? cached = null;
-            return (ValueGetter<VBuffer<float>>)((ref VBuffer<float> value) =>
+            var clip = MappedDataView.OncePerRow(row, () =>
             {
-                if (cached is null || row.Position != cachedAt)
-                {
-                    getPath(ref path);
-                    cached = Load(path.ToString(), row.Position);
-                    cachedAt = row.Position;
-                }
-                // Copied, not shared: the caller owns its buffer and may write into it.
-                new VBuffer<float>(SliceLength, cached).CopyTo(ref value);
+                getPath(ref path);
+                return Load(path.ToString(), row.Position);
             });
+            // Copied, not shared: the caller owns its buffer and may write into it.
+            return (ValueGetter<VBuffer<float>>)((ref VBuffer<float> value) => new VBuffer<float>(SliceLength, clip()).CopyTo(ref value));
         }, InputColumnName);
     }
 

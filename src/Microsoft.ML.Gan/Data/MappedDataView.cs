@@ -5,8 +5,8 @@ namespace Microsoft.ML.Gan.Data;
 /// <summary>
 /// A lazy <see cref="IDataView"/>: the source's columns plus one computed column (hiding a source column of the same
 /// name, as ML.NET's transforms do). The value is computed by the getter <c>makeGetter</c> returns, each time a cursor
-/// asks for it: a getter whose value is costly keeps it for its row (by <see cref="DataViewRow.Position"/>), since ML.NET
-/// cursors may ask more than once per row.
+/// asks for it: a getter whose value is costly keeps it for its row (<see cref="OncePerRow"/>), since ML.NET cursors may
+/// ask more than once per row.
 /// </summary>
 internal sealed class MappedDataView : IDataView
 {
@@ -25,6 +25,26 @@ internal sealed class MappedDataView : IDataView
         _makeGetter = makeGetter;
         _needs = needs;
         Schema = WithColumn(source.Schema, outputName, outputType);
+    }
+
+    /// <summary>
+    /// <paramref name="compute"/>, run at most once per row of <paramref name="row"/>'s cursor: the value is kept until
+    /// the cursor moves (by <see cref="DataViewRow.Position"/>), for getters whose value is costly (a decoded file, a
+    /// translated image). The caller must not change the value it gets.
+    /// </summary>
+    public static Func<T> OncePerRow<T>(DataViewRow row, Func<T> compute)
+    {
+        long cachedAt = -1;
+        T cached = default!;
+        return () =>
+        {
+            if (row.Position != cachedAt)
+            {
+                cached = compute();
+                cachedAt = row.Position;
+            }
+            return cached;
+        };
     }
 
     /// <summary><paramref name="schema"/> with one column added at the end (hiding one of the same name).</summary>

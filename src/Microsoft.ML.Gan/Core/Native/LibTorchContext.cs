@@ -98,12 +98,7 @@ internal static class LibTorchContext
     /// to undo) where it was on already or libtorch lacks the switch.
     /// </summary>
     public static IDisposable? CuDnnBenchmarkScope() =>
-        CuDnnBenchmark == false && SetCuDnnBenchmark(true) ? new RestoreCuDnnBenchmark() : null;
-
-    private sealed class RestoreCuDnnBenchmark : IDisposable
-    {
-        public void Dispose() => SetCuDnnBenchmark(false);
-    }
+        CuDnnBenchmark == false && SetCuDnnBenchmark(true) ? new Undo(() => SetCuDnnBenchmark(false)) : null;
 
     /// <summary>
     /// Lets cuBLAS's float32 matrix products use TF32 (PyTorch's <c>torch.backends.cuda.matmul.allow_tf32</c>; off by
@@ -115,12 +110,13 @@ internal static class LibTorchContext
     {
         if (torch.backends.cuda.matmul.allow_tf32) return null;
         torch.backends.cuda.matmul.allow_tf32 = true;
-        return new RestoreTf32MatrixProducts();
+        return new Undo(() => torch.backends.cuda.matmul.allow_tf32 = false);
     }
 
-    private sealed class RestoreTf32MatrixProducts : IDisposable
+    /// <summary>A scope that puts a process-wide switch back as it found it.</summary>
+    private sealed class Undo(Action undo) : IDisposable
     {
-        public void Dispose() => torch.backends.cuda.matmul.allow_tf32 = false;
+        public void Dispose() => undo();
     }
 
     /// <summary>
