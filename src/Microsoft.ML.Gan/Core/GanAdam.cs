@@ -10,12 +10,14 @@ namespace Microsoft.ML.Gan.Core;
 /// so that a checkpoint stores and restores it exactly (moment estimates, step count, learning rate).
 /// </summary>
 /// <remarks>
-/// The per-tensor update launches about seven kernels per parameter tensor, which on a GPU costs more than the
-/// arithmetic for the small tensors GANs have (a CycleGAN generator has 100+). With <c>flat: true</c> the moments
-/// live in one buffer per optimiser, the gradients are gathered into one more, and the update is a handful of kernels
-/// over all of them, plus one add per parameter to apply it; parameters keep their own storage, so two optimisers
-/// over the same parameters (SeqGAN's MLE and adversarial ones) stay independent. The per-parameter state tensors are
-/// views of the flat buffers under the same names, so checkpoints move freely between the two modes.
+/// The per-tensor update launches about nine kernels per parameter tensor, and zeroing the gradients one more, which
+/// on a GPU costs more than the arithmetic for the small tensors GANs have (a CycleGAN generator has 100+). With
+/// <c>flat: true</c> the parameters, their gradients and both moments are views of one buffer each (as PyTorch's
+/// <c>DistributedDataParallel(gradient_as_bucket_view=True)</c> keeps gradients): backward accumulates into the
+/// gradient buffer in place, and zeroing, the global-norm clip and the update are a handful of kernels over whole
+/// buffers, however many tensors there are. Two optimisers over the same parameters (SeqGAN's MLE and adversarial ones)
+/// share the parameter and gradient buffers and keep their own moments. The per-parameter state tensors are views of
+/// the moment buffers under the same names, so checkpoints move freely between the two modes.
 /// With <c>capturable: true</c> (as PyTorch's <c>Adam(capturable=True)</c>) the step's numbers that change from step
 /// to step (the bias corrections β₁ᵗ, β₂ᵗ and the learning rate) live in tensors on the parameters' device and the
 /// update reads them there, so that a step captured in a CUDA graph (<see cref="Native.CudaGraphStep"/>) is right on
@@ -27,7 +29,9 @@ internal sealed class GanAdam : IDisposable
     private readonly Tensor[] _expAvg;
     private readonly Tensor[] _expAvgSq;
     private readonly double _beta1, _beta2, _eps, _weightDecay;
-    // Flat mode only: the moments of all parameters, one after the other; _expAvg[i] / _expAvgSq[i] are views of them.
+    // Flat mode only: the parameters and gradients as views of one buffer each, and the moments of all parameters one
+    // after the other (_expAvg[i] / _expAvgSq[i] are views of them).
+    private readonly FlatLayout? _flat;
     private readonly Tensor? _flatExpAvg, _flatExpAvgSq;
     // Capturable only, float64 on the parameters' device: [β₁ᵗ, β₂ᵗ] after t steps, [β₁, β₂], and the learning rate.
     private readonly Tensor? _betaPowers, _betas, _learningRate;
@@ -44,8 +48,11 @@ internal sealed class GanAdam : IDisposable
     /// (1e-8, PyTorch's and TensorFlow's default).</param>
     /// <param name="weightDecay">Coefficient of an L2 term added to each gradient before the moments, as PyTorch's
     /// <c>Adam(weight_decay=…)</c> does (not AdamW's decoupled decay); 0, the default, adds none.</param>
-    /// <param name="flat">Keep the state in one buffer and update all parameters with a handful of kernels (see the
-    /// remarks); needs every parameter on one device with one element type.</param>
+    /// <param name="flat">Make the parameters, their gradients and the state views of one buffer each and update them
+    /// with a handful of kernels (see the remarks); needs every parameter on one device with one element type (float32
+    /// or float64). It moves each parameter's data into the buffer, so the modules must be on their device first. Every
+    /// parameter then has a gradient from the start: one that backward leaves untouched is updated as having a zero
+    /// gradient (as PyTorch's Adam after <c>zero_grad(set_to_none=False)</c>), where the per-tensor update skips it.</param>
     /// <param name="capturable">Keep the numbers that change between steps on the parameters' device, for a step
     /// captured in a CUDA graph (see the remarks); needs every parameter on one device.</param>
     public GanAdam(IEnumerable<Parameter> parameters, double learningRate, double beta1 = 0.9, double beta2 = 0.999,
@@ -71,6 +78,9 @@ internal sealed class GanAdam : IDisposable
                 throw new ArgumentException("A flat Adam needs all parameters on one device with one element type; found "
                     + string.Join(", ", _parameters.Select(p => $"{p.dtype} on {p.device}").Distinct()) + ".", nameof(parameters));
             long total = _parameters.Sum(p => p.numel());
+            if (first.dtype is not (ScalarType.Float32 or ScalarType.Float64))
+                throw new ArgumentException($"A flat Adam needs float32 or float64 parameters; found {first.dtype}.", nameof(parameters));
+            _flat = new FlatLayout(_parameters);
             _flatExpAvg = zeros(total, dtype: first.dtype, device: first.device).DetachFromDisposeScope();
             _flatExpAvgSq = zeros(total, dtype: first.dtype, device: first.device).DetachFromDisposeScope();
             _expAvg = Views(_flatExpAvg);
@@ -106,6 +116,11 @@ internal sealed class GanAdam : IDisposable
 
     public void ZeroGrad()
     {
+        if (_flat is not null)
+        {
+            _flat.Gradients.zero_();
+            return;
+        }
         foreach (var p in _parameters) p.grad?.zero_();
     }
 
@@ -120,9 +135,9 @@ internal sealed class GanAdam : IDisposable
     {
         using var scope = NewDisposeScope();
         using var _ = no_grad();
-        var grads = _parameters.Select(p => p.grad).OfType<Tensor>().ToArray();
+        var grads = _flat is not null ? [_flat.Gradients] : _parameters.Select(p => p.grad).OfType<Tensor>().ToArray();
         if (grads.Length == 0) return null;
-        var norm = stack(grads.Select(g => g.pow(2).sum()).ToArray()).sum().sqrt();
+        var norm = (grads.Length == 1 ? grads[0].pow(2).sum() : stack(grads.Select(g => g.pow(2).sum()).ToArray()).sum()).sqrt();
         var factor = norm.reciprocal().clamp_max(1.0 / maxNorm).mul_(maxNorm);
         foreach (var g in grads) g.mul_(factor);
         return norm.MoveToOuterDisposeScope();
@@ -136,11 +151,9 @@ internal sealed class GanAdam : IDisposable
         // (the epoch's position, checkpoints), while a capturable optimiser's bias corrections advance on the device.
         CudaGraphStep.HostWork(() => StepCount++);
         var numbers = NextStepNumbers();
-        // A parameter without a gradient keeps its moments in the per-tensor update; the flat one would decay them,
-        // so it only runs once every parameter has a gradient (from the first step on in every GAN here).
-        if (_flatExpAvg is not null && _parameters.All(p => p.grad is not null))
+        if (_flat is not null)
         {
-            FlatStep(numbers);
+            FlatStep(_flat, numbers);
             return;
         }
         for (int i = 0; i < _parameters.Length; i++)
@@ -183,21 +196,13 @@ internal sealed class GanAdam : IDisposable
         target.add_(expAvg.mul(s.StepSizeOnDevice!).div_(denom));
     }
 
-    private void FlatStep(StepNumbers numbers)
+    private void FlatStep(FlatLayout flat, StepNumbers numbers)
     {
-        var g = cat(_parameters.Select(p => p.grad!.reshape(-1)).ToArray());
-        if (_weightDecay != 0) g.add_(cat(_parameters.Select(p => p.reshape(-1)).ToArray()), alpha: _weightDecay);
+        flat.Check();
+        var g = _weightDecay != 0 ? flat.Gradients.add(flat.Parameters, alpha: _weightDecay) : flat.Gradients;
         _flatExpAvg!.lerp_(g, 1 - _beta1);
         _flatExpAvgSq!.mul_(_beta2).addcmul_(g, g, value: 1 - _beta2);
-        var update = zeros_like(_flatExpAvg);
-        AddStep(update, numbers, _flatExpAvg, _flatExpAvgSq);
-        long offset = 0;
-        foreach (var p in _parameters)
-        {
-            long n = p.numel();
-            p.add_(update.narrow(0, offset, n).view(p.shape));
-            offset += n;
-        }
+        AddStep(flat.Parameters, numbers, _flatExpAvg, _flatExpAvgSq);
     }
 
     private Tensor[] Views(Tensor flat)
@@ -235,10 +240,118 @@ internal sealed class GanAdam : IDisposable
     public void Dispose()
     {
         foreach (var t in _expAvg.Concat(_expAvgSq)) t.Dispose();
+        _flat?.Dispose();
         _flatExpAvg?.Dispose();
         _flatExpAvgSq?.Dispose();
         _betaPowers?.Dispose();
         _betas?.Dispose();
         _learningRate?.Dispose();
+    }
+    /// <summary>
+    /// Flat mode's parameters and gradients: views of one buffer each, in parameter order. The first flat optimiser over
+    /// a list of parameters moves their data and gradients into new buffers (<c>set_</c>, as PyTorch's
+    /// <c>p.data = …</c>); a second one over the same list finds them laid out already and shares the buffers.
+    /// </summary>
+    private sealed class FlatLayout : IDisposable
+    {
+        private readonly Parameter[] _parameters;
+        // Each parameter's first element in the buffers.
+        private readonly long[] _offsets;
+        private readonly (nint Storage, long Start) _parameterBuffer, _gradientBuffer;
+
+        public FlatLayout(Parameter[] parameters)
+        {
+            _parameters = parameters;
+            _offsets = new long[parameters.Length];
+            for (int i = 1; i < parameters.Length; i++) _offsets[i] = _offsets[i - 1] + parameters[i - 1].numel();
+            long total = _offsets[^1] + parameters[^1].numel();
+            using var scope = NewDisposeScope();
+            using var _ = no_grad();
+            var first = parameters[0];
+            if (LaidOut(parameters, _offsets))
+            {
+                Parameters = first.detach().as_strided([total], [1], first.storage_offset());
+                Gradients = first.grad!.as_strided([total], [1], first.grad!.storage_offset());
+            }
+            else
+            {
+                Parameters = empty(total, dtype: first.dtype, device: first.device);
+                Gradients = zeros(total, dtype: first.dtype, device: first.device);
+                for (int i = 0; i < parameters.Length; i++)
+                {
+                    var p = parameters[i];
+                    var data = Parameters.narrow(0, _offsets[i], p.numel()).view(p.shape);
+                    data.copy_(p);
+                    p.set_(data);
+                    var grad = Gradients.narrow(0, _offsets[i], p.numel()).view(p.shape);
+                    if (p.grad is { } g) grad.copy_(g);
+                    p.grad = grad;
+                }
+            }
+            Parameters.DetachFromDisposeScope();
+            Gradients.DetachFromDisposeScope();
+            _parameterBuffer = (StorageAddress(Parameters), Parameters.storage_offset());
+            _gradientBuffer = (StorageAddress(Gradients), Gradients.storage_offset());
+        }
+
+        /// <summary>All parameters, one after the other; every parameter is a view of it.</summary>
+        public Tensor Parameters { get; }
+
+        /// <summary>All gradients, one after the other; backward accumulates into it in place.</summary>
+        public Tensor Gradients { get; }
+
+        /// <summary>
+        /// Throws unless every parameter and gradient is still the view of the buffers this layout made: a backward with
+        /// <c>create_graph</c> replaces gradients instead of accumulating into them, and a module moved to another device,
+        /// or a second flat optimiser over an overlapping but different list, replaces parameters' storage. The update
+        /// would then silently miss them. Host-only (no device synchronisation), so a CUDA graph can capture around it.
+        /// </summary>
+        public void Check()
+        {
+            using var scope = NewDisposeScope();
+            for (int i = 0; i < _parameters.Length; i++)
+            {
+                var p = _parameters[i];
+                if (!IsViewOf(p, _parameterBuffer, _offsets[i]))
+                    throw new InvalidOperationException($"Parameter {i} ({string.Join("x", p.shape)}) of a flat Adam no longer lives in the optimiser's buffer: "
+                        + "its data was replaced after the optimiser was made (a module moved to another device, or a second flat optimiser over an overlapping list). Make the optimisers after the modules are in place.");
+                if (p.grad is not { } g || !IsViewOf(g, _gradientBuffer, _offsets[i]))
+                    throw new InvalidOperationException($"The gradient of parameter {i} ({string.Join("x", p.shape)}) of a flat Adam is no longer a view of the optimiser's buffer: "
+                        + "it was set to null or replaced (a backward with create_graph, or zero_grad(set_to_none)). Zero gradients with the optimiser's ZeroGrad.");
+            }
+        }
+
+        private static bool IsViewOf(Tensor t, (nint Storage, long Start) buffer, long offset) =>
+            t.is_contiguous() && t.storage_offset() == buffer.Start + offset && StorageAddress(t) == buffer.Storage;
+
+        /// <summary>Whether the parameters and their gradients are already views of one buffer each, in this order.</summary>
+        private static bool LaidOut(Parameter[] parameters, long[] offsets)
+        {
+            if (parameters[0].grad is not { } firstGrad) return false;
+            var parameterBuffer = (StorageAddress(parameters[0]), parameters[0].storage_offset());
+            var gradientBuffer = (StorageAddress(firstGrad), firstGrad.storage_offset());
+            for (int i = 0; i < parameters.Length; i++)
+                if (!IsViewOf(parameters[i], parameterBuffer, offsets[i]) || parameters[i].grad is not { } g || !IsViewOf(g, gradientBuffer, offsets[i]))
+                    return false;
+            return true;
+        }
+
+        /// <summary>The address of the start of <paramref name="t"/>'s storage (where its views' offsets count from).</summary>
+        private static nint StorageAddress(Tensor t)
+        {
+            if (t.dtype == ScalarType.Float64)
+            {
+                using var doubles = t.storage<double>();
+                return doubles.data_ptr();
+            }
+            using var floats = t.storage<float>();
+            return floats.data_ptr();
+        }
+
+        public void Dispose()
+        {
+            Parameters.Dispose();
+            Gradients.Dispose();
+        }
     }
 }

@@ -122,18 +122,85 @@ public sealed class GanAdamTests
     }
 
     [TestMethod]
-    public void FlatAdamLeavesAParameterWithoutGradientAlone()
+    public void FlatAdamUpdatesAParameterWithoutGradientAsPyTorchDoesWithZeroedGradients()
     {
+        // Every parameter of a flat Adam has a gradient from the start, so one that backward leaves alone is updated
+        // with a zero gradient, as torch.optim.Adam after zero_grad(set_to_none=False): it keeps moving on its moments.
         random.manual_seed(2);
-        using var used = nn.Linear(3, 2);
-        var unused = new TorchSharp.Modules.Parameter(randn(4));
-        var before = unused.detach().clone();
-        using var adam = new GanAdam(used.parameters().Append(unused), 1e-2, flat: true);
-        adam.ZeroGrad();
-        used.forward(randn(5, 3)).sum().backward();
-        adam.Step();
-        Assert.AreEqual(0f, (unused - before).abs().max().item<float>());
-        Assert.AreEqual(1, adam.StepCount);
+        using var ours = nn.Linear(3, 2);
+        using var theirs = nn.Linear(3, 2);
+        CopyParameters(ours, theirs);
+        var oursExtra = new TorchSharp.Modules.Parameter(randn(4));
+        var theirsExtra = new TorchSharp.Modules.Parameter(oursExtra.detach().clone());
+        using var adam = new GanAdam(ours.parameters().Append(oursExtra), 1e-2, flat: true);
+        var reference = optim.Adam(theirs.parameters().Append(theirsExtra), 1e-2);
+        var afterFirst = oursExtra.detach().clone();
+        for (int step = 0; step < 3; step++)
+        {
+            using var scope = NewDisposeScope();
+            var x = randn(5, 3);
+            adam.ZeroGrad();
+            var loss = ours.forward(x).sum();
+            if (step == 0) loss = loss + oursExtra.pow(2).sum();
+            loss.backward();
+            adam.Step();
+            if (step == 0) afterFirst = oursExtra.detach().clone().MoveToOuterDisposeScope();
+
+            reference.zero_grad();
+            var theirLoss = theirs.forward(x).sum();
+            if (step == 0) theirLoss = theirLoss + theirsExtra.pow(2).sum();
+            theirLoss.backward();
+            if (theirsExtra.grad is null) theirsExtra.grad = zeros_like(theirsExtra);
+            reference.step();
+        }
+        Assert.IsTrue((oursExtra - afterFirst).abs().max().item<float>() > 1e-4f, "The unused parameter should keep moving on its moments.");
+        foreach (var (a, b) in ours.parameters().Append(oursExtra).Zip(theirs.parameters().Append(theirsExtra)))
+            Assert.IsTrue((a - b).abs().max().item<float>() < 1e-6f, "Flat Adam differs from torch.optim.Adam with zeroed gradients.");
+    }
+
+    [TestMethod]
+    public void TwoFlatAdamsOverTheSameParametersShareThemAndStayIndependent()
+    {
+        // SeqGAN's generator has an MLE and an adversarial optimiser: the second finds the parameters laid out by the
+        // first and shares their buffers, while each keeps its own moments, as two per-tensor optimisers do.
+        random.manual_seed(19);
+        using var flatNet = SmallConvNet();
+        using var plainNet = SmallConvNet();
+        CopyParameters(flatNet, plainNet);
+        using var flatA = new GanAdam(flatNet.parameters(), 2e-3, 0.5, 0.999, flat: true);
+        using var flatB = new GanAdam(flatNet.parameters(), 1e-2, 0.9, 0.99, flat: true);
+        using var plainA = new GanAdam(plainNet.parameters(), 2e-3, 0.5, 0.999);
+        using var plainB = new GanAdam(plainNet.parameters(), 1e-2, 0.9, 0.99);
+        for (int step = 0; step < 12; step++)
+        {
+            using var scope = NewDisposeScope();
+            var x = randn(4, 2, 7, 7);
+            var (flat, plain) = step % 3 == 2 ? (flatB, plainB) : (flatA, plainA);
+            TrainStep(flatNet, flat.ZeroGrad, flat.Step, x);
+            TrainStep(plainNet, plain.ZeroGrad, plain.Step, x);
+        }
+        Assert.AreEqual(8, flatA.StepCount);
+        foreach (var (a, b) in flatNet.parameters().Zip(plainNet.parameters()))
+            Assert.IsTrue((a - b).abs().max().item<float>() < 1e-6f, "Two flat optimisers over one network differ from two per-tensor ones.");
+    }
+
+    [TestMethod]
+    public void FlatAdamRefusesAGradientOrParameterReplacedBehindItsBack()
+    {
+        random.manual_seed(23);
+        using var net = SmallConvNet();
+        using var adam = new GanAdam(net.parameters(), 1e-3, flat: true);
+        TrainStep(net, adam.ZeroGrad, adam.Step, randn(2, 2, 7, 7));
+        var weight = net.parameters().ElementAt(1);
+        weight.grad = ones_like(weight);
+        var e = Assert.ThrowsExactly<InvalidOperationException>(adam.Step);
+        StringAssert.Contains(e.Message, "gradient of parameter 1");
+
+        using var other = SmallConvNet();
+        using var adam2 = new GanAdam(other.parameters(), 1e-3, flat: true);
+        using (no_grad()) other.parameters().ElementAt(2).set_(randn(other.parameters().ElementAt(2).shape));
+        e = Assert.ThrowsExactly<InvalidOperationException>(adam2.Step);
+        StringAssert.Contains(e.Message, "Parameter 2");
     }
 
     [TestMethod]
