@@ -45,7 +45,7 @@ internal static class GraphCheck
             _ => throw new ArgumentException($"--gan takes seqgan, seqgan-mle or cyclegan; found '{gan}'."),
         };
         Console.WriteLine($"graph-check --gan {gan} on {device}: CUDA graph {(graphs ? "on" : "off")} against eager, {steps} steps compared, "
-            + $"{reps} timed{(gan == "cyclegan" ? $", {size}×{size}, {blocks} blocks, ngf = ndf = {filters}" : "")}; {MachineInfo.Now()}");
+            + $"{reps} timed{(gan == "cyclegan" ? $", {size}×{size}, {blocks} blocks, ngf = ndf = {filters}" : "")}, flat Adam {(GpuOptions.FlatAdam ? "on" : "off")}; {MachineInfo.Now()}");
         var eager = make(false);
         var graphed = make(graphs);
         try
@@ -113,7 +113,7 @@ internal static class GraphCheck
         var settings = new SeqGanSettings
         {
             VocabularySize = vocabulary, SequenceLength = 20, BatchSize = 64, DropoutKeepProbability = 1,
-            PretrainEpochs = 0, DiscriminatorPretrainRounds = 1, AdversarialRounds = 0, CudaGraphs = graphs,
+            PretrainEpochs = 0, DiscriminatorPretrainRounds = 1, AdversarialRounds = 0, CudaGraphs = graphs, FlatAdam = GpuOptions.FlatAdam,
         };
         // The same draws for both trainers: the batches depend only on this seed.
         using var draws = new Generator(5);
@@ -152,6 +152,7 @@ internal static class GraphCheck
         {
             BatchSize = 1, ResidualBlocks = blocks, GeneratorFilters = filters, DiscriminatorFilters = filters,
             Epochs = 1_000_000, DecayEpochs = 0, LoadSize = (int)Math.Round(size * 286.0 / 256.0), CudaGraphs = graphs,
+            FlatAdam = GpuOptions.FlatAdam,
         };
         var model = new CycleGanModel(options, a, b, device, seed: 1);
         var random = new GanRandom(2);

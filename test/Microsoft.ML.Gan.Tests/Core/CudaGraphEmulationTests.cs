@@ -27,14 +27,16 @@ public sealed class CudaGraphEmulationTests
     public void StopEmulating() => CudaGraphStep.EmulatedForTests = false;
 
     [TestMethod]
-    public void SeqGanTrainsAlikeThroughItsGraphPath()
+    [DataRow(false)]
+    [DataRow(true)]
+    public void SeqGanTrainsAlikeThroughItsGraphPath(bool flatAdam)
     {
         // Every phase: MLE (graphed), discriminator pretraining (graphed), one adversarial round (eager generator step,
-        // graphed discriminator steps).
+        // graphed discriminator steps). The graphed model with the flat Adam too, against the eager per-tensor one.
         var settings = SameTraining.TinySeqGan(pretrainEpochs: 2);
         using var real = SameTraining.TinySeqGanData();
         using var eager = new SeqGanModel(settings, real, null, GanEnvironment.UseCpu(), seed: 1);
-        using var graphed = new SeqGanModel(settings with { CudaGraphs = true }, real, null, GanEnvironment.UseCpu(), seed: 1);
+        using var graphed = new SeqGanModel(settings with { CudaGraphs = true, FlatAdam = flatAdam }, real, null, GanEnvironment.UseCpu(), seed: 1);
         AssertGraphs(eager, 0);
         AssertGraphs(graphed, 2);
         foreach (var model in new[] { eager, graphed }) SameTraining.Train(model);
@@ -49,10 +51,13 @@ public sealed class CudaGraphEmulationTests
     }
 
     [TestMethod]
-    public void CycleGanTrainsAlikeThroughItsGraphPath()
+    [DataRow(false)]
+    [DataRow(true)]
+    public void CycleGanTrainsAlikeThroughItsGraphPath(bool flatAdam)
     {
         // Two epochs at the constant rate and two of decay (the capturable Adam's rate changes at each), with the
-        // resize-crop-flip and a history pool smaller than the run, so that the pool returns old images too.
+        // resize-crop-flip and a history pool smaller than the run, so that the pool returns old images too. The
+        // graphed model with the flat Adam too, against the eager per-tensor one.
         using var scope = NewDisposeScope();
         var (domainA, domainB) = CycleGanTestData.Domains();
         var options = CycleGanTestData.TinyOptions();
@@ -62,6 +67,7 @@ public sealed class CudaGraphEmulationTests
         {
             var o = options.Clone();
             o.CudaGraphs = graphs;
+            o.FlatAdam = graphs && flatAdam;
             models.Add(new CycleGanModel(o, domainA, domainB, GanEnvironment.UseCpu(), seed: 4));
         }
         AssertGraphs(models[0], 0);

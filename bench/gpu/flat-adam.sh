@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# One short GPU call (about 3 minutes), not yet run: the flat Adam (GanTrainerOptions.FlatAdam) inside the CUDA graphs,
+# where launch overhead is gone and what is left of a small-kernel optimiser is each kernel's own time on the GPU. The
+# per-tensor Adam runs about nine kernels per parameter tensor and one more to zero each gradient: about 310 for
+# SeqGAN's discriminator (31 tensors), about 1,160 for CycleGAN's two updates (116). PyTorch's capturable Adam runs a
+# handful of multi-tensor kernels, and SeqGAN's graphed D step is the one row still slower than PyTorch's best (2.2
+# against 2.0 ms, BENCHMARKS.md "Issue 6 at a glance"). Since 2026-11-28 the flat Adam keeps parameters and gradients
+# as views of one buffer each, so zeroing, the clip and the update are about 15 kernels whatever the tensor count.
+# First `graph-check --gan seqgan --flat-adam true` (graphed against eager, both flat; must PASS); then the paper's
+# steps with graphs and autotuning, flat off and on alternated (SeqGAN twice, the row that decides; CycleGAN and
+# NetGAN once), and PyTorch's graphed D step in the same call.
+# Run from the repository root on the GPU machine after `bash bench/gpu/publish.sh none` here (carry .gpu/pub.tar.xz),
+# with BUDGET=200 and timeout_s 240 when it is a call of its own.
+# Dry run here: BENCH="dotnet bench/Microsoft.ML.Gan.Bench/bin/Release/net10.0/Microsoft.ML.Gan.Bench.dll" GPU=false \
+#   PY="echo python3" CONFIG=small R="--warmup 0 --reps 2" GRAPHS=false OUT=/tmp/dry bash bench/gpu/flat-adam.sh
+source bench/gpu/common.sh
+CORA=examples/data/cora_ml/cora_ml_lcc.edges
+D="--device cuda"; [ "$GPU" = true ] || D="--device cpu"
+R=${R:-"--warmup 5 --reps 20"}
+GRAPHS=${GRAPHS:-true} # false in a dry run on the CPU, which refuses CUDA graphs
+steps() { within 60 $BENCH steps --config "$CONFIG" --gpu "$GPU" --cudnn-benchmark true --cuda-graphs "$GRAPHS" $R --edges $CORA "$@"; }
+{
+  [ "$GPU" = true ] && within 30 python3 -c "import torch; print('pytorch', torch.__version__, 'cuda', torch.version.cuda, torch.cuda.get_device_name(0))"
+  within 60 $BENCH graph-check --gan seqgan --gpu "$GPU" --cuda-graphs "$GRAPHS" --flat-adam true
+  for i in 1 2; do
+    steps --gans seqgan --flat-adam false --out "$OUT/steps-seqgan-flat-false-$i.json"
+    steps --gans seqgan --flat-adam true --out "$OUT/steps-seqgan-flat-true-$i.json"
+  done
+  [ "$GRAPHS" = true ] && within 45 $PY bench/pytorch/seqgan_step.py $D --cudnn-benchmark --cuda-graph $R --out "$OUT/pytorch-seqgan-cudnn-graph.json"
+  for gan in cyclegan netgan; do
+    steps --gans $gan --flat-adam false --out "$OUT/steps-$gan-flat-false.json"
+    steps --gans $gan --flat-adam true --out "$OUT/steps-$gan-flat-true.json"
+  done
+} 2>&1 | grep --line-buffered -v NNPACK | tee "$OUT/flat-adam.log"
+pack flat-adam
+echo FLAT-ADAM-DONE
