@@ -24,11 +24,12 @@ public abstract class GanTrainerOptions
     /// </summary>
     public TimeSpan? MaxTrainingTime;
     /// <summary>
-    /// Keeps each Adam optimiser's state in one flat buffer and updates all its parameters with a handful of kernels
-    /// instead of about seven per parameter tensor: the same arithmetic as the default (tests match torch.optim.Adam
-    /// step for step), fewer kernel launches, which is what small-batch GAN steps on a GPU are bound by. Off by
-    /// default: on an H200 it gained nothing measurable against the steps' run-to-run spread (BENCHMARKS.md).
-    /// Checkpoints load in either mode.
+    /// Makes each Adam optimiser's parameters, their gradients and its state views of one buffer each, so that zeroing
+    /// the gradients, the gradient clip and the update are a handful of kernels over whole buffers instead of about ten
+    /// per parameter tensor: the same arithmetic as the default (tests match torch.optim.Adam step for step), fewer
+    /// kernels, which is what small-batch GAN steps on a GPU, and the CUDA graphs' replays, are bound by. Off by
+    /// default: eager steps on an H200 gained nothing measurable against their run-to-run spread with the first form of
+    /// it, and inside the CUDA graphs it is not yet measured (BENCHMARKS.md). Checkpoints load in either mode.
     /// </summary>
     public bool FlatAdam;
     /// <summary>
