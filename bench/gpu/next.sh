@@ -11,6 +11,8 @@
 # First, here: `bash bench/gpu/publish.sh none`, `bash examples/data/make-digits.sh /tmp/digits-all` (PITCHES="35 65"
 # SPEEDS="140 210" makes only the packed subset), `bash examples/data/fetch-tuxpaint-digits.sh /tmp/tuxpaint`,
 # `bash bench/gpu/pack-digits.sh /tmp/digits-all /tmp/tuxpaint`; then on the device, carrying .gpu: `bash bench/gpu/next.sh`.
+# Then, on the same warm machine, a second call of about 3 minutes (carry .gpu, timeout_s 240):
+# `BUDGET=200 bash bench/gpu/flat-adam.sh`, the flat Adam inside the CUDA graphs (SeqGAN's D step against PyTorch's).
 export BUDGET=${BUDGET:-540}
 # The clock starts now, before unpacking the program and importing torch, so that the call ends within its limit.
 export DEADLINE=${DEADLINE:-$(( $(date +%s) + BUDGET ))}
