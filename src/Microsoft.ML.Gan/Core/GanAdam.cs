@@ -247,6 +247,7 @@ internal sealed class GanAdam : IDisposable
         _betas?.Dispose();
         _learningRate?.Dispose();
     }
+
     /// <summary>
     /// Flat mode's parameters and gradients: views of one buffer each, in parameter order. The first flat optimiser over
     /// a list of parameters moves their data and gradients into new buffers (<c>set_</c>, as PyTorch's
