@@ -60,6 +60,7 @@ internal sealed class GanAdam : IDisposable
     {
         _parameters = parameters.ToArray();
         (_beta1, _beta2, _eps, _weightDecay) = (beta1, beta2, eps, weightDecay);
+        if (flat && _parameters.Length > 0) FlatLayout.Validate(_parameters, nameof(parameters));
         if (capturable && _parameters.Length > 0)
         {
             var device = _parameters[0].device;
@@ -73,18 +74,11 @@ internal sealed class GanAdam : IDisposable
         LearningRate = learningRate;
         if (flat && _parameters.Length > 0)
         {
-            var first = _parameters[0];
-            if (_parameters.Any(p => p.device_type != first.device_type || p.device_index != first.device_index || p.dtype != first.dtype))
-                throw new ArgumentException("A flat Adam needs all parameters on one device with one element type; found "
-                    + string.Join(", ", _parameters.Select(p => $"{p.dtype} on {p.device}").Distinct()) + ".", nameof(parameters));
-            long total = _parameters.Sum(p => p.numel());
-            if (first.dtype is not (ScalarType.Float32 or ScalarType.Float64))
-                throw new ArgumentException($"A flat Adam needs float32 or float64 parameters; found {first.dtype}.", nameof(parameters));
             _flat = new FlatLayout(_parameters);
-            _flatExpAvg = zeros(total, dtype: first.dtype, device: first.device).DetachFromDisposeScope();
-            _flatExpAvgSq = zeros(total, dtype: first.dtype, device: first.device).DetachFromDisposeScope();
-            _expAvg = Views(_flatExpAvg);
-            _expAvgSq = Views(_flatExpAvgSq);
+            _flatExpAvg = zeros_like(_flat.Gradients).DetachFromDisposeScope();
+            _flatExpAvgSq = zeros_like(_flat.Gradients).DetachFromDisposeScope();
+            _expAvg = _flat.Views(_flatExpAvg);
+            _expAvgSq = _flat.Views(_flatExpAvgSq);
         }
         else
         {
@@ -203,19 +197,7 @@ internal sealed class GanAdam : IDisposable
         _flatExpAvg!.lerp_(g, 1 - _beta1);
         _flatExpAvgSq!.mul_(_beta2).addcmul_(g, g, value: 1 - _beta2);
         AddStep(flat.Parameters, numbers, _flatExpAvg, _flatExpAvgSq);
-    }
-
-    private Tensor[] Views(Tensor flat)
-    {
-        var views = new Tensor[_parameters.Length];
-        long offset = 0;
-        for (int i = 0; i < views.Length; i++)
-        {
-            long n = _parameters[i].numel();
-            views[i] = flat.narrow(0, offset, n).view(_parameters[i].shape).DetachFromDisposeScope();
-            offset += n;
-        }
-        return views;
+        flat.MarkParametersChanged();
     }
 
     /// <summary>The state tensors, named for a checkpoint.</summary>
@@ -255,16 +237,40 @@ internal sealed class GanAdam : IDisposable
     /// </summary>
     private sealed class FlatLayout : IDisposable
     {
+        // Each parameter starts at a multiple of this many elements (256 bytes in float32), as cuBLAS, cuDNN and
+        // libtorch's vectorised kernels want their pointers aligned; packed tightly, every tensor after one of odd
+        // length would start misaligned. The gaps stay zero in every buffer, so they add nothing to the update or the clip.
+        private const long Alignment = 64;
         private readonly Parameter[] _parameters;
         // Each parameter's first element in the buffers.
         private readonly long[] _offsets;
         private readonly (nint Storage, long Start) _parameterBuffer, _gradientBuffer;
 
+        /// <summary>Throws unless <paramref name="parameters"/> can share one buffer: one device, one floating type, no parameter twice.</summary>
+        public static void Validate(Parameter[] parameters, string argument)
+        {
+            var first = parameters[0];
+            if (parameters.Any(p => p.device_type != first.device_type || p.device_index != first.device_index || p.dtype != first.dtype))
+                throw new ArgumentException("A flat Adam needs all parameters on one device with one element type; found "
+                    + string.Join(", ", parameters.Select(p => $"{p.dtype} on {p.device}").Distinct()) + ".", argument);
+            if (first.dtype is not (ScalarType.Float32 or ScalarType.Float64))
+                throw new ArgumentException($"A flat Adam needs float32 or float64 parameters; found {first.dtype}.", argument);
+            using var scope = NewDisposeScope();
+            var seen = new Dictionary<(nint, long), int>();
+            for (int i = 0; i < parameters.Length; i++)
+            {
+                if (parameters[i].numel() == 0) continue;
+                if (!seen.TryAdd((StorageAddress(parameters[i]), parameters[i].storage_offset()), i))
+                    throw new ArgumentException($"A flat Adam's parameters {seen[(StorageAddress(parameters[i]), parameters[i].storage_offset())]} and {i} are the same tensor; list each parameter once.", argument);
+            }
+        }
+
         public FlatLayout(Parameter[] parameters)
         {
             _parameters = parameters;
             _offsets = new long[parameters.Length];
-            for (int i = 1; i < parameters.Length; i++) _offsets[i] = _offsets[i - 1] + parameters[i - 1].numel();
+            for (int i = 1; i < parameters.Length; i++)
+                _offsets[i] = (_offsets[i - 1] + parameters[i - 1].numel() + Alignment - 1) / Alignment * Alignment;
             long total = _offsets[^1] + parameters[^1].numel();
             using var scope = NewDisposeScope();
             using var _ = no_grad();
@@ -276,7 +282,7 @@ internal sealed class GanAdam : IDisposable
             }
             else
             {
-                Parameters = empty(total, dtype: first.dtype, device: first.device);
+                Parameters = zeros(total, dtype: first.dtype, device: first.device);
                 Gradients = zeros(total, dtype: first.dtype, device: first.device);
                 for (int i = 0; i < parameters.Length; i++)
                 {
@@ -301,6 +307,23 @@ internal sealed class GanAdam : IDisposable
         /// <summary>All gradients, one after the other; backward accumulates into it in place.</summary>
         public Tensor Gradients { get; }
 
+        /// <summary>Each parameter's part of <paramref name="buffer"/> (a buffer of this layout's length), shaped as the parameter.</summary>
+        public Tensor[] Views(Tensor buffer) => _parameters
+            .Select((p, i) => buffer.narrow(0, _offsets[i], p.numel()).view(p.shape).DetachFromDisposeScope()).ToArray();
+
+        /// <summary>
+        /// Counts an in-place change on each parameter, as the per-tensor update's <c>add_</c> does: the update wrote
+        /// through the buffer, whose version counter the parameters do not share, so autograd would otherwise not see
+        /// that a graph recorded before the step holds stale weights. Host-only (<c>set_</c> to itself); skipped while a
+        /// CUDA graph captures, whose replays run kernels only.
+        /// </summary>
+        public void MarkParametersChanged()
+        {
+            if (CudaGraphStep.Capturing) return;
+            using var scope = NewDisposeScope();
+            foreach (var p in _parameters) p.set_(p.detach());
+        }
+
         /// <summary>
         /// Throws unless every parameter and gradient is still the view of the buffers this layout made: a backward with
         /// <c>create_graph</c> replaces gradients instead of accumulating into them, and a module moved to another device,
@@ -313,9 +336,12 @@ internal sealed class GanAdam : IDisposable
             for (int i = 0; i < _parameters.Length; i++)
             {
                 var p = _parameters[i];
+                if (p.IsInvalid)
+                    throw new InvalidOperationException($"Parameter {i} of a flat Adam was disposed: its module was moved to another device or element type after "
+                        + "the optimiser was made, which replaces its parameters. Make the optimisers after the modules are in place.");
                 if (!IsViewOf(p, _parameterBuffer, _offsets[i]))
                     throw new InvalidOperationException($"Parameter {i} ({string.Join("x", p.shape)}) of a flat Adam no longer lives in the optimiser's buffer: "
-                        + "its data was replaced after the optimiser was made (a module moved to another device, or a second flat optimiser over an overlapping list). Make the optimisers after the modules are in place.");
+                        + "its data was replaced after the optimiser was made (set_, or a second flat optimiser over an overlapping but different list).");
                 if (p.grad is not { } g || !IsViewOf(g, _gradientBuffer, _offsets[i]))
                     throw new InvalidOperationException($"The gradient of parameter {i} ({string.Join("x", p.shape)}) of a flat Adam is no longer a view of the optimiser's buffer: "
                         + "it was set to null or replaced (a backward with create_graph, or zero_grad(set_to_none)). Zero gradients with the optimiser's ZeroGrad.");

@@ -164,6 +164,9 @@ internal sealed unsafe class CudaGraphStep : IDisposable
     // a replay runs the captured kernels only.
     private readonly List<Action> _hostWorkPerReplay = [];
     [ThreadStatic] private static CudaGraphStep? _capturing;
+
+    /// <summary>Whether a step is being captured on this thread (emulated captures in tests included).</summary>
+    public static bool Capturing => _capturing is not null;
     // True while an emulated replay (tests) calls the step eagerly; never on a GPU, where a replay does not call it.
     [ThreadStatic] private static bool _replaying;
     // Emulated (tests): whether the call that stands for the capture has run.
