@@ -18,6 +18,8 @@ public sealed class AutocastTests
     public void MatrixProductsAndConvolutionsRunInBFloat16OnlyInsideTheScope()
     {
         using var scope = NewDisposeScope();
+        // Seeded: the bfloat16 product is outside the tolerance for about 1 in 100,000 draws.
+        random.manual_seed(31);
         var a = randn(4, 8);
         var b = randn(8, 3);
         var signal = randn(2, 3, 40);
@@ -54,6 +56,8 @@ public sealed class AutocastTests
     public void GradientsReachFloat32WeightsAndAStepIsSeenByTheNextScope()
     {
         using var scope = NewDisposeScope();
+        // Seeded: for about 4 in 100,000 draws the row sums of x are all near zero and the step shows too little.
+        random.manual_seed(37);
         // The weight goes to matmul itself (not a transposed view of it), so autocast caches its bfloat16 copy.
         var weight = randn(5, 6).requires_grad_(true);
         var x = randn(3, 5);

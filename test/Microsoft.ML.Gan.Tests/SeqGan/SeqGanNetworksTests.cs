@@ -168,6 +168,8 @@ public sealed class SeqGanNetworksTests
     public void CompletePrefixesLeavesOnlyItsResultToACallerWithoutAScope()
     {
         using var g = new SeqGanGenerator(6, 4, 4);
+        // Its parameters start uninitialised (empty): whatever the memory held could be NaN, and sampling then threw.
+        g.InitNormal(1.0, new Generator(1));
         using var draws = new Generator(3);
         using var x = g.Sample(3, 5, draws);
         long before = TorchSharp.DisposeScopeManager.Statistics.TensorStatistics.ThreadTotalLiveCount;
