@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using Microsoft.ML.Data;
+using Microsoft.ML.Gan.Core;
 using Microsoft.ML.Gan.Core.Native;
+using Microsoft.ML.Gan.WaveGan;
 using TorchSharp;
 
 namespace Microsoft.ML.Gan.Bench;
@@ -8,7 +10,9 @@ namespace Microsoft.ML.Gan.Bench;
 /// <summary>
 /// <c>overhead</c>: wall time of <c>Fit</c> (estimator, data in an <see cref="IDataView"/>) against
 /// <see cref="BareCycleGan"/> for the same steps on the same images, run alternately (A B A B …) so that a change in
-/// the machine's load hits both.
+/// the machine's load hits both. <c>--gan wavegan</c>: WaveGAN's <c>Fit</c> against the library's own WaveGAN model
+/// driven by a plain loop (build it, then train step after step, reading the losses after each as Fit does), which
+/// is what Fit adds around the model: reading the data view, progress, divergence checks, the no-GC guard.
 /// </summary>
 internal static class OverheadBenchmark
 {
@@ -20,6 +24,7 @@ internal static class OverheadBenchmark
 
     public static int Run(CommandOptions o)
     {
+        if (o.String("gan", "cyclegan") == "wavegan") return RunWaveGan(o);
         var config = NetworkConfig.Read(o, size: 64, blocks: 6, ngf: 64, ndf: 64);
         int images = o.Int("images", 10), steps = o.Int("steps", 20), rounds = o.Int("rounds", 5);
         string? output = o.OptionalString("out");
@@ -33,54 +38,8 @@ internal static class OverheadBenchmark
         var machine = MachineInfo.Now();
         Console.WriteLine($"overhead: {config}, {images} images per domain, {steps} steps per run, {rounds} rounds; {machine}");
 
-        // One short run of each first: JIT, libtorch's first-call set-up and page faults stay out of the rounds.
-        FitOnce(imagesA, imagesB, config, perEpoch, perEpoch);
-        BareOnce(imagesA, imagesB, config, perEpoch);
-
-        var fit = new List<double>();
-        var bare = new List<double>();
-        var fitCpu = new List<double>();
-        var bareCpu = new List<double>();
-        CpuMs.Clear();
-        for (int round = 0; round < rounds; round++)
-        {
-            // Alternate which goes first, so neither always runs on a machine the other has just warmed.
-            if (round % 2 == 0)
-            {
-                fit.Add(FitOnce(imagesA, imagesB, config, perEpoch, steps));
-                fitCpu.Add(CpuMs[^1]);
-                bare.Add(BareOnce(imagesA, imagesB, config, steps));
-                bareCpu.Add(CpuMs[^1]);
-            }
-            else
-            {
-                bare.Add(BareOnce(imagesA, imagesB, config, steps));
-                bareCpu.Add(CpuMs[^1]);
-                fit.Add(FitOnce(imagesA, imagesB, config, perEpoch, steps));
-                fitCpu.Add(CpuMs[^1]);
-            }
-            GC.Collect();
-            GC.WaitForPendingFinalizers();
-            // Both runs dispose what they made. The count still grows by the parameters the two runs made (120 at 32×32
-            // with 2 blocks): TorchSharp counts a module's parameter twice when it is made (the tensor, then the Parameter
-            // that takes over its handle) and once when it is disposed. Growth beyond that would be a leak.
-            Console.WriteLine(FormattableString.Invariant($"round {round + 1}: Fit {fit[^1] / 1000:F2} s, bare {bare[^1] / 1000:F2} s, ratio {fit[^1] / bare[^1]:F3}; CPU Fit {fitCpu[^1] / 1000:F2} s, bare {bareCpu[^1] / 1000:F2} s, ratio {fitCpu[^1] / bareCpu[^1]:F3}; live tensors {TorchTensors.Live}, load {MachineInfo.LoadAverage()}"));
-        }
-        var fitS = Summary.Of(fit.Select(ms => ms / steps));
-        var bareS = Summary.Of(bare.Select(ms => ms / steps));
-        var ratios = Summary.Of(fit.Zip(bare, (f, b) => f / b));
-        double ratio = fitS.Median / bareS.Median;
-        var fitCpuS = Summary.Of(fitCpu.Select(ms => ms / steps));
-        var bareCpuS = Summary.Of(bareCpu.Select(ms => ms / steps));
-        double cpuRatio = fitCpuS.Median / bareCpuS.Median;
-        Console.WriteLine($"Fit ms/step: {fitS}");
-        Console.WriteLine($"bare ms/step: {bareS}");
-        Console.WriteLine($"Fit CPU ms/step: {fitCpuS}");
-        Console.WriteLine($"bare CPU ms/step: {bareCpuS}");
-        Console.WriteLine(FormattableString.Invariant($"wall: ratio of medians {ratio:F3}, per-round ratios {ratios}; CPU: ratio of medians {cpuRatio:F3}, per-round ratios {Summary.Of(fitCpu.Zip(bareCpu, (f, b) => f / b))}; load {MachineInfo.LoadAverage()}"));
-        if (output is not null)
-            ResultFile.WriteJson(output, new { command = ResultFile.CommandLine(), machine, config, images, steps, rounds, fitMsPerStep = fitS, bareMsPerStep = bareS, ratioOfMedians = ratio, roundRatios = ratios, fitCpuMsPerStep = fitCpuS, bareCpuMsPerStep = bareCpuS, cpuRatioOfMedians = cpuRatio, fitMs = fit, bareMs = bare, fitCpuMs = fitCpu, bareCpuMs = bareCpu, loadAfter = MachineInfo.LoadAverage() });
-        return 0;
+        return Rounds(n => FitOnce(imagesA, imagesB, config, perEpoch, n), n => BareOnce(imagesA, imagesB, config, n), "bare", perEpoch,
+            steps, rounds, output, machine, new { gan = "cyclegan", config, images });
     }
 
     /// <summary>Milliseconds of a whole <c>Fit</c>: reading the data view, building, training, making the transformer.</summary>
@@ -107,6 +66,112 @@ internal static class OverheadBenchmark
         LibTorchContext.OneDnnEnabled = false;
         GC.Collect();
         return Measure(() => BareCycleGan.Train(imagesA, imagesB, config, steps, seed: 1));
+    }
+
+    private sealed class ClipRow
+    {
+        public float[] Audio { get; set; } = Array.Empty<float>();
+    }
+
+    private static int RunWaveGan(CommandOptions o)
+    {
+        const int length = 16384;
+        int clips = o.Int("clips", 40), modelSize = o.Int("model-size", 4), batch = o.Int("batch", 4);
+        int steps = o.Int("steps", 10), rounds = o.Int("rounds", 5);
+        string? output = o.OptionalString("out");
+        o.RejectUnknown();
+        var options = new WaveGanEstimator.Options { ModelSize = modelSize, BatchSize = batch };
+        int perEpoch = clips / (batch * options.DiscriminatorUpdates);
+        if (perEpoch == 0 || steps % perEpoch != 0)
+            throw new ArgumentException($"--steps {steps} must be a multiple of the {perEpoch} steps of an epoch (--clips / (--batch × 5)), since Fit runs whole epochs.");
+        var random = new Random(1);
+        var rows = Enumerable.Range(0, clips).Select(i => new ClipRow
+        {
+            Audio = Enumerable.Range(0, length).Select(t => (float)(0.6 * Math.Sin(2 * Math.PI * (110 + 20 * i) * t / 16000) + 0.05 * (random.NextDouble() - 0.5))).ToArray(),
+        }).ToList();
+        var schema = SchemaDefinition.Create(typeof(ClipRow));
+        schema[nameof(ClipRow.Audio)].ColumnType = new VectorDataViewType(NumberDataViewType.Single, length);
+        var machine = MachineInfo.Now();
+        Console.WriteLine($"overhead --gan wavegan: {clips} clips, model size {modelSize}, batch {batch}, {steps} steps (5 critic + 1 generator updates each) per run, {rounds} rounds; {machine}");
+
+        double Fit(int n)
+        {
+            var ml = new MLContext(seed: 1);
+            var data = ml.Data.LoadFromEnumerable(rows, schema);
+            var o = options.Clone();
+            o.Epochs = n / perEpoch;
+            GC.Collect();
+            return Measure(() => ml.Transforms.Gan().WaveGan(o).Fit(data).Dispose());
+        }
+        double Loop(int n)
+        {
+            var device = GanEnvironment.UseCpu();
+            GC.Collect();
+            return Measure(() =>
+            {
+                using var audio = torch.tensor(rows.SelectMany(r => r.Audio).ToArray(), new long[] { clips, 1, length });
+                var settings = options.ToSettings(device) with { Epochs = n / perEpoch };
+                using var model = new WaveGanModel(settings, audio, device, seed: 1);
+                var draws = new GanRandom(2);
+                for (int step = 0; step < n; step++)
+                {
+                    if (step % model.StepsPerEpoch == 0) model.BeginEpoch(step / (int)model.StepsPerEpoch + 1);
+                    using var scope = torch.NewDisposeScope();
+                    foreach (var (_, loss) in model.TrainStep(draws)) loss.item<float>();
+                }
+                model.Generator.Dispose();
+                model.Discriminator.Dispose();
+            });
+        }
+        return Rounds(Fit, Loop, "loop", perEpoch, steps, rounds, output, machine, new { gan = "wavegan", clips, modelSize, batch });
+    }
+
+    /// <summary>
+    /// One untimed run of each (JIT, libtorch's first-call set-up and page faults stay out of the rounds), then
+    /// <paramref name="rounds"/> rounds of Fit and the comparison run (<paramref name="other"/>: "bare" or "loop"),
+    /// alternating which goes first so that neither always runs on a machine the other has just warmed.
+    /// </summary>
+    private static int Rounds(Func<int, double> fitOnce, Func<int, double> otherOnce, string other, int warmSteps, int steps, int rounds,
+        string? output, object machine, object config)
+    {
+        fitOnce(warmSteps);
+        otherOnce(warmSteps);
+        var fit = new List<double>();
+        var bare = new List<double>();
+        var fitCpu = new List<double>();
+        var bareCpu = new List<double>();
+        CpuMs.Clear();
+        for (int round = 0; round < rounds; round++)
+        {
+            foreach (bool fitNow in round % 2 == 0 ? new[] { true, false } : new[] { false, true })
+            {
+                (fitNow ? fit : bare).Add((fitNow ? fitOnce : otherOnce)(steps));
+                (fitNow ? fitCpu : bareCpu).Add(CpuMs[^1]);
+            }
+            GC.Collect();
+            GC.WaitForPendingFinalizers();
+            // Both runs dispose what they made. The count still grows by the parameters the two runs made (120 for
+            // CycleGAN at 32×32 with 2 blocks): TorchSharp counts a module's parameter twice when it is made (the tensor,
+            // then the Parameter that takes over its handle) and once when it is disposed. Growth beyond that would be a leak.
+            Console.WriteLine(FormattableString.Invariant($"round {round + 1}: Fit {fit[^1] / 1000:F2} s, {other} {bare[^1] / 1000:F2} s, ratio {fit[^1] / bare[^1]:F3}; CPU Fit {fitCpu[^1] / 1000:F2} s, {other} {bareCpu[^1] / 1000:F2} s, ratio {fitCpu[^1] / bareCpu[^1]:F3}; live tensors {TorchTensors.Live}, load {MachineInfo.LoadAverage()}"));
+        }
+        var fitS = Summary.Of(fit.Select(ms => ms / steps));
+        var bareS = Summary.Of(bare.Select(ms => ms / steps));
+        var ratios = Summary.Of(fit.Zip(bare, (f, b) => f / b));
+        double ratio = fitS.Median / bareS.Median;
+        var fitCpuS = Summary.Of(fitCpu.Select(ms => ms / steps));
+        var bareCpuS = Summary.Of(bareCpu.Select(ms => ms / steps));
+        double cpuRatio = fitCpuS.Median / bareCpuS.Median;
+        var cpuRatios = Summary.Of(fitCpu.Zip(bareCpu, (f, b) => f / b));
+        Console.WriteLine($"Fit ms/step: {fitS}");
+        Console.WriteLine($"{other} ms/step: {bareS}");
+        Console.WriteLine($"Fit CPU ms/step: {fitCpuS}");
+        Console.WriteLine($"{other} CPU ms/step: {bareCpuS}");
+        Console.WriteLine(FormattableString.Invariant($"wall: ratio of medians {ratio:F3}, per-round ratios {ratios}; CPU: ratio of medians {cpuRatio:F3}, per-round ratios {cpuRatios}; load {MachineInfo.LoadAverage()}"));
+        // The field names of the first (CycleGAN) results: "bare" is the comparison run whichever it is.
+        if (output is not null)
+            ResultFile.WriteJson(output, new { command = ResultFile.CommandLine(), machine, config, comparison = other, steps, rounds, fitMsPerStep = fitS, bareMsPerStep = bareS, ratioOfMedians = ratio, roundRatios = ratios, fitCpuMsPerStep = fitCpuS, bareCpuMsPerStep = bareCpuS, cpuRatioOfMedians = cpuRatio, cpuRoundRatios = cpuRatios, fitMs = fit, bareMs = bare, fitCpuMs = fitCpu, bareCpuMs = bareCpu, loadAfter = MachineInfo.LoadAverage() });
+        return 0;
     }
 
     private static readonly List<double> CpuMs = new();
