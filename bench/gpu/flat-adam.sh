@@ -1,18 +1,23 @@
 #!/usr/bin/env bash
-# One short GPU call (about 3 minutes), not yet run: the flat Adam (GanTrainerOptions.FlatAdam) inside the CUDA graphs,
-# where launch overhead is gone and what is left of a small-kernel optimiser is each kernel's own time on the GPU. The
-# per-tensor Adam runs about nine kernels per parameter tensor and one more to zero each gradient: about 310 for
-# SeqGAN's discriminator (31 tensors), about 1,160 for CycleGAN's two updates (116). PyTorch's capturable Adam runs a
-# handful of multi-tensor kernels, and SeqGAN's graphed D step is the one row still slower than PyTorch's best (2.2
-# against 2.0 ms, BENCHMARKS.md "Issue 6 at a glance"). Since 2026-11-28 the flat Adam keeps parameters and gradients
-# as views of one buffer each, so zeroing, the clip and the update are about 15 kernels whatever the tensor count.
+# A GPU run of about 2.5 minutes, not yet run: the flat Adam (GanTrainerOptions.FlatAdam) inside the CUDA graphs, where
+# launch overhead is gone and what is left of a small-kernel optimiser is each kernel's own time on the GPU. The
+# capturable per-tensor Adam runs nine kernels per parameter tensor and one more to zero each gradient: about 310 for
+# SeqGAN's discriminator (31 tensors), about 1,160 for CycleGAN's two updates (116). PyTorch's capturable Adam runs one
+# multi-tensor kernel per operation (its seqgan_step.py still zeroes the gradients one by one), and SeqGAN's graphed D
+# step is the one row still slower than PyTorch's best (2.2 against 2.0 ms, BENCHMARKS.md "Issue 6 at a glance").
+# Since 2026-11-28 the flat Adam keeps parameters and gradients as views of one buffer each: zeroing is one kernel,
+# the clip seven, the update nine plus six for the capturable numbers, whatever the number of tensors.
 # First `graph-check --gan seqgan --flat-adam true` (graphed against eager, both flat; must PASS); then the paper's
-# steps with graphs and autotuning, flat off and on alternated (SeqGAN twice, the row that decides; CycleGAN and
-# NetGAN once), and PyTorch's graphed D step in the same call.
-# Run from the repository root on the GPU machine after `bash bench/gpu/publish.sh none` here (carry .gpu/pub.tar.xz),
-# with BUDGET=200 and timeout_s 240 when it is a call of its own.
+# steps with graphs and autotuning, flat off and on alternated (SeqGAN twice, the row that decides), PyTorch's graphed
+# D step in the same call, CycleGAN once each, and NetGAN last, where a deadline cuts first.
+# next.sh runs it after wavegan-quality.sh, sharing its deadline. Alone, from the repository root on the GPU machine
+# after `bash bench/gpu/publish.sh none` here (carry .gpu): `bash bench/gpu/flat-adam.sh` (BUDGET 200 by default;
+# call the device with timeout_s 240).
 # Dry run here: BENCH="dotnet bench/Microsoft.ML.Gan.Bench/bin/Release/net10.0/Microsoft.ML.Gan.Bench.dll" GPU=false \
 #   PY="echo python3" CONFIG=small R="--warmup 0 --reps 2" GRAPHS=false OUT=/tmp/dry bash bench/gpu/flat-adam.sh
+export BUDGET=${BUDGET:-200}
+# The clock starts now, before unpacking the program and importing torch (next.sh sets it first when it runs this).
+export DEADLINE=${DEADLINE:-$(( $(date +%s) + BUDGET ))}
 source bench/gpu/common.sh
 CORA=examples/data/cora_ml/cora_ml_lcc.edges
 D="--device cuda"; [ "$GPU" = true ] || D="--device cpu"

@@ -11,7 +11,7 @@ namespace Microsoft.ML.Gan.Core;
 /// </summary>
 /// <remarks>
 /// The per-tensor update launches about nine kernels per parameter tensor, and zeroing the gradients one more, which
-/// on a GPU costs more than the arithmetic for the small tensors GANs have (a CycleGAN generator has 100+). With
+/// on a GPU costs more than the arithmetic for the small tensors GANs have (CycleGAN's generators' optimiser has 96). With
 /// <c>flat: true</c> the parameters, their gradients and both moments are views of one buffer each (as PyTorch's
 /// <c>DistributedDataParallel(gradient_as_bucket_view=True)</c> keeps gradients): backward accumulates into the
 /// gradient buffer in place, and zeroing, the global-norm clip and the update are a handful of kernels over whole
@@ -52,7 +52,8 @@ internal sealed class GanAdam : IDisposable
     /// with a handful of kernels (see the remarks); needs every parameter on one device with one element type (float32
     /// or float64). It moves each parameter's data into the buffer, so the modules must be on their device first. Every
     /// parameter then has a gradient from the start: one that backward leaves untouched is updated as having a zero
-    /// gradient (as PyTorch's Adam after <c>zero_grad(set_to_none=False)</c>), where the per-tensor update skips it.</param>
+    /// gradient (as PyTorch's Adam after <c>zero_grad(set_to_none=False)</c>), where the per-tensor update skips it until
+    /// its first gradient.</param>
     /// <param name="capturable">Keep the numbers that change between steps on the parameters' device, for a step
     /// captured in a CUDA graph (see the remarks); needs every parameter on one device.</param>
     public GanAdam(IEnumerable<Parameter> parameters, double learningRate, double beta1 = 0.9, double beta2 = 0.999,
@@ -238,8 +239,9 @@ internal sealed class GanAdam : IDisposable
     private sealed class FlatLayout : IDisposable
     {
         // Each parameter starts at a multiple of this many elements (256 bytes in float32), as cuBLAS, cuDNN and
-        // libtorch's vectorised kernels want their pointers aligned; packed tightly, every tensor after one of odd
-        // length would start misaligned. The gaps stay zero in every buffer, so they add nothing to the update or the clip.
+        // libtorch's vectorised kernels want their pointers aligned; packed tightly, every tensor after one whose length
+        // is not a multiple of 4 would start off 16-byte alignment. The gaps stay zero in every buffer, so they add
+        // nothing to the update or the clip.
         private const long Alignment = 64;
         private readonly Parameter[] _parameters;
         // Each parameter's first element in the buffers.
@@ -315,7 +317,8 @@ internal sealed class GanAdam : IDisposable
         /// Counts an in-place change on each parameter, as the per-tensor update's <c>add_</c> does: the update wrote
         /// through the buffer, whose version counter the parameters do not share, so autograd would otherwise not see
         /// that a graph recorded before the step holds stale weights. Host-only (<c>set_</c> to itself); skipped while a
-        /// CUDA graph captures, whose replays run kernels only.
+        /// CUDA graph captures, since a capture only records the kernels (nothing has changed yet) and its replays run
+        /// no host code.
         /// </summary>
         public void MarkParametersChanged()
         {

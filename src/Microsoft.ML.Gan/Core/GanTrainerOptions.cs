@@ -28,7 +28,7 @@ public abstract class GanTrainerOptions
     /// the gradients, the gradient clip and the update are a handful of kernels over whole buffers instead of about ten
     /// per parameter tensor: the same arithmetic as the default (tests match torch.optim.Adam step for step) for
     /// parameters that get a gradient at every step, as every parameter of these GANs does (one that did not would be
-    /// updated as with a zero gradient, where the default skips it); fewer kernels, which is what small-batch GAN
+    /// updated as with a zero gradient, where the default skips it until its first gradient); fewer kernels, which is what small-batch GAN
     /// steps on a GPU, and the CUDA graphs' replays, are bound by. Off by
     /// default: eager steps on an H200 gained nothing measurable against their run-to-run spread with the first form of
     /// it, and inside the CUDA graphs it is not yet measured (BENCHMARKS.md). Checkpoints load in either mode.

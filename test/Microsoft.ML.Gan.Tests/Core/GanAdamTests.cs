@@ -82,8 +82,8 @@ public sealed class GanAdamTests
         using var adam = new GanAdam(ours.parameters(), 2e-3, 0.5, 0.999, weightDecay: weightDecay, flat: true);
         var reference = optim.Adam(theirs.parameters(), 2e-3, 0.5, 0.999, weight_decay: weightDecay);
         Assert.IsTrue(adam.IsFlat);
-        // Every parameter starts on a 64-element boundary of the buffer (aligned pointers for the GPU's kernels);
-        // this network's tensors have odd lengths, so packed tightly most would not.
+        // Every parameter starts on a 64-element boundary of the buffer (aligned pointers for the GPU's kernels); none
+        // of this network's tensor lengths (72, 4, 108, 3, 135, 5) is a multiple of 64, so packed tightly most would not.
         Assert.IsTrue(ours.parameters().All(p => p.storage_offset() % 64 == 0), "Parameters packed without alignment.");
         for (int step = 0; step < 20; step++)
         {
@@ -127,38 +127,49 @@ public sealed class GanAdamTests
     [TestMethod]
     public void FlatAdamUpdatesAParameterWithoutGradientAsPyTorchDoesWithZeroedGradients()
     {
-        // Every parameter of a flat Adam has a gradient from the start, so one that backward leaves alone is updated
-        // with a zero gradient, as torch.optim.Adam after zero_grad(set_to_none=False): it keeps moving on its moments.
+        // Every parameter of a flat Adam has a gradient from the start, so one that backward never reaches is updated
+        // with a zero gradient, as torch.optim.Adam after zero_grad(set_to_none=False): with weight decay it moves. The
+        // per-tensor update skips a parameter that has never had a gradient, so there it stays.
         random.manual_seed(2);
         using var ours = nn.Linear(3, 2);
         using var theirs = nn.Linear(3, 2);
+        using var plain = nn.Linear(3, 2);
         CopyParameters(ours, theirs);
-        var oursExtra = new TorchSharp.Modules.Parameter(randn(4));
-        var theirsExtra = new TorchSharp.Modules.Parameter(oursExtra.detach().clone());
-        using var adam = new GanAdam(ours.parameters().Append(oursExtra), 1e-2, flat: true);
-        var reference = optim.Adam(theirs.parameters().Append(theirsExtra), 1e-2);
-        var afterFirst = oursExtra.detach().clone();
+        CopyParameters(ours, plain);
+        var start = randn(4);
+        var oursExtra = new TorchSharp.Modules.Parameter(start.clone());
+        var theirsExtra = new TorchSharp.Modules.Parameter(start.clone());
+        var plainExtra = new TorchSharp.Modules.Parameter(start.clone());
+        using var adam = new GanAdam(ours.parameters().Append(oursExtra), 1e-2, weightDecay: 0.1, flat: true);
+        using var perTensor = new GanAdam(plain.parameters().Append(plainExtra), 1e-2, weightDecay: 0.1);
+        var reference = optim.Adam(theirs.parameters().Append(theirsExtra), 1e-2, weight_decay: 0.1);
+        theirsExtra.grad = zeros_like(theirsExtra);
         for (int step = 0; step < 3; step++)
         {
             using var scope = NewDisposeScope();
             var x = randn(5, 3);
-            adam.ZeroGrad();
-            var loss = ours.forward(x).sum();
-            if (step == 0) loss = loss + oursExtra.pow(2).sum();
-            loss.backward();
-            adam.Step();
-            if (step == 0) afterFirst = oursExtra.detach().clone().MoveToOuterDisposeScope();
-
+            TrainStep(ours, adam.ZeroGrad, adam.Step, x);
+            TrainStep(plain, perTensor.ZeroGrad, perTensor.Step, x);
             reference.zero_grad();
-            var theirLoss = theirs.forward(x).sum();
-            if (step == 0) theirLoss = theirLoss + theirsExtra.pow(2).sum();
-            theirLoss.backward();
+            theirs.forward(x).pow(2).mean().backward();
             if (theirsExtra.grad is null) theirsExtra.grad = zeros_like(theirsExtra);
             reference.step();
         }
-        Assert.IsTrue((oursExtra - afterFirst).abs().max().item<float>() > 1e-4f, "The unused parameter should keep moving on its moments.");
+        Assert.IsTrue((oursExtra - start).abs().max().item<float>() > 1e-3f, "Weight decay should move the parameter without gradient.");
+        Assert.AreEqual(0f, (plainExtra - start).abs().max().item<float>(), "The per-tensor update skips a parameter that never had a gradient.");
         foreach (var (a, b) in ours.parameters().Append(oursExtra).Zip(theirs.parameters().Append(theirsExtra)))
             Assert.IsTrue((a - b).abs().max().item<float>() < 1e-6f, "Flat Adam differs from torch.optim.Adam with zeroed gradients.");
+    }
+
+    [TestMethod]
+    public void FlatAdamNamesAParameterItsModuleDisposedByMovingIt()
+    {
+        // Moving a module to another element type or device replaces its parameters and disposes the old ones.
+        using var net = nn.Linear(3, 2);
+        using var adam = new GanAdam(net.parameters(), 1e-3, flat: true);
+        net.to(float64);
+        var e = Assert.ThrowsExactly<InvalidOperationException>(adam.Step);
+        StringAssert.Contains(e.Message, "Parameter 0 of a flat Adam was disposed");
     }
 
     [TestMethod]
