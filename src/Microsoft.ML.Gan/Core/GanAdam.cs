@@ -262,8 +262,10 @@ internal sealed class GanAdam : IDisposable
             for (int i = 0; i < parameters.Length; i++)
             {
                 if (parameters[i].numel() == 0) continue;
-                if (!seen.TryAdd((StorageAddress(parameters[i]), parameters[i].storage_offset()), i))
-                    throw new ArgumentException($"A flat Adam's parameters {seen[(StorageAddress(parameters[i]), parameters[i].storage_offset())]} and {i} are the same tensor; list each parameter once.", argument);
+                var start = (StorageAddress(parameters[i]), parameters[i].storage_offset());
+                if (seen.TryGetValue(start, out int earlier))
+                    throw new ArgumentException($"A flat Adam's parameters {earlier} and {i} are the same tensor; list each parameter once.", argument);
+                seen[start] = i;
             }
         }
 
@@ -329,9 +331,10 @@ internal sealed class GanAdam : IDisposable
 
         /// <summary>
         /// Throws unless every parameter and gradient is still the view of the buffers this layout made: a backward with
-        /// <c>create_graph</c> replaces gradients instead of accumulating into them, and a module moved to another device,
-        /// or a second flat optimiser over an overlapping but different list, replaces parameters' storage. The update
-        /// would then silently miss them. Host-only (no device synchronisation), so a CUDA graph can capture around it.
+        /// <c>create_graph</c> replaces gradients instead of accumulating into them, a module moved to another device or
+        /// element type disposes its parameters, and <c>set_</c> or a second flat optimiser over an overlapping but
+        /// different list replaces their storage. The update would then silently miss them. Host-only (no device
+        /// synchronisation), so a CUDA graph can capture around it.
         /// </summary>
         public void Check()
         {

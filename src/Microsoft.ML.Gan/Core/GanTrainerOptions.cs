@@ -26,12 +26,12 @@ public abstract class GanTrainerOptions
     /// <summary>
     /// Makes each Adam optimiser's parameters, their gradients and its state views of one buffer each, so that zeroing
     /// the gradients, the gradient clip and the update are a handful of kernels over whole buffers instead of about ten
-    /// per parameter tensor: the same arithmetic as the default (tests match torch.optim.Adam step for step) for
-    /// parameters that get a gradient at every step, as every parameter of these GANs does (one that did not would be
-    /// updated as with a zero gradient, where the default skips it until its first gradient); fewer kernels, which is what small-batch GAN
-    /// steps on a GPU, and the CUDA graphs' replays, are bound by. Off by
-    /// default: eager steps on an H200 gained nothing measurable against their run-to-run spread with the first form of
-    /// it, and inside the CUDA graphs it is not yet measured (BENCHMARKS.md). Checkpoints load in either mode.
+    /// per parameter tensor: fewer kernels, which is what small-batch GAN steps on a GPU, and the CUDA graphs'
+    /// replays, are bound by. The arithmetic is the default's (tests match torch.optim.Adam step for step) for
+    /// parameters that get a gradient at every step, as every parameter of these GANs does; one that did not would be
+    /// updated as with a zero gradient, where the default skips it until its first gradient. Off by default: eager
+    /// steps on an H200 gained nothing measurable against their run-to-run spread with the first form of it, and inside
+    /// the CUDA graphs it is not yet measured (BENCHMARKS.md). Checkpoints load in either mode.
     /// </summary>
     public bool FlatAdam;
     /// <summary>

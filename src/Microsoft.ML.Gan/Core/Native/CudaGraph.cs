@@ -149,6 +149,9 @@ internal sealed unsafe class CudaGraphStep : IDisposable
         _capturing?._hostWorkPerReplay.Add(work);
     }
 
+    /// <summary>Whether a step is being captured on this thread (emulated captures in tests included).</summary>
+    public static bool Capturing => _capturing is not null;
+
     /// <summary>Eager calls before the capture, as PyTorch's documentation recommends (it warms up for three).</summary>
     public const int WarmupSteps = 2;
     // sizeof(at::cuda::CUDAGraph) is not exported. Constructing and capturing in a 4 KiB block filled with a marker
@@ -164,9 +167,6 @@ internal sealed unsafe class CudaGraphStep : IDisposable
     // a replay runs the captured kernels only.
     private readonly List<Action> _hostWorkPerReplay = [];
     [ThreadStatic] private static CudaGraphStep? _capturing;
-
-    /// <summary>Whether a step is being captured on this thread (emulated captures in tests included).</summary>
-    public static bool Capturing => _capturing is not null;
     // True while an emulated replay (tests) calls the step eagerly; never on a GPU, where a replay does not call it.
     [ThreadStatic] private static bool _replaying;
     // Emulated (tests): whether the call that stands for the capture has run.
