@@ -202,12 +202,7 @@ internal static class MemoryBenchmark
     {
         const int clips = 80, length = 16384;
         int modelSize = o.Int("model-size", 4), batch = o.Int("batch", 4);
-        var random = new Random(1);
-        var rows = Enumerable.Range(0, clips).Select(i =>
-        {
-            double hz = 110 + 20 * i;
-            return new ClipRow { Audio = Enumerable.Range(0, length).Select(t => (float)(0.6 * Math.Sin(2 * Math.PI * hz * t / 16000) + 0.05 * (random.NextDouble() - 0.5))).ToArray() };
-        }).ToList();
+        var rows = SyntheticClips.Generate(clips, length).Select(audio => new ClipRow { Audio = audio }).ToList();
         var schema = SchemaDefinition.Create(typeof(ClipRow));
         schema[nameof(ClipRow.Audio)].ColumnType = new VectorDataViewType(NumberDataViewType.Single, length);
         var options = new WaveGanEstimator.Options { ModelSize = modelSize, BatchSize = batch };

@@ -84,11 +84,7 @@ internal static class OverheadBenchmark
         int perEpoch = clips / (batch * options.DiscriminatorUpdates);
         if (perEpoch == 0 || steps % perEpoch != 0)
             throw new ArgumentException($"--steps {steps} must be a multiple of the {perEpoch} steps of an epoch (--clips / (--batch × 5)), since Fit runs whole epochs.");
-        var random = new Random(1);
-        var rows = Enumerable.Range(0, clips).Select(i => new ClipRow
-        {
-            Audio = Enumerable.Range(0, length).Select(t => (float)(0.6 * Math.Sin(2 * Math.PI * (110 + 20 * i) * t / 16000) + 0.05 * (random.NextDouble() - 0.5))).ToArray(),
-        }).ToList();
+        var rows = SyntheticClips.Generate(clips, length).Select(audio => new ClipRow { Audio = audio }).ToList();
         var schema = SchemaDefinition.Create(typeof(ClipRow));
         schema[nameof(ClipRow.Audio)].ColumnType = new VectorDataViewType(NumberDataViewType.Single, length);
         var machine = MachineInfo.Now();
