@@ -2,6 +2,8 @@ using System.Diagnostics;
 using Microsoft.ML.Data;
 using Microsoft.ML.Gan.Core;
 using Microsoft.ML.Gan.Core.Native;
+using Microsoft.ML.Gan.Data;
+using Microsoft.ML.Gan.SeqGan;
 using Microsoft.ML.Gan.WaveGan;
 using TorchSharp;
 
@@ -13,6 +15,7 @@ namespace Microsoft.ML.Gan.Bench;
 /// the machine's load hits both. <c>--gan wavegan</c>: WaveGAN's <c>Fit</c> against the library's own WaveGAN model
 /// driven by a plain loop (build it, then train step after step, reading the losses after each as Fit does), which
 /// is what Fit adds around the model: reading the data view, progress, divergence checks, the no-GC guard.
+/// <c>--gan seqgan</c>: the same for SeqGAN's whole schedule (<see cref="RunSeqGan"/>).
 /// </summary>
 internal static class OverheadBenchmark
 {
@@ -24,7 +27,13 @@ internal static class OverheadBenchmark
 
     public static int Run(CommandOptions o)
     {
-        if (o.String("gan", "cyclegan") == "wavegan") return RunWaveGan(o);
+        switch (o.String("gan", "cyclegan"))
+        {
+            case "wavegan": return RunWaveGan(o);
+            case "seqgan": return RunSeqGan(o);
+            case "cyclegan": break;
+            case var other: throw new ArgumentException($"--gan takes cyclegan, wavegan or seqgan; found '{other}'.");
+        }
         var config = NetworkConfig.Read(o, size: 64, blocks: 6, ngf: 64, ndf: 64);
         int images = o.Int("images", 10), steps = o.Int("steps", 20), rounds = o.Int("rounds", 5);
         string? output = o.OptionalString("out");
@@ -120,6 +129,71 @@ internal static class OverheadBenchmark
             });
         }
         return Rounds(Fit, Loop, "loop", perEpoch, steps, rounds, output, machine, new { gan = "wavegan", clips, modelSize, batch });
+    }
+
+    private sealed class TextRow
+    {
+        public string Text { get; set; } = "";
+    }
+
+    /// <summary>
+    /// SeqGAN: its whole schedule (MLE epochs, discriminator rounds, adversarial rounds) through Fit, against the same
+    /// schedule of the library's model in a plain loop that starts from the same text rows (tokenised and encoded as Fit
+    /// does, so that the difference is Fit's own machinery).
+    /// </summary>
+    private static int RunSeqGan(CommandOptions o)
+    {
+        int lines = o.Int("lines", 64), length = o.Int("length", 20), words = o.Int("words", 500), batch = o.Int("batch", 32);
+        int rounds = o.Int("rounds", 5);
+        string? output = o.OptionalString("out");
+        var options = new SeqGanEstimator.Options
+        {
+            SequenceLength = length, BatchSize = batch, RolloutCount = 4, PretrainEpochs = o.Int("mle-epochs", 10),
+            DiscriminatorPretrainRounds = o.Int("d-pretrain-rounds", 5), DiscriminatorEpochsPerRound = 1,
+            AdversarialRounds = o.Int("adversarial-rounds", 10), AdversarialDiscriminatorRounds = 1,
+            DiscriminatorFilters = new[] { (1, 16), (2, 16), (3, 16), (5, 16), (10, 16), (20, 16) },
+        };
+        o.RejectUnknown();
+        var random = new Random(1);
+        var rows = Enumerable.Range(0, lines)
+            .Select(_ => new TextRow { Text = string.Join(' ', Enumerable.Range(0, length).Select(_ => $"w{random.Next(words)}")) }).ToList();
+        var machine = MachineInfo.Now();
+        int steps = 0;
+        double Fit(int _)
+        {
+            var ml = new MLContext(seed: 1);
+            var data = ml.Data.LoadFromEnumerable(rows);
+            GC.Collect();
+            return Measure(() => ml.Transforms.Gan().SeqGan(options).Fit(data).Dispose());
+        }
+        double Loop(int _)
+        {
+            var device = GanEnvironment.UseCpu();
+            var data = new MLContext(seed: 1).Data.LoadFromEnumerable(rows);
+            GC.Collect();
+            return Measure(() =>
+            {
+                var (sequences, _, _) = TokenColumn.ReadAll(data, nameof(TextRow.Text), options.Tokenizer, CancellationToken.None);
+                var (vocabulary, _, _) = Vocabulary.Build(sequences, options.MaxVocabularySize);
+                using var real = vocabulary.EncodeAll(sequences, length);
+                using var model = new SeqGanModel(options.ToSettings(vocabulary), real, null, device, seed: 1);
+                var draws = new GanRandom(2);
+                steps = (int)model.StepsPerEpoch;
+                model.BeginEpoch(1);
+                for (int step = 0; step < steps; step++)
+                {
+                    using var scope = torch.NewDisposeScope();
+                    foreach (var (_, loss) in model.TrainStep(draws)) loss.item<float>();
+                }
+                model.Generator.Dispose();
+                model.Discriminator.Dispose();
+            });
+        }
+        Loop(0);
+        Console.WriteLine($"overhead --gan seqgan: {lines} lines of {length} words from {words}, batch {batch}, {options.RolloutCount} rollouts, "
+            + $"{options.PretrainEpochs} MLE epochs, {options.DiscriminatorPretrainRounds} D rounds, {options.AdversarialRounds} adversarial rounds: {steps} steps per run, {rounds} rounds; {machine}");
+        return Rounds(Fit, Loop, "loop", 0, steps, rounds, output, machine,
+            new { gan = "seqgan", lines, length, words, batch, options.RolloutCount, options.PretrainEpochs, options.DiscriminatorPretrainRounds, options.AdversarialRounds });
     }
 
     /// <summary>

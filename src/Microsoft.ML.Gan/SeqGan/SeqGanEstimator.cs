@@ -92,6 +92,19 @@ public sealed class SeqGanEstimator : IEstimator<SeqGanTransformer>
         internal IReadOnlyList<(int Window, int Filters)> DiscriminatorFilters = SeqGanDiscriminator.OfficialFilters;
 
         internal Options Clone() => (Options)MemberwiseClone();
+
+        /// <param name="vocabulary">The vocabulary built from the training text: its size and fingerprint.</param>
+        internal SeqGanSettings ToSettings(Vocabulary vocabulary) => new()
+        {
+            VocabularySize = vocabulary.Count, SequenceLength = SequenceLength, EmbeddingSize = EmbeddingSize,
+            HiddenSize = HiddenSize, DiscriminatorEmbeddingSize = DiscriminatorEmbeddingSize, BatchSize = BatchSize,
+            PretrainEpochs = PretrainEpochs, DiscriminatorPretrainRounds = DiscriminatorPretrainRounds,
+            AdversarialRounds = AdversarialRounds, RolloutCount = RolloutCount,
+            DiscriminatorEpochsPerRound = DiscriminatorEpochsPerRound, AdversarialDiscriminatorRounds = AdversarialDiscriminatorRounds,
+            DiscriminatorFilters = DiscriminatorFilters,
+            GeneratorLearningRate = GeneratorLearningRate, DiscriminatorLearningRate = DiscriminatorLearningRate,
+            DataFingerprint = vocabulary.Fingerprint(), FlatAdam = FlatAdam, CudaGraphs = CudaGraphs,
+        };
     }
 
     private readonly GanEnvironment _env;
@@ -173,17 +186,7 @@ public sealed class SeqGanEstimator : IEstimator<SeqGanTransformer>
             if (droppedTokens > 0)
                 ch.Info(MessageSensitivity.None, $"SeqGAN: {droppedTokens} rarer distinct tokens ({droppedOccurrences} occurrences) exceed MaxVocabularySize {_options.MaxVocabularySize} and become '{Vocabulary.UnknownToken}'.");
         }
-        var settings = new SeqGanSettings
-        {
-            VocabularySize = vocabulary.Count, SequenceLength = _options.SequenceLength, EmbeddingSize = _options.EmbeddingSize,
-            HiddenSize = _options.HiddenSize, DiscriminatorEmbeddingSize = _options.DiscriminatorEmbeddingSize, BatchSize = _options.BatchSize,
-            PretrainEpochs = _options.PretrainEpochs, DiscriminatorPretrainRounds = _options.DiscriminatorPretrainRounds,
-            AdversarialRounds = _options.AdversarialRounds, RolloutCount = _options.RolloutCount,
-            DiscriminatorEpochsPerRound = _options.DiscriminatorEpochsPerRound, AdversarialDiscriminatorRounds = _options.AdversarialDiscriminatorRounds,
-            DiscriminatorFilters = _options.DiscriminatorFilters,
-            GeneratorLearningRate = _options.GeneratorLearningRate, DiscriminatorLearningRate = _options.DiscriminatorLearningRate,
-            DataFingerprint = vocabulary.Fingerprint(), FlatAdam = _options.FlatAdam, CudaGraphs = _options.CudaGraphs,
-        };
+        var settings = _options.ToSettings(vocabulary);
         var device = _env.ResolveDevice();
         if (SeqGanModel.UsesCudaGraphs(settings, device))
             using (var ch = _env.Host.Start("Training"))
