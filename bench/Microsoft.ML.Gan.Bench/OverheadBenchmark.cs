@@ -211,6 +211,8 @@ internal static class OverheadBenchmark
         var fitCpu = new List<double>();
         var bareCpu = new List<double>();
         CpuMs.Clear();
+        GcPauseMs.Clear();
+        FullCollections.Clear();
         for (int round = 0; round < rounds; round++)
         {
             foreach (bool fitNow in round % 2 == 0 ? new[] { true, false } : new[] { false, true })
@@ -223,7 +225,9 @@ internal static class OverheadBenchmark
             // Both runs dispose what they made. The count still grows by the parameters the two runs made (120 for
             // CycleGAN at 32×32 with 2 blocks): TorchSharp counts a module's parameter twice when it is made (the tensor,
             // then the Parameter that takes over its handle) and once when it is disposed. Growth beyond that would be a leak.
-            Console.WriteLine(FormattableString.Invariant($"round {round + 1}: Fit {fit[^1] / 1000:F2} s, {other} {bare[^1] / 1000:F2} s, ratio {fit[^1] / bare[^1]:F3}; CPU Fit {fitCpu[^1] / 1000:F2} s, {other} {bareCpu[^1] / 1000:F2} s, ratio {fitCpu[^1] / bareCpu[^1]:F3}; live tensors {TorchTensors.Live}, load {MachineInfo.LoadAverage()}"));
+            // The last two runs' garbage collection, in the order they ran.
+            var (pauses, collections) = (GcPauseMs.TakeLast(2).ToArray(), FullCollections.TakeLast(2).ToArray());
+            Console.WriteLine(FormattableString.Invariant($"round {round + 1}: Fit {fit[^1] / 1000:F2} s, {other} {bare[^1] / 1000:F2} s, ratio {fit[^1] / bare[^1]:F3}; CPU Fit {fitCpu[^1] / 1000:F2} s, {other} {bareCpu[^1] / 1000:F2} s, ratio {fitCpu[^1] / bareCpu[^1]:F3}; GC pauses {(round % 2 == 0 ? "Fit, " + other : other + ", Fit")} {pauses[0]:F1} / {pauses[1]:F1} ms, generation-2 collections {collections[0]} / {collections[1]}; live tensors {TorchTensors.Live}, load {MachineInfo.LoadAverage()}"));
         }
         var fitS = Summary.Of(fit.Select(ms => ms / steps));
         var bareS = Summary.Of(bare.Select(ms => ms / steps));
@@ -240,11 +244,15 @@ internal static class OverheadBenchmark
         Console.WriteLine(FormattableString.Invariant($"wall: ratio of medians {ratio:F3}, per-round ratios {ratios}; CPU: ratio of medians {cpuRatio:F3}, per-round ratios {cpuRatios}; load {MachineInfo.LoadAverage()}"));
         // The field names of the first (CycleGAN) results: "bare" is the comparison run whichever it is.
         if (output is not null)
-            ResultFile.WriteJson(output, new { command = ResultFile.CommandLine(), machine, config, comparison = other, steps, rounds, fitMsPerStep = fitS, bareMsPerStep = bareS, ratioOfMedians = ratio, roundRatios = ratios, fitCpuMsPerStep = fitCpuS, bareCpuMsPerStep = bareCpuS, cpuRatioOfMedians = cpuRatio, cpuRoundRatios = cpuRatios, fitMs = fit, bareMs = bare, fitCpuMs = fitCpu, bareCpuMs = bareCpu, loadAfter = MachineInfo.LoadAverage() });
+            ResultFile.WriteJson(output, new { command = ResultFile.CommandLine(), machine, config, comparison = other, steps, rounds, fitMsPerStep = fitS, bareMsPerStep = bareS, ratioOfMedians = ratio, roundRatios = ratios, fitCpuMsPerStep = fitCpuS, bareCpuMsPerStep = bareCpuS, cpuRatioOfMedians = cpuRatio, cpuRoundRatios = cpuRatios, fitMs = fit, bareMs = bare, fitCpuMs = fitCpu, bareCpuMs = bareCpu, gcPauseMsInRunOrder = GcPauseMs, generation2CollectionsInRunOrder = FullCollections, loadAfter = MachineInfo.LoadAverage() });
         return 0;
     }
 
     private static readonly List<double> CpuMs = new();
+    // Per run, as CpuMs: the garbage collector's pauses and its generation-2 collections (each no-GC scope the training
+    // loop opens counts as one).
+    private static readonly List<double> GcPauseMs = new();
+    private static readonly List<int> FullCollections = new();
 
     /// <summary>
     /// Wall milliseconds; the process's CPU milliseconds go to <see cref="CpuMs"/>. With one libtorch thread the CPU
@@ -254,11 +262,15 @@ internal static class OverheadBenchmark
     {
         var process = Process.GetCurrentProcess();
         var cpu = process.TotalProcessorTime;
+        var pause = GC.GetTotalPauseDuration();
+        int fullCollections = GC.CollectionCount(2);
         var clock = Stopwatch.StartNew();
         run();
         double wall = clock.Elapsed.TotalMilliseconds;
         process.Refresh();
         CpuMs.Add((process.TotalProcessorTime - cpu).TotalMilliseconds);
+        GcPauseMs.Add((GC.GetTotalPauseDuration() - pause).TotalMilliseconds);
+        FullCollections.Add(GC.CollectionCount(2) - fullCollections);
         return wall;
     }
 }
