@@ -3,10 +3,13 @@ namespace Microsoft.ML.Gan.Tests;
 /// <summary>Small pieces every GAN's tests use.</summary>
 internal static class TestSupport
 {
-    /// <summary>A new empty folder under the system's temporary folder.</summary>
+    /// <summary>This test run's folder under the system's temporary folder; <see cref="TestRun"/> deletes it at the end.</summary>
+    public static readonly string RunDirectory = Path.Combine(Path.GetTempPath(), "mlgan-tests", Guid.NewGuid().ToString("N"));
+
+    /// <summary>A new empty folder in <see cref="RunDirectory"/>.</summary>
     public static string TempDirectory()
     {
-        string dir = Path.Combine(Path.GetTempPath(), "mlgan-tests", Guid.NewGuid().ToString("N"));
+        string dir = Path.Combine(RunDirectory, Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(dir);
         return dir;
     }
@@ -48,4 +51,26 @@ internal static class TestSupport
 internal sealed class SyncProgress(Action<GanProgress> onReport) : IProgress<GanProgress>
 {
     public void Report(GanProgress value) => onReport(value);
+}
+
+/// <summary>What the whole test run does at its end.</summary>
+[TestClass]
+public sealed class TestRun
+{
+    /// <summary>
+    /// Deletes this run's temporary folders (checkpoints, saved models, written files; tens of MB a run), which would
+    /// otherwise pile up on a machine that keeps its temporary folder. Another run's folders are left alone.
+    /// </summary>
+    [AssemblyCleanup]
+    public static void DeleteTemporaryFolders()
+    {
+        try
+        {
+            if (Directory.Exists(TestSupport.RunDirectory)) Directory.Delete(TestSupport.RunDirectory, recursive: true);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            Console.Error.WriteLine($"Could not delete {TestSupport.RunDirectory}: {e.Message}");
+        }
+    }
 }

@@ -40,11 +40,13 @@ public sealed class WaveGanEstimatorTests
     internal static float[] Weights(WaveGanTransformer t) =>
         t.Generator.parameters().Concat(t.Discriminator.parameters()).SelectMany(p => p.data<float>().ToArray()).ToArray();
 
+    // PublicationOnly: a Fit that throws is not remembered, so one transient failure fails one test, not every test that
+    // shares the model (CI retries a run only when a single test failed).
     private static readonly Lazy<WaveGanTransformer> Trained = new(() =>
     {
         var ml = new MLContext(seed: 1);
         return ml.Transforms.Gan().WaveGan(Tiny()).Fit(TrainingData(ml));
-    });
+    }, LazyThreadSafetyMode.PublicationOnly);
 
     [ClassCleanup]
     public static void DisposeTrained()
