@@ -1,3 +1,5 @@
+using Microsoft.ML.Gan.Core;
+
 namespace Microsoft.ML.Gan.Tests;
 
 /// <summary>Small pieces every GAN's tests use.</summary>
@@ -53,10 +55,20 @@ internal sealed class SyncProgress(Action<GanProgress> onReport) : IProgress<Gan
     public void Report(GanProgress value) => onReport(value);
 }
 
-/// <summary>What the whole test run does at its end.</summary>
+/// <summary>What the whole test run does at its start and end.</summary>
 [TestClass]
 public sealed class TestRun
 {
+    /// <summary>
+    /// The CPU settings training uses (<see cref="GanEnvironment.UseCpu"/>: oneDNN off with two libtorch threads, among
+    /// others) from the first test on, so that a test that builds networks or models directly, not through an
+    /// estimator, does not run on libtorch's defaults or on whatever an earlier test left: oneDNN's convolutions,
+    /// bfloat16 ones included, gave wrong or NaN gradients on this machine's CPU (BENCHMARKS.md, "bfloat16 and the first
+    /// step's gradients"). Tests that change a setting put these back in a <c>finally</c>.
+    /// </summary>
+    [AssemblyInitialize]
+    public static void UseTheLibrarysCpuSettings(TestContext _) => GanEnvironment.UseCpu();
+
     /// <summary>
     /// Deletes this run's temporary folders (checkpoints, saved models, written files; tens of MB a run), which would
     /// otherwise pile up on a machine that keeps its temporary folder. Another run's folders are left alone.

@@ -9,11 +9,6 @@ namespace Microsoft.ML.Gan.Tests.Core;
 [TestClass]
 public sealed class AutocastTests
 {
-    // The library's CPU settings: oneDNN's convolutions, bfloat16 ones included, are wrong on this machine's CPU
-    // (BENCHMARKS.md, "bfloat16 and the first step's gradients"), and training never uses them.
-    [TestInitialize]
-    public void UseTheLibrarysCpuSettings() => GanEnvironment.UseCpu();
-
     [TestMethod]
     public void MatrixProductsAndConvolutionsRunInBFloat16OnlyInsideTheScope()
     {

@@ -14,11 +14,6 @@ namespace Microsoft.ML.Gan.Tests.Core;
 [TestClass]
 public sealed class FlatAdamModelTests
 {
-    // The CPU settings training uses (oneDNN off with two libtorch threads, among others), whichever test ran before:
-    // these tests build networks and models directly, not through an estimator, which would set them.
-    [TestInitialize]
-    public void UseTheLibrarysCpuSettings() => GanEnvironment.UseCpu();
-
     private static void AssertSameWeights(nn.Module expected, nn.Module actual, string network) =>
         SameTraining.AssertClose(expected, actual, network, "with the flat Adam");
 

@@ -15,11 +15,6 @@ namespace Microsoft.ML.Gan.Tests.Core;
 [TestClass]
 public sealed class HostToDeviceTests
 {
-    // The CPU settings training uses (oneDNN off with two libtorch threads, among others), whichever test ran before:
-    // these tests build networks and models directly, not through an estimator, which would set them.
-    [TestInitialize]
-    public void UseTheLibrarysCpuSettings() => GanEnvironment.UseCpu();
-
     [TestMethod]
     public void OnTheCpuANonBlockingCopyIsThePlainOne()
     {

@@ -9,11 +9,6 @@ namespace Microsoft.ML.Gan.Tests.WaveGan;
 [TestClass]
 public sealed class WaveGanModelTests
 {
-    // The CPU settings training uses (oneDNN off with two libtorch threads, among others), whichever test ran before:
-    // these tests build networks and models directly, not through an estimator, which would set them.
-    [TestInitialize]
-    public void UseTheLibrarysCpuSettings() => GanEnvironment.UseCpu();
-
     internal static WaveGanSettings Tiny => new() { LatentSize = 8, ModelSize = 2, BatchSize = 2, DiscriminatorUpdates = 5, Epochs = 1 };
 
     /// <summary>[count, 1, 16384] sine waves of different pitches, peak 1.</summary>

@@ -9,11 +9,6 @@ namespace Microsoft.ML.Gan.Tests.WaveGan;
 [TestClass]
 public sealed class WaveGanNetworksTests
 {
-    // The CPU settings training uses (oneDNN off with two libtorch threads, among others), whichever test ran before:
-    // these tests build networks and models directly, not through an estimator, which would set them.
-    [TestInitialize]
-    public void UseTheLibrarysCpuSettings() => GanEnvironment.UseCpu();
-
     private static long Count(nn.Module module) => module.parameters().Sum(p => p.numel());
 
     [TestMethod]
