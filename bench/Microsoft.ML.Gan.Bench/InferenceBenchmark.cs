@@ -385,11 +385,6 @@ internal static class InferenceBenchmark
         run.Add(Timed("SpecGAN", $"{options.GriffinLimIterations} Griffin-Lim iterations alone", 1, TorchPath, Time(Invert, warmup, reps), "part of the above"));
     }
 
-    private sealed class TextRow
-    {
-        public string Text { get; set; } = "";
-    }
-
     /// <summary>
     /// SeqGAN at the oracle's size. One call samples <c>batch</c> sequences and scores <c>batch</c> rows with D, because
     /// the saved graph takes one row input for both and computes D's score with the samples. The text output is not

@@ -23,20 +23,10 @@ internal static class MemoryBenchmark
         public bool IsB { get; set; }
     }
 
-    private sealed class TextRow
-    {
-        public string Text { get; set; } = "";
-    }
-
     private sealed class EdgeRow
     {
         public int Source { get; set; }
         public int Target { get; set; }
-    }
-
-    private sealed class ClipRow
-    {
-        public float[] Audio { get; set; } = Array.Empty<float>();
     }
 
     private sealed class SyncProgress(Action<GanProgress> report) : IProgress<GanProgress>
@@ -161,9 +151,7 @@ internal static class MemoryBenchmark
     private static Training SeqGan(CommandOptions o, int steps)
     {
         const int lines = 64, length = 20, words = 500, batch = 32;
-        var random = new Random(1);
-        var rows = Enumerable.Range(0, lines)
-            .Select(_ => new TextRow { Text = string.Join(' ', Enumerable.Range(0, length).Select(_ => $"w{random.Next(words)}")) }).ToList();
+        var rows = SyntheticText.Lines(lines, length, words);
         var options = new SeqGanEstimator.Options
         {
             SequenceLength = length, BatchSize = batch, RolloutCount = 4, PretrainEpochs = 50,
@@ -202,15 +190,13 @@ internal static class MemoryBenchmark
     {
         const int clips = 80, length = 16384;
         int modelSize = o.Int("model-size", 4), batch = o.Int("batch", 4);
-        var rows = SyntheticClips.Generate(clips, length).Select(audio => new ClipRow { Audio = audio }).ToList();
-        var schema = SchemaDefinition.Create(typeof(ClipRow));
-        schema[nameof(ClipRow.Audio)].ColumnType = new VectorDataViewType(NumberDataViewType.Single, length);
+        var audio = SyntheticClips.Generate(clips, length);
         var options = new WaveGanEstimator.Options { ModelSize = modelSize, BatchSize = batch };
         int perEpoch = clips / (batch * options.DiscriminatorUpdates);
         if (steps % perEpoch != 0) throw new ArgumentException($"--steps {steps} must be a multiple of the {perEpoch} steps of an epoch.");
         options.Epochs = steps / perEpoch;
         return new Training($"WaveGAN {clips} clips, model size {modelSize}, batch {batch}, {steps} steps", new { clips, modelSize, batch }, options,
-            ml => ml.Transforms.Gan().WaveGan(options).Fit(ml.Data.LoadFromEnumerable(rows, schema)));
+            ml => ml.Transforms.Gan().WaveGan(options).Fit(SyntheticClips.Load(ml, audio)));
     }
 
     private sealed record Trend(double First, double AtSteadyStart, double Last, double Max, double SlopePer1000Steps);

@@ -77,11 +77,6 @@ internal static class OverheadBenchmark
         return Measure(() => BareCycleGan.Train(imagesA, imagesB, config, steps, seed: 1));
     }
 
-    private sealed class ClipRow
-    {
-        public float[] Audio { get; set; } = Array.Empty<float>();
-    }
-
     private static int RunWaveGan(CommandOptions o)
     {
         const int length = 16384;
@@ -93,16 +88,14 @@ internal static class OverheadBenchmark
         int perEpoch = clips / (batch * options.DiscriminatorUpdates);
         if (perEpoch == 0 || steps % perEpoch != 0)
             throw new ArgumentException($"--steps {steps} must be a multiple of the {perEpoch} steps of an epoch (--clips / (--batch × 5)), since Fit runs whole epochs.");
-        var rows = SyntheticClips.Generate(clips, length).Select(audio => new ClipRow { Audio = audio }).ToList();
-        var schema = SchemaDefinition.Create(typeof(ClipRow));
-        schema[nameof(ClipRow.Audio)].ColumnType = new VectorDataViewType(NumberDataViewType.Single, length);
+        var audio = SyntheticClips.Generate(clips, length);
         var machine = MachineInfo.Now();
         Console.WriteLine($"overhead --gan wavegan: {clips} clips, model size {modelSize}, batch {batch}, {steps} steps (5 critic + 1 generator updates each) per run, {rounds} rounds; {machine}");
 
         double Fit(int n)
         {
             var ml = new MLContext(seed: 1);
-            var data = ml.Data.LoadFromEnumerable(rows, schema);
+            var data = SyntheticClips.Load(ml, audio);
             var o = options.Clone();
             o.Epochs = n / perEpoch;
             GC.Collect();
@@ -114,9 +107,9 @@ internal static class OverheadBenchmark
             GC.Collect();
             return Measure(() =>
             {
-                using var audio = torch.tensor(rows.SelectMany(r => r.Audio).ToArray(), new long[] { clips, 1, length });
+                using var tensor = torch.tensor(audio.SelectMany(clip => clip).ToArray(), new long[] { clips, 1, length });
                 var settings = options.ToSettings(device) with { Epochs = n / perEpoch };
-                using var model = new WaveGanModel(settings, audio, device, seed: 1);
+                using var model = new WaveGanModel(settings, tensor, device, seed: 1);
                 var draws = new GanRandom(2);
                 for (int step = 0; step < n; step++)
                 {
@@ -129,11 +122,6 @@ internal static class OverheadBenchmark
             });
         }
         return Rounds(Fit, Loop, "loop", perEpoch, steps, rounds, output, machine, new { gan = "wavegan", clips, modelSize, batch });
-    }
-
-    private sealed class TextRow
-    {
-        public string Text { get; set; } = "";
     }
 
     /// <summary>
@@ -154,9 +142,7 @@ internal static class OverheadBenchmark
             DiscriminatorFilters = new[] { (1, 16), (2, 16), (3, 16), (5, 16), (10, 16), (20, 16) },
         };
         o.RejectUnknown();
-        var random = new Random(1);
-        var rows = Enumerable.Range(0, lines)
-            .Select(_ => new TextRow { Text = string.Join(' ', Enumerable.Range(0, length).Select(_ => $"w{random.Next(words)}")) }).ToList();
+        var rows = SyntheticText.Lines(lines, length, words);
         var machine = MachineInfo.Now();
         int steps = 0;
         double Fit(int _)

@@ -89,7 +89,7 @@ internal sealed class GanAdam : IDisposable
     }
 
     /// <summary>Whether the state lives in one flat buffer (see the remarks).</summary>
-    public bool IsFlat => _flatExpAvg is not null;
+    public bool IsFlat => _flat is not null;
 
     /// <summary>The learning rate of the next step (a schedule sets it; never during a CUDA graph's capture).</summary>
     public double LearningRate
