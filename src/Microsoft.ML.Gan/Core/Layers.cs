@@ -24,6 +24,24 @@ internal static class Layers
     }
 
     /// <summary>
+    /// <paramref name="conv"/>'s convolution of <paramref name="input"/> [batch, C, L] (already padded) with
+    /// <paramref name="stride"/>, computed as one matrix product (im2col): every window as a row of C·k values, times the
+    /// weights as a [C·k, C_out] matrix, plus the bias. Returns [batch, L_out, C_out], time before channels. It is what
+    /// the convolution computes; its derivatives are matrix products too, which is why WaveGAN's critic on a GPU and
+    /// SeqGAN's discriminator on the CPU use it (their callers say why).
+    /// </summary>
+    public static Tensor ConvolutionAsMatrixProduct(Conv1d conv, Tensor input, long stride)
+    {
+        var weight = conv.weight!;
+        long outChannels = weight.shape[0], kernel = weight.shape[2], batch = input.shape[0];
+        var windows = input.unfold(2, kernel, stride); // [batch, C, L_out, k], a view
+        long length = windows.shape[2];
+        // [batch, L_out, C, k] → [batch · L_out, C · k], in the order of the weight's [C_out, C, k].
+        var rows = windows.permute(0, 2, 1, 3).reshape(batch * length, -1);
+        return addmm(conv.bias!, rows, weight.reshape(outChannels, -1).t(), beta: 1, alpha: 1).view(batch, length, outChannels);
+    }
+
+    /// <summary>
     /// Freezes or unfreezes a network's weights: a generator's update backpropagates through the discriminator to its
     /// input without filling the discriminator's gradients.
     /// </summary>

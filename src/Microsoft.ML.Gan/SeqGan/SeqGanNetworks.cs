@@ -379,12 +379,7 @@ internal sealed class SeqGanDiscriminator : nn.Module<Tensor, Tensor>
     internal static Tensor WindowFeatures(Conv1d conv, Tensor embedded, bool asMatrixProduct)
     {
         if (!asMatrixProduct) return conv.forward(embedded).relu().amax(new long[] { 2 });
-        var weight = conv.weight!;
-        long filters = weight.shape[0], window = weight.shape[2], batch = embedded.shape[0], positions = embedded.shape[2] - window + 1;
-        // [batch, E, positions, window] → [batch · positions, E · window], in the order of the weight's [filters, E, window].
-        var windows = embedded.unfold(2, window, 1).permute(0, 2, 1, 3).reshape(batch * positions, -1);
-        return addmm(conv.bias!, windows, weight.reshape(filters, -1).t(), 1, 1)
-            .reshape(batch, positions, filters).relu().amax(new long[] { 1 });
+        return Layers.ConvolutionAsMatrixProduct(conv, embedded, stride: 1).relu().amax(new long[] { 1 });
     }
 
     /// <summary>The code's L2 term, tf.nn.l2_loss(W) + tf.nn.l2_loss(b) of the output layer (Σv²/2 each).</summary>

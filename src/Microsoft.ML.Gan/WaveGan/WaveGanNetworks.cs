@@ -69,15 +69,7 @@ internal sealed class SameConv1d : nn.Module<Tensor, Tensor>
     }
 
     /// <summary>[batch, C, L'] padded → [batch, C_out, L' / s]: windows [batch · L_out, C · k] × weights [C · k, C_out].</summary>
-    private Tensor MatrixProduct(Tensor padded)
-    {
-        long batch = padded.shape[0];
-        var windows = padded.unfold(2, Kernel, Stride); // [batch, C, L_out, k], a view
-        long length = windows.shape[2];
-        var rows = windows.permute(0, 2, 1, 3).reshape(batch * length, InChannels * Kernel);
-        var product = addmm(conv.bias!, rows, conv.weight!.view(OutChannels, InChannels * Kernel).t(), beta: 1, alpha: 1);
-        return product.view(batch, length, OutChannels).transpose(1, 2);
-    }
+    private Tensor MatrixProduct(Tensor padded) => Layers.ConvolutionAsMatrixProduct(conv, padded, Stride).transpose(1, 2);
 
     /// <summary>
     /// y[t] = Σ_c Σ_j w[c, j] x[c, s·t + j]; with j = s·q + r this is Σ_(c, r) Σ_q w[c, s·q + r] x[c, s·(t + q) + r]: a
