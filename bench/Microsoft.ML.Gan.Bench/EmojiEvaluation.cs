@@ -18,11 +18,6 @@ internal static class EmojiEvaluation
         public string Twitter { get; set; } = "";
     }
 
-    private sealed class SyncProgress(Action<GanProgress> report) : IProgress<GanProgress>
-    {
-        public void Report(GanProgress value) => report(value);
-    }
-
     public static int Run(CommandOptions o)
     {
         string folder = o.OptionalString("data") ?? EmojiDataset.FindDefaultFolder() ?? EmojiDataset.DefaultRelativeFolder;

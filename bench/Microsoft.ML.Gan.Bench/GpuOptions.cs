@@ -7,7 +7,7 @@ namespace Microsoft.ML.Gan.Bench;
 /// The options every command shares for running on a GPU: <c>--gpu true</c> (CUDA device 0, an error where CUDA is
 /// missing) and <c>--cudnn-benchmark true</c> (cuDNN autotuning: off when absent, as in PyTorch, for the steps a
 /// benchmark drives itself; a GAN trained through Fit gets <see cref="CuDnnAutotuning"/>); also the speed lever
-/// <c>--flat-adam true</c> (<see cref="GanTrainerOptions.FlatAdam"/>), which applies on the CPU too, and
+/// <c>--flat-adam true|false</c> (<see cref="GanTrainerOptions.FlatAdam"/>), which applies on the CPU too, and
 /// <c>--tf32 true</c>: TF32 for cuBLAS matrix products (libtorch's default, as PyTorch's, is off for them and on for
 /// cuDNN convolutions, so this changes the LSTM and linear layers, and WaveGAN's convolutions as matrix products, which
 /// Fit runs in TF32 on a GPU).
@@ -18,7 +18,8 @@ internal static class GpuOptions
 
     /// <summary><c>--cudnn-benchmark true|false</c> as GanTrainerOptions.CuDnnAutotuning, for the GANs a command trains through Fit; absent, the library's default (on).</summary>
     public static bool? CuDnnAutotuning { get; private set; }
-    public static bool FlatAdam { get; private set; }
+    /// <summary><c>--flat-adam true|false</c>: GanTrainerOptions.FlatAdam; absent, the library's choice (on where the updates are CUDA graphs).</summary>
+    public static bool? FlatAdam { get; private set; }
     public static bool Tf32 { get; private set; }
 
     /// <summary><c>--mixed-precision true</c>: the MixedPrecision option of WaveGAN (public) and CycleGAN (internal): bfloat16 forward passes under autocast.</summary>
@@ -42,13 +43,16 @@ internal static class GpuOptions
     /// <summary><c>--critic-draws gumbel|cdf</c>: NetGanSettings.CriticWalkDraw; absent, the library's choice by device.</summary>
     public static NetGan.NodeDraw? CriticWalkDraw { get; private set; }
 
+    /// <summary>How the flat Adam was set, for the commands' header lines.</summary>
+    public static string FlatAdamSetting => FlatAdam is { } flat ? (flat ? "on" : "off") : "the library's default (on with CUDA graphs)";
+
     /// <summary>The device a benchmark that drives a model directly runs on.</summary>
     public static torch.Device Device(CommandOptions o)
     {
         bool gpu = o.Flag("gpu");
         CuDnnBenchmark = o.Flag("cudnn-benchmark");
         CuDnnAutotuning = o.OptionalString("cudnn-benchmark") is { } autotuning ? bool.Parse(autotuning) : null;
-        FlatAdam = o.Flag("flat-adam");
+        FlatAdam = o.OptionalString("flat-adam") is { } flat ? bool.Parse(flat) : null;
         Tf32 = o.Flag("tf32");
         MixedPrecision = o.Flag("mixed-precision");
         NonBlockingCopies = o.Flag("non-blocking-copies");

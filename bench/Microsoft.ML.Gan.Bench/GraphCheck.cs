@@ -45,7 +45,7 @@ internal static class GraphCheck
             _ => throw new ArgumentException($"--gan takes seqgan, seqgan-mle or cyclegan; found '{gan}'."),
         };
         Console.WriteLine($"graph-check --gan {gan} on {device}: CUDA graph {(graphs ? "on" : "off")} against eager, {steps} steps compared, "
-            + $"{reps} timed{(gan == "cyclegan" ? $", {size}×{size}, {blocks} blocks, ngf = ndf = {filters}" : "")}, flat Adam {(GpuOptions.FlatAdam ? "on" : "off")}; {MachineInfo.Now()}");
+            + $"{reps} timed{(gan == "cyclegan" ? $", {size}×{size}, {blocks} blocks, ngf = ndf = {filters}" : "")}, flat Adam {GpuOptions.FlatAdamSetting}; {MachineInfo.Now()}");
         var eager = make(false);
         var graphed = make(graphs);
         try

@@ -29,11 +29,6 @@ internal static class MemoryBenchmark
         public int Target { get; set; }
     }
 
-    private sealed class SyncProgress(Action<GanProgress> report) : IProgress<GanProgress>
-    {
-        public void Report(GanProgress value) => report(value);
-    }
-
     /// <summary>
     /// One sample. The generation sizes (MiB; 0, 1, 2, large-object heap) are those after the last collection, which the
     /// library's no-GC guard makes at least every 8 MB of allocations; the counts are collections of each generation so far.

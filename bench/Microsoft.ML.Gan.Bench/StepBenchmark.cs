@@ -22,7 +22,7 @@ internal static class StepBenchmark
         o.RejectUnknown();
 
         var machine = MachineInfo.Now();
-        Console.WriteLine($"step on {device}: oneDNN {(oneDnn ? "on" : "off (as Fit sets it)")}, cuDNN autotuning {(GpuOptions.CuDnnBenchmark ? "on" : "off")}, flat Adam {(GpuOptions.FlatAdam ? "on" : "off")}, CUDA graphs {(GpuOptions.CudaGraphs is { } graphs ? (graphs ? "on" : "off") : "the library's default: on a GPU")}; {machine}");
+        Console.WriteLine($"step on {device}: oneDNN {(oneDnn ? "on" : "off (as Fit sets it)")}, cuDNN autotuning {(GpuOptions.CuDnnBenchmark ? "on" : "off")}, flat Adam {GpuOptions.FlatAdamSetting}, CUDA graphs {(GpuOptions.CudaGraphs is { } graphs ? (graphs ? "on" : "off") : "the library's default: on a GPU")}; {machine}");
         Console.WriteLine("| size | blocks | ngf/ndf | batch | ms/step median | IQR | min–max | steps/s | peak RSS MiB | load after |");
         Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|");
         var results = new List<object>();

@@ -155,6 +155,7 @@ internal static class WaveGanInceptionBenchmark
         {
         string name = ganArchitecture == WaveGanArchitecture.SpecGan ? "SpecGAN" : "WaveGAN";
         var clock = Stopwatch.StartNew();
+        long steps = 0; // from the progress reports, the last of which comes at the end of training
         var ml = GpuOptions.Context(seed, device);
         var ganOptions = new WaveGanEstimator.Options
         {
@@ -168,17 +169,22 @@ internal static class WaveGanInceptionBenchmark
             CuDnnAutotuning = GpuOptions.CuDnnAutotuning,
             CheckpointDirectory = Path.Combine(output, "wavegan-checkpoints"),
             ProgressInterval = TimeSpan.FromSeconds(60),
-            Progress = new Progress<GanProgress>(p => Console.WriteLine(FormattableString.Invariant(
-                $"{DateTime.Now:HH:mm:ss} {name} step {p.Step} G {p.Losses.GetValueOrDefault("G"):F3} D {p.Losses.GetValueOrDefault("D"):F3} load {MachineInfo.LoadAverage()}"))),
+            Progress = new SyncProgress(p =>
+            {
+                steps = p.Step;
+                Console.WriteLine(FormattableString.Invariant(
+                    $"{DateTime.Now:HH:mm:ss} {name} step {p.Step} G {p.Losses.GetValueOrDefault("G"):F3} D {p.Losses.GetValueOrDefault("D"):F3} load {MachineInfo.LoadAverage()}"));
+            }),
         };
         var data = ml.Data.LoadFromEnumerable(train.Select(c => new ClipRow { Audio = c.Clip }));
         using var wavegan = ml.Transforms.Gan().WaveGan(ganOptions).Fit(data);
-        Say(FormattableString.Invariant($"{name}: batch {ganBatch}, trained {clock.Elapsed.TotalMinutes:F1} min (budget {ganMinutes} min, or {ganEpochs} epochs of {Math.Max(1, train.Count / (ganBatch * 5))} steps) on {train.Count} clips, ")
+        double trainedMinutes = clock.Elapsed.TotalMinutes;
+        Say(FormattableString.Invariant($"{name}: batch {ganBatch}, trained {steps} steps in {trainedMinutes:F1} min (budget {ganMinutes} min, or {ganEpochs} epochs of {Math.Max(1, train.Count / (ganBatch * 5))} steps) on {train.Count} clips, ")
             + $"critic's convolutions as matrix products {matrixConvolutions?.ToString() ?? "by default"}, bfloat16 {GpuOptions.MixedPrecision}");
         var generated = wavegan.Generate(samples).GetColumn<float[]>(wavegan.OutputColumnName).ToList();
         AudioFile.WriteWavs(wavegan.Generate(10), wavegan.OutputColumnName, Path.Combine(output, name.ToLowerInvariant() + "-samples"), wavegan.SampleRate);
         var generatedFeatures = AudioMetrics.SimilarityFeatures(generated);
-        Row($"IS, {name} after {F(ganMinutes)} min of training", $"{Score(AudioMetrics.InceptionScore(classifier.Predict(generated)))} ({samples} clips)",
+        Row(FormattableString.Invariant($"IS, {name} after {steps} steps ({trainedMinutes:F1} min) of training"), $"{Score(AudioMetrics.InceptionScore(classifier.Predict(generated)))} ({samples} clips)",
             ganArchitecture == WaveGanArchitecture.SpecGan ? "about 6.0 (SpecGAN, SC09)" : "about 4.7 (WaveGAN, SC09)");
         Row($"diversity (NN distance within), {name} samples", Score(AudioMetrics.NearestNeighbourDistanceWithin(generatedFeatures)), "–");
         Row($"memorisation (NN distance to training), {name} samples", Score(AudioMetrics.NearestNeighbourDistance(generatedFeatures, trainFeatures)), "–");

@@ -29,11 +29,14 @@ public abstract class GanTrainerOptions
     /// per parameter tensor: fewer kernels, which is what small-batch GAN steps on a GPU, and the CUDA graphs'
     /// replays, are bound by. The arithmetic is the default's (tests match torch.optim.Adam step for step) for
     /// parameters that get a gradient at every step, as every parameter of these GANs does; one that did not would be
-    /// updated as with a zero gradient, where the default skips it until its first gradient. Off by default: eager
-    /// steps on an H200 gained nothing measurable against their run-to-run spread with the first form of it, and inside
-    /// the CUDA graphs it is not yet measured (BENCHMARKS.md). Checkpoints load in either mode.
+    /// updated as with a zero gradient, where the per-tensor Adam skips it until its first gradient. Null (the
+    /// default): on where the updates are replayed as CUDA graphs (NetGAN, CycleGAN and SeqGAN on a GPU), off
+    /// elsewhere. On an H200 inside the graphs it took SeqGAN's discriminator step from 2.2 to 1.7–1.8 ms (PyTorch's
+    /// graphed step: 2.0), CycleGAN's from 40.9 to 38.5 ms at 256×256 and from 18.7 to 17.7 at 128×128, and NetGAN's
+    /// iteration from 19.6 to 19.0 ms; eager GPU steps gained nothing measurable (BENCHMARKS.md, "The flat Adam inside
+    /// the CUDA graphs"). Checkpoints load in either mode.
     /// </summary>
-    public bool FlatAdam;
+    public bool? FlatAdam;
     /// <summary>
     /// Steps between reads of the losses from the device. 1 (the default) reads them after every step, which on a GPU
     /// waits for the step to finish; N lets the host queue up to N steps' kernels before it waits. A NaN or Inf loss

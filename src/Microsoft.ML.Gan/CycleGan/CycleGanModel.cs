@@ -51,9 +51,9 @@ internal sealed class CycleGanModel : IGanModel
         }
         bool graphs = UsesCudaGraphs(options, device);
         _optimizerG = new GanAdam(GeneratorA.parameters().Concat(GeneratorB.parameters()), options.LearningRate, options.Beta1, 0.999,
-            flat: options.FlatAdam, capturable: graphs);
+            flat: options.FlatAdam ?? graphs, capturable: graphs);
         _optimizerD = new GanAdam(DiscriminatorA.parameters().Concat(DiscriminatorB.parameters()), options.LearningRate, options.Beta1, 0.999,
-            flat: options.FlatAdam, capturable: graphs);
+            flat: options.FlatAdam ?? graphs, capturable: graphs);
         _fakeAPool = new HistoryPool(options.PoolSize);
         _fakeBPool = new HistoryPool(options.PoolSize);
         _schedule = new LinearDecaySchedule(options.LearningRate, options.Epochs, options.DecayEpochs);

@@ -24,7 +24,8 @@ internal sealed record NetGanSettings
     public double TemperatureDecay { get; init; } = 5e-5;
     public int MaxIterations { get; init; } = 50_000;
     public int EvaluateEvery { get; init; } = 500;
-    public bool FlatAdam { get; init; }
+    /// <summary><see cref="GanTrainerOptions.FlatAdam"/>; null: on where the iterations are CUDA graphs.</summary>
+    public bool? FlatAdam { get; init; }
 
     /// <summary>
     /// Whether a critic update scores fake, real and mixed walks in one LSTM pass (<see cref="NetGanModel.CriticLoss"/>)
@@ -117,8 +118,8 @@ internal sealed class NetGanModel : IGanModel
         TensorFlowInit.GlorotUniform(Discriminator, init);
         Generator.to(device);
         Discriminator.to(device);
-        _optimizerG = new GanAdam(Generator.parameters(), settings.LearningRate, 0.5, 0.9, flat: settings.FlatAdam, capturable: graphs);
-        _optimizerD = new GanAdam(Discriminator.parameters(), settings.LearningRate, 0.5, 0.9, flat: settings.FlatAdam, capturable: graphs);
+        _optimizerG = new GanAdam(Generator.parameters(), settings.LearningRate, 0.5, 0.9, flat: settings.FlatAdam ?? graphs, capturable: graphs);
+        _optimizerD = new GanAdam(Discriminator.parameters(), settings.LearningRate, 0.5, 0.9, flat: settings.FlatAdam ?? graphs, capturable: graphs);
         Temperature = settings.TemperatureStart;
         _criticInOnePass = settings.CriticInOnePass ?? device.type == DeviceType.CUDA;
         _criticWalkDraw = settings.CriticWalkDraw ?? (device.type == DeviceType.CUDA ? NodeDraw.GumbelMax : NodeDraw.InverseCdf);

@@ -37,8 +37,8 @@ internal sealed record SeqGanSettings
     public int EvaluateEvery { get; init; } = 5;
     /// <summary>Identifies the training data (e.g. a hash of the vocabulary) so that a checkpoint of other data is refused.</summary>
     public string DataFingerprint { get; init; } = "";
-    /// <summary><see cref="GanTrainerOptions.FlatAdam"/>.</summary>
-    public bool FlatAdam { get; init; }
+    /// <summary><see cref="GanTrainerOptions.FlatAdam"/>; null: on where the discriminator's and the MLE updates are CUDA graphs.</summary>
+    public bool? FlatAdam { get; init; }
     /// <summary><see cref="SeqGanEstimator.Options.CudaGraphs"/>: replay the discriminator's and the MLE updates as CUDA graphs on a GPU.</summary>
     public bool? CudaGraphs { get; init; }
 }
@@ -126,9 +126,9 @@ internal sealed class SeqGanModel : IGanModel
         Generator.to(device);
         Discriminator.to(device);
         bool graphs = UsesCudaGraphs(settings, device);
-        _optimizerMle = new GanAdam(Generator.parameters(), settings.GeneratorLearningRate, flat: settings.FlatAdam, capturable: graphs);
-        _optimizerAdversarial = new GanAdam(Generator.parameters(), settings.GeneratorLearningRate, flat: settings.FlatAdam);
-        _optimizerD = new GanAdam(Discriminator.parameters(), settings.DiscriminatorLearningRate, flat: settings.FlatAdam, capturable: graphs);
+        _optimizerMle = new GanAdam(Generator.parameters(), settings.GeneratorLearningRate, flat: settings.FlatAdam ?? graphs, capturable: graphs);
+        _optimizerAdversarial = new GanAdam(Generator.parameters(), settings.GeneratorLearningRate, flat: settings.FlatAdam ?? graphs);
+        _optimizerD = new GanAdam(Discriminator.parameters(), settings.DiscriminatorLearningRate, flat: settings.FlatAdam ?? graphs, capturable: graphs);
         if (graphs)
         {
             Tensor Batch(params long[] shape) => zeros(shape, dtype: int64, device: device).DetachFromDisposeScope();

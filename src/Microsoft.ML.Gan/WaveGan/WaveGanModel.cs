@@ -19,8 +19,8 @@ internal sealed record WaveGanSettings
     public double LearningRate { get; init; } = 1e-4;
     public double Beta1 { get; init; } = 0.5;
     public double Beta2 { get; init; } = 0.9;
-    /// <summary><see cref="GanTrainerOptions.FlatAdam"/>.</summary>
-    public bool FlatAdam { get; init; }
+    /// <summary><see cref="GanTrainerOptions.FlatAdam"/>; null: off (WaveGAN's steps are not CUDA graphs).</summary>
+    public bool? FlatAdam { get; init; }
     public WaveGanArchitecture Architecture { get; init; } = WaveGanArchitecture.WaveGan;
     /// <summary><see cref="WaveGanEstimator.Options.MixedPrecision"/>: the networks' forward passes in bfloat16 under autocast.</summary>
     public bool MixedPrecision { get; init; }
@@ -107,8 +107,8 @@ internal sealed class WaveGanModel : IGanModel
         TensorFlowInit.GlorotUniform(Discriminator, init);
         Generator.to(device);
         Discriminator.to(device);
-        _optimizerG = new GanAdam(Generator.parameters(), settings.LearningRate, settings.Beta1, settings.Beta2, flat: settings.FlatAdam);
-        _optimizerD = new GanAdam(Discriminator.parameters(), settings.LearningRate, settings.Beta1, settings.Beta2, flat: settings.FlatAdam);
+        _optimizerG = new GanAdam(Generator.parameters(), settings.LearningRate, settings.Beta1, settings.Beta2, flat: settings.FlatAdam ?? false);
+        _optimizerD = new GanAdam(Discriminator.parameters(), settings.LearningRate, settings.Beta1, settings.Beta2, flat: settings.FlatAdam ?? false);
         StepsPerEpoch = Math.Max(1, clips.shape[0] / ((long)settings.BatchSize * settings.DiscriminatorUpdates));
     }
 

@@ -4,6 +4,7 @@ using Microsoft.ML.Gan.CycleGan;
 using Microsoft.ML.Gan.NetGan;
 using Microsoft.ML.Gan.SeqGan;
 using Microsoft.ML.Gan.Tests.CycleGan;
+using Microsoft.ML.Gan.WaveGan;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -144,20 +145,27 @@ public sealed class CudaGraphEmulationTests
         AssertClose(straight.Generator, resumed.Generator, "G");
     }
 
-    [TestMethod]
-    public void NetGanTrainsAlikeThroughItsGraphPath()
+    /// <summary>A NetGAN small enough for the CPU; an evaluation every 2 iterations anneals the temperature.</summary>
+    private static readonly NetGanSettings TinyNetGan = new()
     {
-        // An evaluation every 2 iterations anneals the temperature, so the graph is captured again twice on the way.
-        var settings = new NetGanSettings
-        {
-            BatchSize = 8, WalkLength = 5, GeneratorHiddenSize = 6, DiscriminatorHiddenSize = 5, EmbeddingSize = 4,
-            EvaluateEvery = 2, TemperatureDecay = 0.1,
-        };
-        // Real walks from the loop's random source only, so that both models see the same ones.
-        static Tensor Walks(int count, GanRandom random) =>
-            tensor(Enumerable.Range(0, count * 5).Select(_ => (long)random.Next(12)).ToArray(), new long[] { count, 5 });
+        BatchSize = 8, WalkLength = 5, GeneratorHiddenSize = 6, DiscriminatorHiddenSize = 5, EmbeddingSize = 4,
+        EvaluateEvery = 2, TemperatureDecay = 0.1,
+    };
+
+    /// <summary>Real walks on 12 nodes from the loop's random source only, so that two models see the same ones.</summary>
+    private static Tensor Walks(int count, GanRandom random) =>
+        tensor(Enumerable.Range(0, count * 5).Select(_ => (long)random.Next(12)).ToArray(), new long[] { count, 5 });
+
+    [TestMethod]
+    [DataRow(false)]
+    [DataRow(true)]
+    public void NetGanTrainsAlikeThroughItsGraphPath(bool flatAdam)
+    {
+        // The temperature's annealing captures the graph again twice on the way. The graphed model with the per-tensor
+        // Adam and with the flat one (its default there), against the eager per-tensor one.
+        var settings = TinyNetGan;
         using var eager = new NetGanModel(settings with { CudaGraphs = false }, nodes: 12, Walks, (_, _) => null, _ => false, GanEnvironment.UseCpu(), seed: 2);
-        using var graphed = new NetGanModel(settings with { CudaGraphs = true }, nodes: 12, Walks, (_, _) => null, _ => false, GanEnvironment.UseCpu(), seed: 2);
+        using var graphed = new NetGanModel(settings with { CudaGraphs = true, FlatAdam = flatAdam }, nodes: 12, Walks, (_, _) => null, _ => false, GanEnvironment.UseCpu(), seed: 2);
         AssertGraphs(eager, 0);
         AssertGraphs(graphed, 1);
         foreach (var model in new[] { eager, graphed })
@@ -179,6 +187,56 @@ public sealed class CudaGraphEmulationTests
     }
 
     /// <summary>The model's CUDA-graph steps (found by type, so that the test does not depend on field names).</summary>
+    [TestMethod]
+    public void TheFlatAdamIsTheDefaultWhereTheUpdatesAreGraphs()
+    {
+        // FlatAdam null: flat where a GAN's updates are CUDA graphs, per tensor where they are not (and always for
+        // WaveGAN, which has none); an explicit false keeps the per-tensor Adam inside the graphs.
+        using var scope = NewDisposeScope();
+        var cpu = GanEnvironment.UseCpu();
+        using var seqGanData = SameTraining.TinySeqGanData();
+        var seqGan = SameTraining.TinySeqGan();
+        var (domainA, domainB) = CycleGanTestData.Domains();
+        CycleGanModel CycleGan(bool graphs, bool? flat)
+        {
+            var o = CycleGanTestData.TinyOptions();
+            (o.CudaGraphs, o.FlatAdam) = (graphs, flat);
+            return new CycleGanModel(o, domainA, domainB, cpu, seed: 4);
+        }
+        NetGanModel NetGan(bool graphs, bool? flat) =>
+            new(TinyNetGan with { CudaGraphs = graphs, FlatAdam = flat }, nodes: 12, Walks, (_, _) => null, _ => false, cpu, seed: 2);
+        foreach (var (graphs, flat, expected) in new (bool, bool?, bool)[] { (true, null, true), (false, null, false), (true, false, false) })
+        {
+            var models = new List<object>
+            {
+                new SeqGanModel(seqGan with { CudaGraphs = graphs, FlatAdam = flat }, seqGanData, null, cpu, seed: 1),
+                CycleGan(graphs, flat),
+                NetGan(graphs, flat),
+            };
+            foreach (var model in models)
+            {
+                var optimizers = SameTraining.Fields<GanAdam>(model);
+                Assert.IsTrue(optimizers.Count >= 2 && optimizers.All(o => o.IsFlat == expected),
+                    $"{model.GetType().Name} with CudaGraphs {graphs}, FlatAdam {flat?.ToString() ?? "null"}: expected every optimiser with IsFlat {expected}.");
+                ((IDisposable)model).Dispose();
+                foreach (var network in Networks(model)) network.Dispose();
+            }
+        }
+        using var clips = WaveGan.WaveGanModelTests.Sines(4);
+        using var waveGan = new WaveGanModel(WaveGan.WaveGanModelTests.Tiny, clips, cpu, seed: 3);
+        Assert.IsTrue(SameTraining.Fields<GanAdam>(waveGan).All(o => !o.IsFlat), "WaveGAN, whose steps are not graphs, keeps the per-tensor Adam by default.");
+        waveGan.Generator.Dispose();
+        waveGan.Discriminator.Dispose();
+
+        static nn.Module[] Networks(object model) => model switch
+        {
+            SeqGanModel m => [m.Generator, m.Discriminator],
+            CycleGanModel m => [m.GeneratorA, m.GeneratorB, m.DiscriminatorA, m.DiscriminatorB],
+            NetGanModel m => [m.Generator, m.Discriminator],
+            _ => throw new ArgumentException(model.GetType().Name),
+        };
+    }
+
     private static void AssertGraphs(object model, int expected)
     {
         Assert.AreEqual(expected, SameTraining.Fields<CudaGraphStep>(model).Count, $"{model.GetType().Name}'s CUDA-graph steps");
