@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# A GPU run of about 2.5 minutes, not yet run: the flat Adam (GanTrainerOptions.FlatAdam) inside the CUDA graphs, where
+# A GPU run of about 2.5 minutes (run on 2026-11-28, BENCHMARKS.md "GPU (H200, 2026-11-28, fourth GPU session)"): the flat Adam (GanTrainerOptions.FlatAdam) inside the CUDA graphs, where
 # launch overhead is gone and what is left of a small-kernel optimiser is each kernel's own time on the GPU. The
 # capturable per-tensor Adam runs nine kernels per parameter tensor and one more to zero each gradient: about 310 for
 # SeqGAN's discriminator (31 tensors), about 1,160 for CycleGAN's two updates (116). PyTorch's capturable Adam runs one

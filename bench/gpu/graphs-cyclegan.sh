@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# One GPU call (about 5 minutes), not yet run: CycleGAN's step at the paper's configurations (256×256 with 9 blocks,
+# One GPU call (about 5 minutes) (run on 2026-11-27, BENCHMARKS.md "GPU (H200, 2026-11-27, third GPU session)"): CycleGAN's step at the paper's configurations (256×256 with 9 blocks,
 # 128×128 with 6, batch 1) with its two updates replayed as CUDA graphs (the CudaGraphs option, off by default until
 # this has run) against the same step launched kernel by kernel, with and without cuDNN autotuning; beside PyTorch
 # eager (defaults, and with autotuning) and PyTorch with autotuning and torch.cuda.graph

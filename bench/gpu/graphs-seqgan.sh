@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# One GPU call (about 2 minutes), not yet run: SeqGAN's discriminator and MLE updates replayed as CUDA graphs (the
+# One GPU call (about 2 minutes) (run on 2026-11-27, BENCHMARKS.md "GPU (H200, 2026-11-27, third GPU session)"): SeqGAN's discriminator and MLE updates replayed as CUDA graphs (the
 # CudaGraphs option, off by default until this has run). First `graph-check --gan seqgan` and `--gan seqgan-mle`: two
 # models with the same seed and batches (dropout off), graph against eager, must agree (PASS) before any time counts;
 # then the paper's step (`steps --gans seqgan`) with and without graphs, and PyTorch eager and PyTorch with

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# One GPU call (about 2 minutes), not yet run: WaveGAN's paper step (batch 64, d = 64) in float32 and with the
+# One GPU call (about 2 minutes) (run on 2026-11-27, BENCHMARKS.md "GPU (H200, 2026-11-27, third GPU session)"): WaveGAN's paper step (batch 64, d = 64) in float32 and with the
 # MixedPrecision option (bfloat16 forward passes under libtorch's autocast, switched from C#: Core/Native/Autocast.cs),
 # beside PyTorch in float32 and under torch.autocast in bfloat16, all with cuDNN autotuning (both sides' best so far);
 # PyTorch also counts a step's floating-point operations (--flops) and profiles its float32 step's kernels (--profile),

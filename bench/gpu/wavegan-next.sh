@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# One GPU call (about 2.5 minutes), not yet run: the WaveGAN step at the paper's size (batch 64, d = 64, autotuning)
+# One GPU call (about 2.5 minutes) (run on 2026-11-28, BENCHMARKS.md "GPU (H200, 2026-11-28, fourth GPU session)"): the WaveGAN step at the paper's size (batch 64, d = 64, autotuning)
 # with the GPU defaults of 2026-11-27's third GPU session (the critic's convolutions as TF32 matrix products, copies
 # without waiting), then with the generator's transposed convolutions as matrix products too (--generator-matrix,
 # bench-only), each also with MixedPrecision; beside PyTorch eager with defaults and with autotuning (its best float32
