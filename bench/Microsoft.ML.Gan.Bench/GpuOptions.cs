@@ -44,7 +44,7 @@ internal static class GpuOptions
     public static NetGan.NodeDraw? CriticWalkDraw { get; private set; }
 
     /// <summary>How the flat Adam was set, for the commands' header lines.</summary>
-    public static string FlatAdamSetting => FlatAdam is { } flat ? (flat ? "on" : "off") : "the library's default (on with CUDA graphs)";
+    public static string FlatAdamSetting => FlatAdam is { } flat ? (flat ? "on" : "off") : "the library's default (on where the updates are CUDA graphs, so never for WaveGAN)";
 
     /// <summary>The device a benchmark that drives a model directly runs on.</summary>
     public static torch.Device Device(CommandOptions o)

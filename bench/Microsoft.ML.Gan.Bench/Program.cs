@@ -13,7 +13,7 @@ internal static class Program
         wavegan-is take --gpu true for CUDA device 0 and --cudnn-benchmark true|false for cuDNN autotuning (step and steps, which
         drive the models themselves: off when absent, as in PyTorch; netgan, emoji and wavegan-is, which train through Fit: the
         GAN's CuDnnAutotuning option, on when absent); step, steps, netgan and
-        netgan-scale take --flat-adam true for GanTrainerOptions.FlatAdam; steps and netgan-scale take --critic-one-pass true|false
+        netgan-scale take --flat-adam true|false for GanTrainerOptions.FlatAdam (the library's choice when absent: on with CUDA graphs); steps and netgan-scale take --critic-one-pass true|false
         for NetGanSettings.CriticInOnePass, by device when absent; steps, netgan and netgan-scale take --cuda-graphs true|false
         for NetGAN's CudaGraphs option, and step and steps for CycleGAN's and steps for SeqGAN's (on a GPU when absent); steps and netgan-scale take --critic-draws gumbel|cdf for
         NetGanSettings.CriticWalkDraw, by device when absent; steps also takes --gpu, --cudnn-benchmark and --mixed-precision true for

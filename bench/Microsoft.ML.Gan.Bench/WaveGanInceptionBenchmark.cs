@@ -155,7 +155,7 @@ internal static class WaveGanInceptionBenchmark
         {
         string name = ganArchitecture == WaveGanArchitecture.SpecGan ? "SpecGAN" : "WaveGAN";
         var clock = Stopwatch.StartNew();
-        long steps = 0; // from the progress reports, the last of which comes at the end of training
+        long steps = 0; // the training step reached (a resumed run counts from the checkpoint's), from the last progress report
         var ml = GpuOptions.Context(seed, device);
         var ganOptions = new WaveGanEstimator.Options
         {
@@ -179,12 +179,12 @@ internal static class WaveGanInceptionBenchmark
         var data = ml.Data.LoadFromEnumerable(train.Select(c => new ClipRow { Audio = c.Clip }));
         using var wavegan = ml.Transforms.Gan().WaveGan(ganOptions).Fit(data);
         double trainedMinutes = clock.Elapsed.TotalMinutes;
-        Say(FormattableString.Invariant($"{name}: batch {ganBatch}, trained {steps} steps in {trainedMinutes:F1} min (budget {ganMinutes} min, or {ganEpochs} epochs of {Math.Max(1, train.Count / (ganBatch * 5))} steps) on {train.Count} clips, ")
+        Say(FormattableString.Invariant($"{name}: batch {ganBatch}, trained to step {steps}, {trainedMinutes:F1} min in this run (budget {ganMinutes} min, or {ganEpochs} epochs of {Math.Max(1, train.Count / (ganBatch * 5))} steps) on {train.Count} clips, ")
             + $"critic's convolutions as matrix products {matrixConvolutions?.ToString() ?? "by default"}, bfloat16 {GpuOptions.MixedPrecision}");
         var generated = wavegan.Generate(samples).GetColumn<float[]>(wavegan.OutputColumnName).ToList();
         AudioFile.WriteWavs(wavegan.Generate(10), wavegan.OutputColumnName, Path.Combine(output, name.ToLowerInvariant() + "-samples"), wavegan.SampleRate);
         var generatedFeatures = AudioMetrics.SimilarityFeatures(generated);
-        Row(FormattableString.Invariant($"IS, {name} after {steps} steps ({trainedMinutes:F1} min) of training"), $"{Score(AudioMetrics.InceptionScore(classifier.Predict(generated)))} ({samples} clips)",
+        Row(FormattableString.Invariant($"IS, {name} at step {steps} ({trainedMinutes:F1} min of training in this run)"), $"{Score(AudioMetrics.InceptionScore(classifier.Predict(generated)))} ({samples} clips)",
             ganArchitecture == WaveGanArchitecture.SpecGan ? "about 6.0 (SpecGAN, SC09)" : "about 4.7 (WaveGAN, SC09)");
         Row($"diversity (NN distance within), {name} samples", Score(AudioMetrics.NearestNeighbourDistanceWithin(generatedFeatures)), "–");
         Row($"memorisation (NN distance to training), {name} samples", Score(AudioMetrics.NearestNeighbourDistance(generatedFeatures, trainFeatures)), "–");

@@ -13,7 +13,7 @@ CORA=examples/data/cora_ml/cora_ml_lcc.edges
 D="--device cuda"; [ "$GPU" = true ] || D="--device cpu"
 R=${R:-"--warmup 5 --reps 20"}
 ITERATIONS=${ITERATIONS:-1000}
-steps() { within "$1" $BENCH steps --config "$CONFIG" --gpu "$GPU" $R --edges $CORA --gans netgan "${@:2}"; }
+steps() { within "$1" $BENCH steps --config "$CONFIG" --gpu "$GPU" $R --edges $CORA --gans netgan --flat-adam false "${@:2}"; }
 {
   [ "$GPU" = true ] && within 30 python3 -c "import torch; print('pytorch', torch.__version__, 'cuda', torch.version.cuda, torch.cuda.get_device_name(0))"
   steps 60 --out "$OUT/steps-netgan-graphs.json"

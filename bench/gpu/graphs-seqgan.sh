@@ -11,14 +11,14 @@ source bench/gpu/common.sh
 D="--device cuda"; [ "$GPU" = true ] || D="--device cpu"
 R=${R:-"--warmup 5 --reps 20"}
 GRAPHS=${GRAPHS:-true} # false in a dry run on the CPU, which refuses CUDA graphs
-steps() { within "$1" $BENCH steps --config "$CONFIG" --gpu "$GPU" $R --gans seqgan "${@:2}"; }
+steps() { within "$1" $BENCH steps --config "$CONFIG" --gpu "$GPU" $R --gans seqgan --flat-adam false "${@:2}"; }
 pytorch() { within 60 $PY bench/pytorch/seqgan_step.py $D $R "${@:2}" --out "$OUT/pytorch-seqgan$1.json"; }
 {
   [ "$GPU" = true ] && within 30 python3 -c "import torch; print('pytorch', torch.__version__, 'cuda', torch.version.cuda, torch.cuda.get_device_name(0))"
   for gan in seqgan seqgan-mle; do
-    within 90 $BENCH graph-check --gan $gan --gpu "$GPU" --cuda-graphs "$GRAPHS"
+    within 90 $BENCH graph-check --gan $gan --flat-adam false --gpu "$GPU" --cuda-graphs "$GRAPHS"
     # A FAIL (exit 1) is read against the same check eager against eager, for the GPU's own run-to-run noise.
-    [ $? -eq 1 ] && echo "FAIL: baseline, eager against eager:" && within 45 $BENCH graph-check --gan $gan --gpu "$GPU" --cuda-graphs false
+    [ $? -eq 1 ] && echo "FAIL: baseline, eager against eager:" && within 45 $BENCH graph-check --gan $gan --flat-adam false --gpu "$GPU" --cuda-graphs false
   done
   steps 90 --cudnn-benchmark true --cuda-graphs "$GRAPHS" --out "$OUT/steps-seqgan-graphs-cudnn.json"
   steps 90 --cudnn-benchmark true --cuda-graphs false --out "$OUT/steps-seqgan-eager-cudnn.json"

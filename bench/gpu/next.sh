@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The next GPU session's prepared call (carry [".gpu"], timeout_s 600; BUDGET seconds, default 560, for the whole call):
+# The next GPU session's prepared call (kind nvidia-h200, carry [".gpu"], timeout_s 600; BUDGET seconds, default 560, for the whole call):
 # wavegan-quality.sh, about 6 minutes. Does WaveGAN train as well with the critic's convolutions as matrix products
 # (the GPU default since 2026-11-27) and with bfloat16 (MixedPrecision) as with the direct convolutions? Three runs of
 # 720 steps, scored by the Inception-score protocol. MixedPrecision took WaveGAN's step to 0.42-0.52 of PyTorch eager's

@@ -33,7 +33,7 @@ MATMUL=seqgan,netgan,wavegan # the GANs with matrix products; TF32 leaves CycleG
   # The resize-crop-flip on the GPU, as the library does it since 2026-11-27 (its steps above include it).
   within 90 $PY bench/pytorch/cyclegan_step.py $D --sizes 256 --blocks 9 --augment-on device $R --out "$OUT/pytorch-cyclegan256-augment-device.json"
   # cuDNN autotuning on both sides; then the library's levers on top of it (all GANs in one process each).
-  steps 200 --cudnn-benchmark true --out "$OUT/steps-cudnn.json"
+  steps 200 --cudnn-benchmark true --flat-adam false --out "$OUT/steps-cudnn.json"
   pytorch -cudnn $ALL --cudnn-benchmark
   steps 200 --cudnn-benchmark true --flat-adam true --out "$OUT/steps-cudnn-flat.json"
   # NetGAN's critic in three LSTM passes, against the one pass the library takes on a GPU (NetGanSettings.CriticInOnePass).

@@ -5,7 +5,9 @@
 # one process trains the digit classifier (1 minute), then three WaveGAN runs of the same seed and the same number of
 # steps (EPOCHS × 8 steps, 720 by default; GAN_MINUTES is a cap that should not bite: three runs sharing the GPU, the
 # slowest, direct one at about 3 steps a second) train side by side on the GPU and are scored by that classifier. Each
-# run's summary ends with its last progress line, so a run the cap cut short shows.
+# run's summary ends with its last progress line, so a run the cap cut short shows. Timed for an H200 (the run of
+# 2026-11-28: 3 steps a second for the direct run): name kind nvidia-h200 in the device call; on the H100's slower
+# memory the direct run may reach the cap before its 720 steps.
 # Run on 2026-11-28 with 320 steps (EPOCHS=40): every run scored at the untrained floor (IS 1.00-1.08), too early to
 # compare anything; 516 and 733 steps scored 1.27 and 2.38 on 2026-11-27. Hence 720 now.
 # Here first: bash bench/gpu/publish.sh none and bash bench/gpu/pack-digits.sh DIGITS TUXPAINT; carry [".gpu"].
@@ -14,7 +16,7 @@
 #   CLASSIFIER_MINUTES=0.2 GAN_MINUTES=0.1 EPOCHS=1 GAN_BATCH=2 CLIPS=20 OUT=/tmp/dry bash bench/gpu/wavegan-quality.sh
 source bench/gpu/common.sh
 EPOCHS=${EPOCHS:-90}
-GAN_MINUTES=${GAN_MINUTES:-6}
+GAN_MINUTES=${GAN_MINUTES:-7}
 DATA=${DATA:-/tmp/wis-data}
 WIS=/tmp/wis-quality
 # A rerun on a warm machine must not find the last run's classifier weights or WaveGAN checkpoints (it would resume).
@@ -23,7 +25,7 @@ mkdir -p "$WIS" "$DATA"
 [ -d "$DATA/digits" ] || tar -xJf .gpu/digits.tar.xz -C "$DATA"
 common=(--gpu $GPU --digits "$DATA/digits" --tuxpaint "$DATA/tuxpaint" --eval-clips ${CLIPS:-1000} --samples ${CLIPS:-1000}
         --gan-minutes "$GAN_MINUTES" --gan-epochs "$EPOCHS" --gan-batch ${GAN_BATCH:-64} --architecture wavegan)
-within 480 $BENCH wavegan-is "${common[@]}" --classifier-minutes ${CLASSIFIER_MINUTES:-1} --classifier-batch 64 \
+within 530 $BENCH wavegan-is "${common[@]}" --classifier-minutes ${CLASSIFIER_MINUTES:-1} --classifier-batch 64 \
   --classifier-optimizer adam --classifier-lr 1e-3 --bn-momentum 0.01 --matrix-convolutions false --out $WIS/direct \
   > "$OUT/direct.log" 2>&1 &
 first=$!

@@ -186,12 +186,12 @@ public sealed class CudaGraphEmulationTests
         graphed.Generator.Dispose();
     }
 
-    /// <summary>The model's CUDA-graph steps (found by type, so that the test does not depend on field names).</summary>
     [TestMethod]
     public void TheFlatAdamIsTheDefaultWhereTheUpdatesAreGraphs()
     {
         // FlatAdam null: flat where a GAN's updates are CUDA graphs, per tensor where they are not (and always for
-        // WaveGAN, which has none); an explicit false keeps the per-tensor Adam inside the graphs.
+        // WaveGAN, which has none); an explicit false keeps the per-tensor Adam inside the graphs, an explicit true
+        // makes it flat without them.
         using var scope = NewDisposeScope();
         var cpu = GanEnvironment.UseCpu();
         using var seqGanData = SameTraining.TinySeqGanData();
@@ -205,7 +205,7 @@ public sealed class CudaGraphEmulationTests
         }
         NetGanModel NetGan(bool graphs, bool? flat) =>
             new(TinyNetGan with { CudaGraphs = graphs, FlatAdam = flat }, nodes: 12, Walks, (_, _) => null, _ => false, cpu, seed: 2);
-        foreach (var (graphs, flat, expected) in new (bool, bool?, bool)[] { (true, null, true), (false, null, false), (true, false, false) })
+        foreach (var (graphs, flat, expected) in new (bool, bool?, bool)[] { (true, null, true), (false, null, false), (true, false, false), (false, true, true) })
         {
             var models = new List<object>
             {
@@ -224,7 +224,8 @@ public sealed class CudaGraphEmulationTests
         }
         using var clips = WaveGan.WaveGanModelTests.Sines(4);
         using var waveGan = new WaveGanModel(WaveGan.WaveGanModelTests.Tiny, clips, cpu, seed: 3);
-        Assert.IsTrue(SameTraining.Fields<GanAdam>(waveGan).All(o => !o.IsFlat), "WaveGAN, whose steps are not graphs, keeps the per-tensor Adam by default.");
+        var waveGanOptimizers = SameTraining.Fields<GanAdam>(waveGan);
+        Assert.IsTrue(waveGanOptimizers.Count >= 2 && waveGanOptimizers.All(o => !o.IsFlat), "WaveGAN, whose steps are not graphs, keeps the per-tensor Adam by default.");
         waveGan.Generator.Dispose();
         waveGan.Discriminator.Dispose();
 
@@ -237,6 +238,7 @@ public sealed class CudaGraphEmulationTests
         };
     }
 
+    /// <summary>The model's CUDA-graph steps (found by type, so that the test does not depend on field names).</summary>
     private static void AssertGraphs(object model, int expected)
     {
         Assert.AreEqual(expected, SameTraining.Fields<CudaGraphStep>(model).Count, $"{model.GetType().Name}'s CUDA-graph steps");
