@@ -15,6 +15,9 @@ mkdir -p "$OUT"
 export OMP_WAIT_POLICY=PASSIVE PYTHONUNBUFFERED=1
 PY=${PY:-python3}
 GPU=${GPU:-true}
+# The PyTorch step scripts' device flag, and the Cora-ML edges NetGAN's paper configuration trains on.
+D="--device cuda"; [ "$GPU" = true ] || D="--device cpu"
+CORA=examples/data/cora_ml/cora_ml_lcc.edges
 CONFIG=${CONFIG:-paper}
 if [ -z "${BENCH:-}" ]; then
   LD_LIBRARY_PATH=$(python3 -c "import torch, os; print(os.path.join(os.path.dirname(torch.__file__), 'lib'))")

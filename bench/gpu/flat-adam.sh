@@ -19,8 +19,6 @@ export BUDGET=${BUDGET:-200}
 # The clock starts now, before unpacking the program and importing torch (next.sh sets it first when it runs this).
 export DEADLINE=${DEADLINE:-$(( $(date +%s) + BUDGET ))}
 source bench/gpu/common.sh
-CORA=examples/data/cora_ml/cora_ml_lcc.edges
-D="--device cuda"; [ "$GPU" = true ] || D="--device cpu"
 R=${R:-"--warmup 5 --reps 20"}
 GRAPHS=${GRAPHS:-true} # false in a dry run on the CPU, which refuses CUDA graphs
 steps() { within 60 $BENCH steps --config "$CONFIG" --gpu "$GPU" --cudnn-benchmark true --cuda-graphs "$GRAPHS" $R --edges $CORA "$@"; }

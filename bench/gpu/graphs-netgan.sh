@@ -9,8 +9,6 @@
 # Dry run here: BENCH="dotnet bench/Microsoft.ML.Gan.Bench/bin/Release/net10.0/Microsoft.ML.Gan.Bench.dll" GPU=false \
 #   PY="echo python3" CONFIG=small R="--warmup 0 --reps 2" ITERATIONS=20 OUT=/tmp/dry bash bench/gpu/graphs-netgan.sh
 source bench/gpu/common.sh
-CORA=examples/data/cora_ml/cora_ml_lcc.edges
-D="--device cuda"; [ "$GPU" = true ] || D="--device cpu"
 R=${R:-"--warmup 5 --reps 20"}
 ITERATIONS=${ITERATIONS:-1000}
 steps() { within "$1" $BENCH steps --config "$CONFIG" --gpu "$GPU" $R --edges $CORA --gans netgan --flat-adam false "${@:2}"; }

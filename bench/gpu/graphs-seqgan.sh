@@ -8,7 +8,6 @@
 # Dry run here: BENCH="dotnet bench/Microsoft.ML.Gan.Bench/bin/Release/net10.0/Microsoft.ML.Gan.Bench.dll" GPU=false \
 #   PY="echo python3" CONFIG=small R="--warmup 0 --reps 2" GRAPHS=false OUT=/tmp/dry bash bench/gpu/graphs-seqgan.sh
 source bench/gpu/common.sh
-D="--device cuda"; [ "$GPU" = true ] || D="--device cpu"
 R=${R:-"--warmup 5 --reps 20"}
 GRAPHS=${GRAPHS:-true} # false in a dry run on the CPU, which refuses CUDA graphs
 steps() { within "$1" $BENCH steps --config "$CONFIG" --gpu "$GPU" $R --gans seqgan --flat-adam false "${@:2}"; }

@@ -4,9 +4,7 @@
 # flat Adam lever against the same settings without it, alternated twice (cuDNN autotuning on; the three GANs
 # whose steps are launch-bound, WaveGAN's is not). Same set-up as steps.sh (common.sh); results in $OUT (memory-*.json, lever-*.json, memory-gpu.log).
 source bench/gpu/common.sh
-CORA=examples/data/cora_ml/cora_ml_lcc.edges
 R=${R:-"--warmup 5 --reps 20"}
-D="--device cuda"; [ "$GPU" = true ] || D="--device cpu"
 {
   for gan in cyclegan netgan wavegan; do
     within 90 $BENCH steps --config "$CONFIG" --gpu "$GPU" --gans $gan $R --edges $CORA --out "$OUT/memory-$gan.json"

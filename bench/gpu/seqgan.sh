@@ -4,7 +4,6 @@
 # Same set-up as steps.sh (common.sh); results in $OUT (seqgan-*.json, seqgan-gpu.log).
 source bench/gpu/common.sh
 R=${R:-"--warmup 5 --reps 20"}
-D="--device cuda"; [ "$GPU" = true ] || D="--device cpu"
 {
   within 90 $BENCH steps --config "$CONFIG" --gpu "$GPU" --gans seqgan $R --out "$OUT/seqgan-library.json"
   within 60 $PY bench/pytorch/seqgan_step.py $D $R --out "$OUT/seqgan-pytorch.json"

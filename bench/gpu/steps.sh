@@ -6,8 +6,6 @@
 # with autotuning. Run from the repository root on the GPU machine after `bash bench/gpu/publish.sh` here (carry
 # .gpu); results land in $OUT (steps-*.json, pytorch-*.json, steps-gpu.log). common.sh says how to dry-run it here.
 source bench/gpu/common.sh
-CORA=examples/data/cora_ml/cora_ml_lcc.edges
-D="--device cuda"; [ "$GPU" = true ] || D="--device cpu"
 R=${R:-"--warmup 5 --reps 20"}
 steps() { within "$1" $BENCH steps --config "$CONFIG" --gpu "$GPU" $R --edges $CORA "${@:2}"; }
 pytorch() { # pytorch NAME GANS SETTINGS-ARGS: our PyTorch scripts of those GANs' steps at the paper configurations

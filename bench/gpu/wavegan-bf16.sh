@@ -9,7 +9,6 @@
 # Dry run here: BENCH="dotnet bench/Microsoft.ML.Gan.Bench/bin/Release/net10.0/Microsoft.ML.Gan.Bench.dll" GPU=false \
 #   PY="echo python3" CONFIG=small R="--warmup 0 --reps 2" OUT=/tmp/dry bash bench/gpu/wavegan-bf16.sh
 source bench/gpu/common.sh
-D="--device cuda"; [ "$GPU" = true ] || D="--device cpu"
 R=${R:-"--warmup 5 --reps 20"}
 steps() { within "$1" $BENCH steps --config "$CONFIG" --gpu "$GPU" --cudnn-benchmark true $R --gans wavegan "${@:2}"; }
 pytorch() { within 90 $PY bench/pytorch/wavegan_step.py $D --cudnn-benchmark $R "${@:2}" --out "$OUT/pytorch-wavegan$1.json"; }

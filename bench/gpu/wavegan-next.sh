@@ -9,7 +9,6 @@
 # Dry run here: BENCH="dotnet bench/Microsoft.ML.Gan.Bench/bin/Release/net10.0/Microsoft.ML.Gan.Bench.dll" GPU=false \
 #   PY="echo python3" CONFIG=small R="--warmup 0 --reps 2" CHECK="--d 4 --batch 2 --draws 1" OUT=/tmp/dry bash bench/gpu/wavegan-next.sh
 source bench/gpu/common.sh
-D="--device cuda"; [ "$GPU" = true ] || D="--device cpu"
 R=${R:-"--warmup 3 --reps 15"}
 CHECK=${CHECK:-"--d 64 --batch 16 --draws 2"}
 # What Fit does on a GPU by default; the MixedPrecision rows keep TF32 for the products too (as Fit does), unlike the
