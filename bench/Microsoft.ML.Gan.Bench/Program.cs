@@ -41,6 +41,7 @@ internal static class Program
           graph-check  a GAN's training as CUDA graphs against eager: two models, same seed, data and host draws, side by side; loss differences, the parameters' distance against the distance moved, then time per step   --gan seqgan|seqgan-mle|cyclegan --gpu true --steps 30 --reps 50 [--size 128 --blocks 6 --filters 64] [--tolerance 1e-4 (seqgan) / 1e-3 (cyclegan)] [--cuda-graphs false: eager against eager, the CPU dry run] [--flat-adam true: both with the flat Adam]
           mixed-precision  cosine of a first step's gradients in float32 with those of inputs × (1 + 1e-6) and of bfloat16 forward passes (CycleGAN's generators, WaveGAN's critic), over random data draws   --draws 5 [--onednn true] [--gpu true] [--out file.json]
           conv-forms  cosine of a first step's WaveGAN critic gradients with its convolutions in each form (matrix product, phase split) against the direct form's, beside the direct form with clips × (1 + 1e-6); then both networks' gradients with the generator's transposed convolutions as matrix products   --draws 3 --d 64 --batch 16 [--gpu true] [--tf32 true] [--out file.json]
+          adam-step  the optimiser step alone over CycleGAN's two generators (random gradients): time, and the step's peak RSS over its start (CPU) or the GPU memory in use after it; one process per mode on a GPU   --blocks 9 --warmup 2 --reps 10 --modes per-tensor,per-tensor-capturable,flat,flat-capturable [--gpu true] [--out file.json]
           emoji     train Google -> Twitter, score held-out pairs (L1, SSIM)   --method cyclegan|gan-alone --epochs 2 --images 0 (= all) --size 64 --blocks 6 --ngf 64 --ndf 64 --batch 1 --seed 1 [--max-minutes M] [--data dir] [--out dir]
         """;
 
@@ -78,6 +79,7 @@ internal static class Program
                 "graphs" => CudaGraphProbe.Run(options),
                 "graph-check" => GraphCheck.Run(options),
                 "mixed-precision" => MixedPrecisionCheck.Run(options),
+                "adam-step" => AdamStepBenchmark.Run(options),
                 "conv-forms" => ConvolutionFormCheck.Run(options),
                 "onednn-check" => OneDnnCheck.Run(options),
                 _ => throw new ArgumentException($"Unknown command '{args[0]}'.\n{Usage}"),
