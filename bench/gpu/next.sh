@@ -12,6 +12,9 @@
 # missing, `bash examples/data/make-digits.sh /tmp/digits-all` (PITCHES="35 65" SPEEDS="140 210" makes only the packed
 # subset), `bash examples/data/fetch-tuxpaint-digits.sh /tmp/tuxpaint`, `bash bench/gpu/pack-digits.sh /tmp/digits-all
 # /tmp/tuxpaint`. Earlier calls: BENCHMARKS.md, the GPU sections of 2026-11-27 and 2026-11-28.
+# With device time left after this call (about 4 minutes), the second call is `bash bench/gpu/adam-memory.sh` (timeout_s
+# 240): the GPU memory of the optimiser step since its temporaries are freed as it goes (BENCHMARKS.md, "The optimiser
+# step's temporaries").
 export BUDGET=${BUDGET:-560}
 # The clock starts now, before unpacking the program, so that the call ends within its limit.
 export DEADLINE=${DEADLINE:-$(( $(date +%s) + BUDGET ))}

@@ -162,8 +162,9 @@ internal sealed class GanAdam : IDisposable
     /// <summary>
     /// One parameter's update (or, flat, one chunk of the buffers') in place. Its temporaries (the denominator, the
     /// step, the decayed gradient) are freed before the next one's, so a step never holds more than one tensor's or
-    /// chunk's worth of them. Held to the end of the step, they were as large as all the parameters together, and
-    /// libtorch's caching allocator (and each CUDA graph's private pool) kept that much for them.
+    /// chunk's worth of them. Held to the end of the step they would add up to the size of all the parameters, which
+    /// libtorch's caching allocator (and each CUDA graph's private pool) would then keep, and which the CPU would fault
+    /// in afresh at every step (BENCHMARKS.md, "The optimiser step's temporaries").
     /// </summary>
     private void Update(Tensor parameter, Tensor gradient, Tensor expAvg, Tensor expAvgSq, StepNumbers numbers)
     {
