@@ -10,10 +10,10 @@ namespace Microsoft.ML.Gan.Bench;
 /// <summary>
 /// <c>adam-step</c>: the optimiser step alone, over CycleGAN's two generators (the largest optimiser of the four GANs,
 /// 22.8 million parameters at 9 blocks), in each mode: per-tensor or flat, host numbers or capturable. Gradients are
-/// random and set once; each timed step is one <see cref="GanAdam.Step"/>. Reports the step's time and what it adds to
-/// the memory while it runs: on the CPU the peak resident set over the step above the resident set before it (reset
-/// per step); on a GPU the device memory in use after the steps (libtorch's caching allocator keeps what a step
-/// allocated).
+/// random and set once; each timed step is one <see cref="GanAdam.Step"/>. Reports the step's time and the memory it
+/// adds: on the CPU the peak resident set over the step above the resident set before it (reset per step); on a GPU
+/// the device memory in use before the first step and after the last (libtorch's caching allocator keeps what the
+/// steps allocated).
 /// </summary>
 internal static class AdamStepBenchmark
 {
@@ -36,32 +36,40 @@ internal static class AdamStepBenchmark
         string? output = o.OptionalString("out");
         var device = GpuOptions.Device(o);
         o.RejectUnknown();
+        if (GpuOptions.FlatAdam is not null) throw new ArgumentException("adam-step takes the Adam's mode from --modes, not --flat-adam.");
 
         // glibc's malloc as training sets it on the CPU (blocks up to 32 MiB from the heap, freed memory kept), so that
         // the step's temporaries cost what they cost in Fit.
         bool keepFreed = GlibcMalloc.KeepFreedMemory();
-        Console.WriteLine($"adam-step: CycleGAN's two generators ({blocks} blocks, ngf 64) on {device}, glibc malloc {(keepFreed ? "keeps freed memory" : "default")}, {warmup} warm-up + {reps} timed steps; {MachineInfo.Now()}");
-        Console.WriteLine("| mode | parameters | ms median | IQR | step's peak RSS over its start, MiB (median, max) | GPU MiB in use after | load after |");
+        Console.WriteLine($"adam-step: CycleGAN's two generators ({blocks} blocks, ngf 64) on {device}, "
+            + $"glibc malloc {(keepFreed ? "keeps freed memory" : "default")}, {warmup} warm-up + {reps} timed steps; {MachineInfo.Now()}");
+        Console.WriteLine("| mode | parameters | ms median | IQR | step's peak RSS over its start, MiB (median, max) "
+            + "| GPU MiB in use before → after the steps | load after |");
         Console.WriteLine("|---|---|---|---|---|---|---|");
         var results = new List<object>();
         foreach (var mode in modes)
         {
             var (flat, capturable) = Modes[mode];
-            var (parameters, ms, added, gpu) = Measure(blocks, flat, capturable, warmup, reps, device);
-            var time = Summary.Of(ms);
-            var memory = Summary.Of(added);
+            var m = Measure(blocks, flat, capturable, warmup, reps, device);
+            var time = Summary.Of(m.Ms);
+            var memory = Summary.Of(m.AddedMiB);
+            string gpu = m.GpuBeforeMiB is { } before && m.GpuAfterMiB is { } after
+                ? FormattableString.Invariant($"{before:F0} → {after:F0}") : "–";
             string load = MachineInfo.LoadAverage();
             Console.WriteLine(FormattableString.Invariant(
-                $"| {mode} | {parameters:N0} | {time.Median:F2} | {time.P25:F2}–{time.P75:F2} | {memory.Median:F0}, {memory.Max:F0} | {(gpu is { } g ? g.ToString("F0") : "–")} | {load} |"));
-            results.Add(new { mode, flat, capturable, parameters, msPerStep = time, stepPeakRssOverStartMiB = memory, gpuMiBInUse = gpu, loadAfter = load, samplesMs = ms });
+                $"| {mode} | {m.Parameters:N0} | {time.Median:F2} | {time.P25:F2}–{time.P75:F2} | {memory.Median:F0}, {memory.Max:F0} | {gpu} | {load} |"));
+            results.Add(new { mode, flat, capturable, parameters = m.Parameters, msPerStep = time, stepPeakRssOverStartMiB = memory,
+                gpuMiBInUseBefore = m.GpuBeforeMiB, gpuMiBInUseAfter = m.GpuAfterMiB, loadAfter = load, samplesMs = m.Ms });
         }
         if (output is not null)
-            ResultFile.WriteJson(output, new { command = ResultFile.CommandLine(), machine = MachineInfo.Now(), device = device.ToString(), glibcMallocKeepsFreedMemory = keepFreed, blocks, warmup, reps, results });
+            ResultFile.WriteJson(output, new { command = ResultFile.CommandLine(), machine = MachineInfo.Now(), device = device.ToString(),
+                glibcMallocKeepsFreedMemory = keepFreed, blocks, warmup, reps, results });
         return 0;
     }
 
-    private static (long Parameters, List<double> Ms, List<double> AddedMiB, double? GpuMiB) Measure(
-        int blocks, bool flat, bool capturable, int warmup, int reps, Device device)
+    private sealed record Measurement(long Parameters, List<double> Ms, List<double> AddedMiB, double? GpuBeforeMiB, double? GpuAfterMiB);
+
+    private static Measurement Measure(int blocks, bool flat, bool capturable, int warmup, int reps, Device device)
     {
         random.manual_seed(1);
         using var generatorA = new ResnetGenerator(blocks);
@@ -70,6 +78,7 @@ internal static class AdamStepBenchmark
         generatorB.to(device);
         var parameters = generatorA.parameters().Concat(generatorB.parameters()).ToArray();
         using var adam = new GanAdam(parameters, 2e-4, 0.5, 0.999, flat: flat, capturable: capturable);
+        using (NewDisposeScope())
         using (no_grad())
             foreach (var p in parameters)
             {
@@ -77,6 +86,10 @@ internal static class AdamStepBenchmark
                 if (p.grad is { } g) g.copy_(randn_like(p));
                 else p.grad = randn_like(p);
             }
+        // What the set-up left for the finalizer goes first, so that the GPU reading before the steps is theirs alone.
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        double? gpuBefore = GpuMemory.UsedMiB(device);
         var ms = new List<double>();
         var added = new List<double>();
         for (int i = 0; i < warmup + reps; i++)
@@ -91,6 +104,6 @@ internal static class AdamStepBenchmark
             ms.Add(clock.Elapsed.TotalMilliseconds);
             added.Add(peakReset ? ProcessMemory.PeakResidentMiB - before : double.NaN);
         }
-        return (parameters.Sum(p => p.numel()), ms, added, GpuMemory.UsedMiB(device));
+        return new(parameters.Sum(p => p.numel()), ms, added, gpuBefore, GpuMemory.UsedMiB(device));
     }
 }

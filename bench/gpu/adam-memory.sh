@@ -1,10 +1,8 @@
 #!/usr/bin/env bash
-# A GPU run of about 3 minutes: does the flat Adam still cost CycleGAN GPU memory now that each update frees its
-# temporaries as it goes? On 2026-11-28 (BENCHMARKS.md, "GPU (H200, 2026-11-28, fourth GPU session)") CycleGAN's
-# processes ended with 6,685 -> 7,137 MiB in use at 256x256 and 2,245 -> 2,631 at 128x128 with the flat Adam. The
-# update then held its temporaries (the denominator, the step) to the end of the step: as large as all the parameters
-# in flat mode, and in per-tensor mode too, summed over the tensors. Since then each parameter's update (flat: each
-# chunk of 4 million elements) frees them before the next one (BENCHMARKS.md, "The optimiser step's temporaries").
+# A GPU run of about 3 minutes: what GPU memory the optimiser step costs, now that each update frees its temporaries
+# as it goes (flat: a chunk of 4 million elements at a time; BENCHMARKS.md, "The optimiser step's temporaries"), and
+# whether the flat Adam still costs CycleGAN GPU memory: 6,685 -> 7,137 MiB in use at 256x256 and 2,245 -> 2,631 at
+# 128x128 in "GPU (H200, 2026-11-28, fourth GPU session)".
 # First `adam-step` (the step alone over CycleGAN's two generators) in the two modes the GPU defaults use (per-tensor for
 # WaveGAN's eager steps, flat and capturable in the graphs), one process each so that neither sees the other's cached
 # memory; then CycleGAN's paper steps with graphs and autotuning, flat off and on, as flat-adam.sh ran them; then
@@ -20,16 +18,13 @@ export DEADLINE=${DEADLINE:-$(( $(date +%s) + BUDGET ))}
 source bench/gpu/common.sh
 R=${R:-"--warmup 5 --reps 20"}
 GRAPHS=${GRAPHS:-true} # false in a dry run on the CPU, which refuses CUDA graphs
+steps() { within 60 $BENCH steps --config "$CONFIG" --gpu "$GPU" --cudnn-benchmark true --cuda-graphs "$GRAPHS" $R "$@"; }
 {
   for mode in per-tensor flat-capturable; do
     within 30 $BENCH adam-step --gpu "$GPU" --modes $mode --out "$OUT/adam-step-$mode.json"
   done
-  for flat in false true; do
-    within 60 $BENCH steps --config "$CONFIG" --gpu "$GPU" --cudnn-benchmark true --cuda-graphs "$GRAPHS" $R --gans cyclegan \
-      --flat-adam $flat --out "$OUT/steps-cyclegan-flat-$flat.json"
-  done
-  within 60 $BENCH steps --config "$CONFIG" --gpu "$GPU" --cudnn-benchmark true --cuda-graphs "$GRAPHS" $R --gans seqgan \
-    --out "$OUT/steps-seqgan-defaults.json"
+  for flat in false true; do steps --gans cyclegan --flat-adam $flat --out "$OUT/steps-cyclegan-flat-$flat.json"; done
+  steps --gans seqgan --out "$OUT/steps-seqgan-defaults.json"
 } 2>&1 | grep --line-buffered -v NNPACK | tee "$OUT/adam-memory.log"
 pack adam-memory
 echo ADAM-MEMORY-DONE
