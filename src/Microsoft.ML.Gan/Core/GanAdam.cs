@@ -213,7 +213,6 @@ internal sealed class GanAdam : IDisposable
         long total = flat.Parameters.shape[0];
         for (long start = 0; start < total; start += FlatChunk)
         {
-            using var scope = NewDisposeScope();
             long length = Math.Min(FlatChunk, total - start);
             Update(flat.Parameters.narrow(0, start, length), flat.Gradients.narrow(0, start, length),
                 _flatExpAvg!.narrow(0, start, length), _flatExpAvgSq!.narrow(0, start, length), numbers);
