@@ -71,7 +71,19 @@ internal sealed class ResnetGenerator : nn.Module<Tensor, Tensor>
         RegisterComponents();
     }
 
-    public override Tensor forward(Tensor x) => model.forward(x);
+    /// <summary>
+    /// The layers in order. On the CPU the 7×7 output convolution (64 → 3 channels) runs as per-tap products
+    /// (<see cref="Layers.ConvolutionAsTapProducts"/>): libtorch's CPU convolution would unfold its input into a block
+    /// of 49 MiB at 64×64 and 784 MiB at 256×256 at each call, which glibc maps and faults in afresh every time
+    /// (BENCHMARKS.md, "CycleGAN's output convolution as per-tap products"). On a GPU cuDNN runs every layer.
+    /// </summary>
+    public override Tensor forward(Tensor x)
+    {
+        if (x.device_type != DeviceType.CPU) return model.forward(x);
+        foreach (var (name, layer) in model.named_children())
+            x = name == "head_conv" ? Layers.ConvolutionAsTapProducts((Conv2d)layer, x) : ((nn.Module<Tensor, Tensor>)layer).forward(x);
+        return x;
+    }
 }
 
 /// <summary>
