@@ -72,9 +72,9 @@ internal sealed class ResnetGenerator : nn.Module<Tensor, Tensor>
     }
 
     /// <summary>
-    /// The layers in order. On the CPU the 7×7 output convolution (64 → 3 channels) runs as per-tap products
+    /// The layers in order. On the CPU the 7×7 output convolution (ngf → 3 channels) runs as per-tap products
     /// (<see cref="Layers.ConvolutionAsTapProducts"/>): libtorch's CPU convolution would unfold its input into a block
-    /// of 49 MiB at 64×64 and 784 MiB at 256×256 at each call, which glibc maps and faults in afresh every time
+    /// of 49 MiB at 64×64 and 784 MiB at 256×256 (ngf 64) at each call, which glibc maps and faults in afresh every time
     /// (BENCHMARKS.md, "CycleGAN's output convolution as per-tap products"). On a GPU cuDNN runs every layer.
     /// </summary>
     public override Tensor forward(Tensor x)
