@@ -1,4 +1,5 @@
 using Microsoft.ML.Gan.Core;
+using TorchSharp;
 
 namespace Microsoft.ML.Gan.Tests;
 
@@ -37,6 +38,19 @@ internal static class TestSupport
         options.CancellationToken = cancel.Token;
         options.Progress = new SyncProgress(p => { if (p.Stage == GanStage.Training && p.Step == step) cancel.Cancel(); });
         return cancel;
+    }
+
+    /// <summary>
+    /// Asserts that <paramref name="actual"/> is <paramref name="expected"/> computed another way: the largest difference
+    /// within <paramref name="relative"/> of <paramref name="expected"/>'s largest absolute value, which must be finite and
+    /// above <paramref name="smallestScale"/> (a comparison of zeros, or of rounding noise, proves nothing).
+    /// </summary>
+    public static void AssertCloseToLargest(torch.Tensor expected, torch.Tensor actual, string what, double relative, double smallestScale = 0)
+    {
+        double scale = expected.abs().max().item<float>(), error = (expected - actual).abs().max().item<float>();
+        Assert.IsTrue(double.IsFinite(scale), $"{what}: not finite ({scale})");
+        Assert.IsTrue(scale > smallestScale, $"{what}: largest value {scale:G3}, too small to compare");
+        Assert.IsTrue(error <= relative * scale, $"{what}: largest difference {error:G3} against a largest value {scale:G3}");
     }
 
     private sealed class NoColumns;

@@ -38,11 +38,6 @@ public sealed class LayersTests
         return (grads[0], grads[1], grads[2]);
     }
 
-    private static void AssertClose(Tensor expected, Tensor actual, string what)
-    {
-        double scale = expected.abs().max().item<float>();
-        double difference = (expected - actual).abs().max().item<float>();
-        Assert.IsTrue(scale > 0.1, $"{what}: too small to compare ({scale}).");
-        Assert.IsTrue(difference <= 1e-5 * scale, $"{what} differs by {difference:G3} (largest value {scale:G3}).");
-    }
+    private static void AssertClose(Tensor expected, Tensor actual, string what) =>
+        TestSupport.AssertCloseToLargest(expected, actual, what, relative: 1e-5, smallestScale: 0.1);
 }

@@ -114,13 +114,8 @@ public sealed class WaveGanNetworksTests
     }
 
     /// <summary>Largest difference within 1e-4 of the largest value, which must not be zero.</summary>
-    private static void AssertClose(Tensor expected, Tensor actual, string what)
-    {
-        double scale = expected.abs().max().item<float>(), error = (expected - actual).abs().max().item<float>();
-        Assert.IsTrue(double.IsFinite(scale), $"{what}: not finite ({scale})");
-        Assert.IsTrue(scale > 0, $"{what}: all zero, so the comparison proves nothing");
-        Assert.IsTrue(error <= 1e-4 * scale, $"{what}: largest difference {error:G3} against a largest value {scale:G3}");
-    }
+    private static void AssertClose(Tensor expected, Tensor actual, string what) =>
+        TestSupport.AssertCloseToLargest(expected, actual, what, relative: 1e-4);
 
     [TestMethod]
     public void ConvolutionsAlignAsTensorFlowSame()
