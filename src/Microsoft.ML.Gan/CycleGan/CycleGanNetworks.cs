@@ -38,6 +38,9 @@ internal sealed class ResnetGenerator : nn.Module<Tensor, Tensor>
 {
     public readonly Sequential model;
 
+    /// <summary>The 7×7 output convolution's name in <see cref="model"/> (and in saved weights).</summary>
+    private const string OutputConvolution = "head_conv";
+
     public ResnetGenerator(int blocks = 9, long channels = 3, long ngf = 64) : base(nameof(ResnetGenerator))
     {
         if (blocks < 0) throw new ArgumentOutOfRangeException(nameof(blocks), blocks, "The generator needs zero or more residual blocks.");
@@ -65,7 +68,7 @@ internal sealed class ResnetGenerator : nn.Module<Tensor, Tensor>
             layers.Add(($"up{i}_relu", nn.ReLU()));
         }
         layers.Add(("head_pad", nn.ReflectionPad2d(3)));
-        layers.Add(("head_conv", nn.Conv2d(ngf, channels, 7, bias: true)));
+        layers.Add((OutputConvolution, nn.Conv2d(ngf, channels, 7, bias: true)));
         layers.Add(("head_tanh", nn.Tanh()));
         model = nn.Sequential(layers);
         RegisterComponents();
@@ -81,7 +84,7 @@ internal sealed class ResnetGenerator : nn.Module<Tensor, Tensor>
     {
         if (x.device_type != DeviceType.CPU) return model.forward(x);
         foreach (var (name, layer) in model.named_children())
-            x = name == "head_conv" ? Layers.ConvolutionAsTapProducts((Conv2d)layer, x) : ((nn.Module<Tensor, Tensor>)layer).forward(x);
+            x = name == OutputConvolution ? Layers.ConvolutionAsTapProducts((Conv2d)layer, x) : ((nn.Module<Tensor, Tensor>)layer).forward(x);
         return x;
     }
 }
