@@ -3,6 +3,7 @@ using Microsoft.ML.Data;
 using Microsoft.ML.Gan.Core;
 using Microsoft.ML.Gan.Core.Native;
 using Microsoft.ML.Gan.Data;
+using Microsoft.ML.Gan.NetGan;
 using Microsoft.ML.Gan.SeqGan;
 using Microsoft.ML.Gan.WaveGan;
 using TorchSharp;
@@ -15,7 +16,8 @@ namespace Microsoft.ML.Gan.Bench;
 /// the machine's load hits both. <c>--gan wavegan</c>: WaveGAN's <c>Fit</c> against the library's own WaveGAN model
 /// driven by a plain loop (build it, then train step after step, reading the losses after each as Fit does), which
 /// is what Fit adds around the model: reading the data view, progress, divergence checks, the no-GC guard.
-/// <c>--gan seqgan</c>: the same for SeqGAN's whole schedule (<see cref="RunSeqGan"/>).
+/// <c>--gan seqgan</c>: the same for SeqGAN's whole schedule (<see cref="RunSeqGan"/>); <c>--gan netgan</c> for NetGAN on
+/// Cora-ML (<see cref="RunNetGan"/>).
 /// </summary>
 internal static class OverheadBenchmark
 {
@@ -31,8 +33,9 @@ internal static class OverheadBenchmark
         {
             case "wavegan": return RunWaveGan(o);
             case "seqgan": return RunSeqGan(o);
+            case "netgan": return RunNetGan(o);
             case "cyclegan": break;
-            case var other: throw new ArgumentException($"--gan takes cyclegan, wavegan or seqgan; found '{other}'.");
+            case var other: throw new ArgumentException($"--gan takes cyclegan, wavegan, seqgan or netgan; found '{other}'.");
         }
         var config = NetworkConfig.Read(o, size: 64, blocks: 6, ngf: 64, ndf: 64);
         int images = o.Int("images", 10), steps = o.Int("steps", 20), rounds = o.Int("rounds", 5);
@@ -133,6 +136,8 @@ internal static class OverheadBenchmark
     {
         int lines = o.Int("lines", 64), length = o.Int("length", 20), words = o.Int("words", 500), batch = o.Int("batch", 32);
         int rounds = o.Int("rounds", 5);
+        // A diagnostic: the loop opens the no-GC scope around each step, as Fit's loop does (see NoGarbageCollection).
+        bool loopGuard = o.Flag("loop-guard");
         string? output = o.OptionalString("out");
         var options = new SeqGanEstimator.Options
         {
@@ -168,6 +173,7 @@ internal static class OverheadBenchmark
                 model.BeginEpoch(1);
                 for (int step = 0; step < steps; step++)
                 {
+                    using var noCollection = loopGuard ? NoGarbageCollection.Begin() : default;
                     using var scope = torch.NewDisposeScope();
                     foreach (var (_, loss) in model.TrainStep(draws)) loss.item<float>();
                 }
@@ -179,7 +185,78 @@ internal static class OverheadBenchmark
         Console.WriteLine($"overhead --gan seqgan: {lines} lines of {length} words from {words}, batch {batch}, {options.RolloutCount} rollouts, "
             + $"{options.PretrainEpochs} MLE epochs, {options.DiscriminatorPretrainRounds} D rounds, {options.AdversarialRounds} adversarial rounds: {steps} steps per run, {rounds} rounds; {machine}");
         return Rounds(Fit, Loop, "loop", 0, steps, rounds, output, machine,
-            new { gan = "seqgan", lines, length, words, batch, options.RolloutCount, options.PretrainEpochs, options.DiscriminatorPretrainRounds, options.AdversarialRounds });
+            new { gan = "seqgan", lines, length, words, batch, options.RolloutCount, options.PretrainEpochs, options.DiscriminatorPretrainRounds, options.AdversarialRounds, loopGuard });
+    }
+
+    private sealed class Edge
+    {
+        public int Source { get; set; }
+        public int Target { get; set; }
+    }
+
+    /// <summary>
+    /// NetGAN on a graph file (Cora-ML by default) at the paper's settings: Fit against the library's model in a plain
+    /// loop that does what Fit does with the same edges: build the graph, split it, train the iterations reading the
+    /// losses after each, evaluate after the last one (Fit's schedule with EvaluateEvery = the iterations), and sample
+    /// the walks behind the scores. Fewer evaluation and scoring walks than Fit's defaults by default, so that training
+    /// weighs in the comparison; both sides sample the same number.
+    /// </summary>
+    private static int RunNetGan(CommandOptions o)
+    {
+        string edgesPath = o.String("edges", "examples/data/cora_ml/cora_ml_lcc.edges");
+        int steps = o.Int("steps", 20), rounds = o.Int("rounds", 5);
+        var options = new NetGanEstimator.Options { EvaluationWalks = o.Int("eval-walks", 10_000), ScoringWalks = o.Int("scoring-walks", 10_000) };
+        string? output = o.OptionalString("out");
+        o.RejectUnknown();
+        var graph = GraphFiles.ReadEdgeList(edgesPath).Graph;
+        var edges = graph.Edges().ToList();
+        var machine = MachineInfo.Now();
+        Console.WriteLine($"overhead --gan netgan: {Path.GetFileName(edgesPath)}, {graph.NodeCount} nodes, {edges.Count} edges, batch {options.BatchSize}, "
+            + $"{steps} iterations (1 G + 3 D steps each) per run, an evaluation of {options.EvaluationWalks:N0} walks after the last, {options.ScoringWalks:N0} scoring walks, {rounds} rounds; {machine}");
+
+        double Fit(int n)
+        {
+            var ml = new MLContext(seed: 1);
+            var data = ml.Data.LoadFromEnumerable(edges.Select(e => new Edge { Source = e.Source, Target = e.Target }));
+            var fitOptions = options.Clone();
+            (fitOptions.MaxIterations, fitOptions.EvaluateEvery) = (n, n);
+            GC.Collect();
+            return Measure(() => ml.Transforms.Gan().NetGan(fitOptions).Fit(data).Dispose());
+        }
+        double Loop(int n)
+        {
+            var device = GanEnvironment.UseCpu();
+            GC.Collect();
+            return Measure(() =>
+            {
+                var split = GraphSplit.Create(Graph.FromEdges(edges).Graph, options.ValidationFraction, options.TestFraction, seed: 1);
+                var walker = new RandomWalker(split.Train, options.WalkLength, options.BatchSize);
+                var loopOptions = options.Clone();
+                (loopOptions.MaxIterations, loopOptions.EvaluateEvery) = (n, n);
+                var model = new NetGanModel(loopOptions.ToSettings(split.Train.Fingerprint()), graph.NodeCount,
+                    (batch, random) => torch.tensor(walker.NextBatch(random).Select(v => (long)v).ToArray(), new long[] { batch, options.WalkLength }),
+                    (m, step) => NetGanEstimator.Evaluate(m, step, split, options.EvaluationWalks),
+                    evaluations => evaluations[^1].EdgeOverlap >= options.EdgeOverlapTarget, device, seed: 1);
+                try
+                {
+                    var draws = new GanRandom(2);
+                    for (int step = 1; step <= n; step++)
+                    {
+                        using (var scope = torch.NewDisposeScope())
+                            foreach (var (_, loss) in model.TrainStep(draws)) loss.item<float>();
+                        if (model.ShouldStop(step)) break;
+                    }
+                    NetGanEstimator.SampleTransitions(model, options.ScoringWalks);
+                }
+                finally
+                {
+                    model.Dispose();
+                    model.Generator.Dispose();
+                }
+            });
+        }
+        return Rounds(Fit, Loop, "loop", 1, steps, rounds, output, machine,
+            new { gan = "netgan", edges = edgesPath, nodes = graph.NodeCount, edgeCount = edges.Count, options.BatchSize, options.EvaluationWalks, options.ScoringWalks });
     }
 
     /// <summary>
@@ -199,6 +276,7 @@ internal static class OverheadBenchmark
         CpuMs.Clear();
         GcPauseMs.Clear();
         FullCollections.Clear();
+        MinorFaults.Clear();
         for (int round = 0; round < rounds; round++)
         {
             foreach (bool fitNow in round % 2 == 0 ? new[] { true, false } : new[] { false, true })
@@ -212,8 +290,8 @@ internal static class OverheadBenchmark
             // CycleGAN at 32×32 with 2 blocks): TorchSharp counts a module's parameter twice when it is made (the tensor,
             // then the Parameter that takes over its handle) and once when it is disposed. Growth beyond that would be a leak.
             // The last two runs' garbage collection, in the order they ran.
-            var (pauses, collections) = (GcPauseMs.TakeLast(2).ToArray(), FullCollections.TakeLast(2).ToArray());
-            Console.WriteLine(FormattableString.Invariant($"round {round + 1}: Fit {fit[^1] / 1000:F2} s, {other} {bare[^1] / 1000:F2} s, ratio {fit[^1] / bare[^1]:F3}; CPU Fit {fitCpu[^1] / 1000:F2} s, {other} {bareCpu[^1] / 1000:F2} s, ratio {fitCpu[^1] / bareCpu[^1]:F3}; GC pauses {(round % 2 == 0 ? "Fit, " + other : other + ", Fit")} {pauses[0]:F1} / {pauses[1]:F1} ms, generation-2 collections {collections[0]} / {collections[1]}; live tensors {TorchTensors.Live}, load {MachineInfo.LoadAverage()}"));
+            var (pauses, collections, faults) = (GcPauseMs.TakeLast(2).ToArray(), FullCollections.TakeLast(2).ToArray(), MinorFaults.TakeLast(2).ToArray());
+            Console.WriteLine(FormattableString.Invariant($"round {round + 1}: Fit {fit[^1] / 1000:F2} s, {other} {bare[^1] / 1000:F2} s, ratio {fit[^1] / bare[^1]:F3}; CPU Fit {fitCpu[^1] / 1000:F2} s, {other} {bareCpu[^1] / 1000:F2} s, ratio {fitCpu[^1] / bareCpu[^1]:F3}; GC pauses {(round % 2 == 0 ? "Fit, " + other : other + ", Fit")} {pauses[0]:F1} / {pauses[1]:F1} ms, generation-2 collections {collections[0]} / {collections[1]}, minor page faults {faults[0]} / {faults[1]}; live tensors {TorchTensors.Live}, load {MachineInfo.LoadAverage()}"));
         }
         var fitS = Summary.Of(fit.Select(ms => ms / steps));
         var bareS = Summary.Of(bare.Select(ms => ms / steps));
@@ -230,7 +308,7 @@ internal static class OverheadBenchmark
         Console.WriteLine(FormattableString.Invariant($"wall: ratio of medians {ratio:F3}, per-round ratios {ratios}; CPU: ratio of medians {cpuRatio:F3}, per-round ratios {cpuRatios}; load {MachineInfo.LoadAverage()}"));
         // The field names of the first (CycleGAN) results: "bare" is the comparison run whichever it is.
         if (output is not null)
-            ResultFile.WriteJson(output, new { command = ResultFile.CommandLine(), machine, config, comparison = other, steps, rounds, fitMsPerStep = fitS, bareMsPerStep = bareS, ratioOfMedians = ratio, roundRatios = ratios, fitCpuMsPerStep = fitCpuS, bareCpuMsPerStep = bareCpuS, cpuRatioOfMedians = cpuRatio, cpuRoundRatios = cpuRatios, fitMs = fit, bareMs = bare, fitCpuMs = fitCpu, bareCpuMs = bareCpu, gcPauseMsInRunOrder = GcPauseMs, generation2CollectionsInRunOrder = FullCollections, loadAfter = MachineInfo.LoadAverage() });
+            ResultFile.WriteJson(output, new { command = ResultFile.CommandLine(), machine, config, comparison = other, steps, rounds, fitMsPerStep = fitS, bareMsPerStep = bareS, ratioOfMedians = ratio, roundRatios = ratios, fitCpuMsPerStep = fitCpuS, bareCpuMsPerStep = bareCpuS, cpuRatioOfMedians = cpuRatio, cpuRoundRatios = cpuRatios, fitMs = fit, bareMs = bare, fitCpuMs = fitCpu, bareCpuMs = bareCpu, gcPauseMsInRunOrder = GcPauseMs, generation2CollectionsInRunOrder = FullCollections, minorPageFaultsInRunOrder = MinorFaults, loadAfter = MachineInfo.LoadAverage() });
         return 0;
     }
 
@@ -239,6 +317,18 @@ internal static class OverheadBenchmark
     // loop opens counts as one).
     private static readonly List<double> GcPauseMs = new();
     private static readonly List<int> FullCollections = new();
+    // Per run: the process's minor page faults (first touches of memory the process had not used or had given back).
+    private static readonly List<long> MinorFaults = new();
+
+    /// <summary>The process's minor page faults so far (field 10 of /proc/self/stat); 0 where there is no /proc.</summary>
+    private static long MinorFaultCount()
+    {
+        if (!File.Exists("/proc/self/stat")) return 0;
+        var stat = File.ReadAllText("/proc/self/stat");
+        // The command name (field 2) is in parentheses and may hold spaces: count the fields after its closing one.
+        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+        return long.Parse(fields[7], System.Globalization.CultureInfo.InvariantCulture);
+    }
 
     /// <summary>
     /// Wall milliseconds; the process's CPU milliseconds go to <see cref="CpuMs"/>. With one libtorch thread the CPU
@@ -250,6 +340,7 @@ internal static class OverheadBenchmark
         var cpu = process.TotalProcessorTime;
         var pause = GC.GetTotalPauseDuration();
         int fullCollections = GC.CollectionCount(2);
+        long faults = MinorFaultCount();
         var clock = Stopwatch.StartNew();
         run();
         double wall = clock.Elapsed.TotalMilliseconds;
@@ -257,6 +348,7 @@ internal static class OverheadBenchmark
         CpuMs.Add((process.TotalProcessorTime - cpu).TotalMilliseconds);
         GcPauseMs.Add((GC.GetTotalPauseDuration() - pause).TotalMilliseconds);
         FullCollections.Add(GC.CollectionCount(2) - fullCollections);
+        MinorFaults.Add(MinorFaultCount() - faults);
         return wall;
     }
 }

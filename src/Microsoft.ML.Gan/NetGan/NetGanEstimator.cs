@@ -82,6 +82,17 @@ public sealed class NetGanEstimator : IEstimator<NetGanTransformer>
         public bool? CudaGraphs;
 
         internal Options Clone() => (Options)MemberwiseClone();
+
+        /// <summary>The model's settings from these options, for the training graph whose fingerprint is given.</summary>
+        internal NetGanSettings ToSettings(string trainingGraphFingerprint) => new()
+        {
+            WalkLength = WalkLength, BatchSize = BatchSize, NoiseSize = LatentSize,
+            GeneratorHiddenSize = GeneratorHiddenSize, DiscriminatorHiddenSize = DiscriminatorHiddenSize,
+            EmbeddingSize = EmbeddingSize, LearningRate = LearningRate,
+            MaxIterations = MaxIterations, EvaluateEvery = EvaluateEvery, FlatAdam = FlatAdam,
+            CudaGraphs = CudaGraphs, DataFingerprint = trainingGraphFingerprint,
+            KeepBestGenerator = StoppingCriterion == NetGanStoppingCriterion.ValidationLinkPrediction,
+        };
     }
 
     private readonly GanEnvironment _env;
@@ -141,15 +152,7 @@ public sealed class NetGanEstimator : IEstimator<NetGanTransformer>
         var device = _env.ResolveDevice();
         long seed = _env.NextSeed();
         var walker = new RandomWalker(split.Train, _options.WalkLength, _options.BatchSize);
-        var settings = new NetGanSettings
-        {
-            WalkLength = _options.WalkLength, BatchSize = _options.BatchSize, NoiseSize = _options.LatentSize,
-            GeneratorHiddenSize = _options.GeneratorHiddenSize, DiscriminatorHiddenSize = _options.DiscriminatorHiddenSize,
-            EmbeddingSize = _options.EmbeddingSize, LearningRate = _options.LearningRate,
-            MaxIterations = _options.MaxIterations, EvaluateEvery = _options.EvaluateEvery, FlatAdam = _options.FlatAdam,
-            CudaGraphs = _options.CudaGraphs, DataFingerprint = split.Train.Fingerprint(),
-            KeepBestGenerator = _options.StoppingCriterion == NetGanStoppingCriterion.ValidationLinkPrediction,
-        };
+        var settings = _options.ToSettings(split.Train.Fingerprint());
         if (NetGanModel.UsesCudaGraphs(settings, device))
             using (var ch = _env.Host.Start("Training"))
                 ch.Info(MessageSensitivity.None, "NetGAN: each training iteration is replayed as one CUDA graph (option CudaGraphs).");
@@ -200,12 +203,23 @@ public sealed class NetGanEstimator : IEstimator<NetGanTransformer>
 
     private NetGanEvaluation Evaluate(NetGanModel model, long step, GraphSplit split)
     {
-        var counts = SampleTransitions(model, _options.EvaluationWalks);
+        var e = Evaluate(model, step, split, _options.EvaluationWalks);
+        using (var ch = _env.Host.Start("Evaluation"))
+            ch.Info(MessageSensitivity.None, FormattableString.Invariant($"NetGAN iteration {step}: edge overlap {e.EdgeOverlap:F3}, validation ROC-AUC {e.ValidationAuc:F4}, AP {e.ValidationAveragePrecision:F4}, τ {model.Temperature:F3}"));
+        return e;
+    }
+
+    /// <summary>
+    /// The official evaluation after iteration <paramref name="step"/>: the score matrix of <paramref name="walks"/>
+    /// generated walks, a graph assembled from it with the training graph's edge count, its edge overlap with the
+    /// training graph, and link prediction on the validation pairs.
+    /// </summary>
+    internal static NetGanEvaluation Evaluate(NetGanModel model, long step, GraphSplit split, int walks)
+    {
+        var counts = SampleTransitions(model, walks);
         var generated = counts.AssembleGraph(split.Train.EdgeCount, new GanRandom(step));
         double overlap = GraphMetrics.EdgeOverlap(split.Train, generated);
         var (auc, ap) = LinkPrediction(counts, split.ValidationEdges, split.ValidationNonEdges);
-        using (var ch = _env.Host.Start("Evaluation"))
-            ch.Info(MessageSensitivity.None, FormattableString.Invariant($"NetGAN iteration {step}: edge overlap {overlap:F3}, validation ROC-AUC {auc:F4}, AP {ap:F4}, τ {model.Temperature:F3}"));
         return new NetGanEvaluation(step, overlap, auc, ap);
     }
 

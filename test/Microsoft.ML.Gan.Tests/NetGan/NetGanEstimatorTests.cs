@@ -61,6 +61,27 @@ public sealed class NetGanEstimatorTests
     }
 
     [TestMethod]
+    public void TheModelsSettingsAreTheOptions()
+    {
+        var options = new NetGanEstimator.Options
+        {
+            WalkLength = 7, BatchSize = 9, LatentSize = 5, GeneratorHiddenSize = 11, DiscriminatorHiddenSize = 13,
+            EmbeddingSize = 17, LearningRate = 1e-3, MaxIterations = 19, EvaluateEvery = 23, FlatAdam = true, CudaGraphs = false,
+        };
+        var settings = options.ToSettings("graph");
+        var expected = new NetGanSettings
+        {
+            WalkLength = 7, BatchSize = 9, NoiseSize = 5, GeneratorHiddenSize = 11, DiscriminatorHiddenSize = 13,
+            EmbeddingSize = 17, LearningRate = 1e-3, MaxIterations = 19, EvaluateEvery = 23, FlatAdam = true, CudaGraphs = false,
+            DataFingerprint = "graph", KeepBestGenerator = false,
+        };
+        Assert.AreEqual(expected, settings);
+        // Only the validation criterion keeps the best generator, as the official code's early stopping does.
+        options.StoppingCriterion = NetGanStoppingCriterion.ValidationLinkPrediction;
+        Assert.AreEqual(expected with { KeepBestGenerator = true }, options.ToSettings("graph"));
+    }
+
+    [TestMethod]
     public void TrainsScoresGeneratesAndSamples()
     {
         var ml = new MLContext(seed: 1);
