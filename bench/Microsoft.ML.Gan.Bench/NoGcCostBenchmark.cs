@@ -16,6 +16,8 @@ internal static class NoGcCostBenchmark
     {
         int liveMb = o.Int("live-mb", 20), deadLohMb = o.Int("dead-loh-mb", 40), scopes = o.Int("scopes", 1000);
         int allocKb = o.Int("alloc-kb", 16), blocks = o.Int("blocks", 11);
+        // --guard false: the same allocations without scopes, the baseline for the time per scope.
+        bool guard = o.String("guard", "true") == "true";
         string? output = o.OptionalString("out");
         o.RejectUnknown();
 
@@ -34,7 +36,7 @@ internal static class NoGcCostBenchmark
             var clock = Stopwatch.StartNew();
             for (int s = 0; s < scopes; s++)
             {
-                using var scope = NoGarbageCollection.Begin();
+                using var scope = guard ? NoGarbageCollection.Begin() : default;
                 for (int k = 0; k < allocKb; k++) _last = new byte[1000]; // escapes, so the JIT cannot put it on the stack
             }
             perScopeMicroseconds.Add(clock.Elapsed.TotalMicroseconds / scopes);
@@ -48,13 +50,13 @@ internal static class NoGcCostBenchmark
 
         var time = Summary.Of(perScopeMicroseconds);
         var pauses = Summary.Of(pausePerScopeMicroseconds);
-        Console.WriteLine($"nogc-cost: {blocks} blocks of {scopes} scopes, {allocKb} KB allocated in each, {liveMb} MB live, {deadLohMb} MiB of dead large objects; {MachineInfo.Now()}");
+        Console.WriteLine($"nogc-cost{(guard ? "" : " (no scopes)")}: {blocks} blocks of {scopes} scopes, {allocKb} KB allocated in each, {liveMb} MB live, {deadLohMb} MiB of dead large objects; {MachineInfo.Now()}");
         Console.WriteLine($"time per scope, µs: {time}");
         Console.WriteLine($"GC pause per scope, µs: {pauses}");
         Console.WriteLine($"collections counted (gen 0 / 1 / 2): {collections[0]} / {collections[1]} / {collections[2]} for {blocks * scopes} scopes");
         Console.WriteLine($"managed heap, MiB: {heapBefore:F1} before the scopes, {heapAfter:F1} after them, {heapAfterFullCollection:F1} after a full collection");
         if (output is not null)
-            ResultFile.WriteJson(output, new { command = ResultFile.CommandLine(), machine = MachineInfo.Now(), liveMb, deadLohMb, scopes, allocKb, blocks,
+            ResultFile.WriteJson(output, new { command = ResultFile.CommandLine(), machine = MachineInfo.Now(), liveMb, deadLohMb, scopes, allocKb, blocks, guard,
                 perScopeMicroseconds = time, pausePerScopeMicroseconds = pauses, collections, heapBefore, heapAfter, heapAfterFullCollection });
         return 0;
     }

@@ -36,9 +36,14 @@ internal readonly struct NoGarbageCollection : IDisposable
     /// <summary>
     /// Managed allocations after which <see cref="Begin"/> collects the youngest generation before it starts a region.
     /// Starting a region where the room is free does not collect, so without this the heap only grew: a small
-    /// CycleGAN's resident memory rose by 188 MiB over 1,000 steps. With it the heap stays at 10–13 MiB (BENCHMARKS.md).
+    /// CycleGAN's resident memory rose by 188 MiB over 1,000 steps. 16 MiB is about as often as the runtime collects
+    /// that generation by itself here (every 16.4 MB in <c>bench nogc-cost --guard false</c>). In SeqGAN's small CPU
+    /// training each of these collections took 1.7 ms (every 2 MiB) to 9 ms (every 32 MiB). Every 8 MiB they made its
+    /// <c>Fit</c> 2–4 % slower than a plain loop of the same model, every 16 MiB 1–1.6 %; every 32 MiB cost nothing
+    /// measurable but 54 MiB more resident memory in a small CycleGAN's 1,000 steps (BENCHMARKS.md, "The guard's
+    /// collections").
     /// </summary>
-    public const long CollectEvery = 8L << 20;
+    public const long CollectEvery = 16L << 20;
 
     private static long _allocatedAtCollection;
     private readonly bool _started;

@@ -21,7 +21,7 @@ public sealed class NoGarbageCollectionTests
         {
             Assert.IsTrue(scope.IsGuarding, "the scope started a no-GC region");
             int before = GC.CollectionCount(0);
-            // 4 MB of garbage from another thread (the region's room is 8 MiB), as a progress handler or the test host
+            // 4 MB of garbage from another thread (the region's room is 32 MiB), as a progress handler or the test host
             // might make: outside a region it can start a collection (gen0's budget is a few MB here), inside one it
             // must not.
             var other = new Thread(() =>
