@@ -29,6 +29,8 @@ internal sealed class CommandOptions
 
     public int Int(string name, int fallback) => Get(name) is { } v ? int.Parse(v, CultureInfo.InvariantCulture) : fallback;
 
+    public int? OptionalInt(string name) => Get(name) is { } v ? int.Parse(v, CultureInfo.InvariantCulture) : null;
+
     public double Double(string name, double fallback) => Get(name) is { } v ? double.Parse(v, CultureInfo.InvariantCulture) : fallback;
 
     public bool Flag(string name) => Get(name) is { } v && bool.Parse(v);

@@ -48,6 +48,8 @@ internal static class StepsBenchmark
         int warmup = o.Int("warmup", 3), reps = o.Int("reps", 10), readEvery = o.Int("read-every", 1);
         if (readEvery < 1) throw new ArgumentException($"--read-every is {readEvery}; expected 1 or more.");
         string edges = o.String("edges", "examples/data/cora_ml/cora_ml_lcc.edges");
+        // WaveGAN at another size than the configuration's (small: d = 8, batch 8; paper: d = 64, batch 64).
+        int? waveGanModelSize = o.OptionalInt("wavegan-model-size"), waveGanBatch = o.OptionalInt("wavegan-batch");
         string? output = o.OptionalString("out");
         var device = GpuOptions.Device(o);
         o.RejectUnknown();
@@ -67,7 +69,7 @@ internal static class StepsBenchmark
                 "cyclegan" => CycleGan(paper, warmup, reps, readEvery, device),
                 "seqgan" => SeqGan(paper, warmup, reps, device),
                 "netgan" => NetGan(paper, edges, warmup, reps, readEvery, device),
-                _ => WaveGan(paper, warmup, reps, readEvery, device),
+                _ => WaveGan(paper, waveGanModelSize, waveGanBatch, warmup, reps, readEvery, device),
             };
             foreach (var one in c)
             {
@@ -218,9 +220,9 @@ internal static class StepsBenchmark
         }
     }
 
-    private static IEnumerable<Case> WaveGan(bool paper, int warmup, int reps, int readEvery, torch.Device device)
+    private static IEnumerable<Case> WaveGan(bool paper, int? modelSize, int? batch, int warmup, int reps, int readEvery, torch.Device device)
     {
-        var settings = new WaveGanSettings { BatchSize = paper ? 64 : 8, ModelSize = paper ? 64 : 8, FlatAdam = GpuOptions.FlatAdam, MixedPrecision = GpuOptions.MixedPrecision,
+        var settings = new WaveGanSettings { BatchSize = batch ?? (paper ? 64 : 8), ModelSize = modelSize ?? (paper ? 64 : 8), FlatAdam = GpuOptions.FlatAdam, MixedPrecision = GpuOptions.MixedPrecision,
             NonBlockingCopies = GpuOptions.NonBlockingCopies, ConvolutionForm = GpuOptions.ConvolutionForm,
             GeneratorMatrixProducts = GpuOptions.GeneratorMatrixProducts };
         using var draws = new torch.Generator(3);
