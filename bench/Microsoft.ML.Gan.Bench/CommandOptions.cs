@@ -33,7 +33,9 @@ internal sealed class CommandOptions
 
     public double Double(string name, double fallback) => Get(name) is { } v ? double.Parse(v, CultureInfo.InvariantCulture) : fallback;
 
-    public bool Flag(string name) => Get(name) is { } v && bool.Parse(v);
+    public bool Flag(string name) => Bool(name, false);
+
+    public bool Bool(string name, bool fallback) => Get(name) is { } v ? bool.Parse(v) : fallback;
 
     public int[] Ints(string name, params int[] fallback) =>
         Get(name) is { } v ? v.Split(',', StringSplitOptions.RemoveEmptyEntries).Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToArray() : fallback;

@@ -23,12 +23,6 @@ internal static class MemoryBenchmark
         public bool IsB { get; set; }
     }
 
-    private sealed class EdgeRow
-    {
-        public int Source { get; set; }
-        public int Target { get; set; }
-    }
-
     /// <summary>
     /// One sample. The generation sizes (MiB; 0, 1, 2, large-object heap) are those after the last collection, which the
     /// library's no-GC guard makes at least every 8 MB of allocations; the counts are collections of each generation so far.
@@ -74,6 +68,8 @@ internal static class MemoryBenchmark
         long totalSteps = 0;
         options.Progress = new SyncProgress(p =>
         {
+            // NetGAN's scoring reports after its last step count walks sampled, not steps.
+            if (p.Stage != GanStage.Training) return;
             totalSteps = p.TotalSteps;
             if (p.Step % every == 0 || p.Step == 1)
                 samples.Add(Sample.Take(p.Step));
@@ -169,7 +165,7 @@ internal static class MemoryBenchmark
     private static Training NetGan(CommandOptions o, int steps)
     {
         int nodes = o.Int("nodes", 500);
-        var edges = NetGanScaleBenchmark.SyntheticGraph(nodes, seed: 500).Edges().Select(e => new EdgeRow { Source = e.Source, Target = e.Target }).ToList();
+        var edges = EdgeRow.Of(NetGanScaleBenchmark.SyntheticGraph(nodes, seed: 500).Edges()).ToList();
         var options = new NetGanEstimator.Options
         {
             BatchSize = 32, MaxIterations = steps, EvaluateEvery = 500, EvaluationWalks = 10_000, ScoringWalks = 10_000,

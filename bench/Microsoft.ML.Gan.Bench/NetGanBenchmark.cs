@@ -11,12 +11,6 @@ namespace Microsoft.ML.Gan.Bench;
 /// </summary>
 internal static class NetGanBenchmark
 {
-    private sealed class Edge
-    {
-        public int Source { get; set; }
-        public int Target { get; set; }
-    }
-
     public static int Run(CommandOptions options)
     {
         string edgesPath = options.String("edges", "examples/data/cora_ml/cora_ml_lcc.edges");
@@ -36,7 +30,7 @@ internal static class NetGanBenchmark
         var graph = edgesPath.EndsWith(".gml", StringComparison.OrdinalIgnoreCase) || edgesPath.EndsWith(".gml.gz", StringComparison.OrdinalIgnoreCase)
             ? GraphFiles.ReadGml(edgesPath).Graph : GraphFiles.ReadEdgeList(edgesPath).Graph;
         if (baselineOnly) return Baselines(graph, edgesPath, labelsPath, seed, output);
-        var edges = graph.Edges().Select(e => new Edge { Source = e.Source, Target = e.Target }).ToList();
+        var edges = EdgeRow.Of(graph.Edges()).ToList();
         var ml = GpuOptions.Context(seed, device);
         ml.Log += (_, e) => { if (e.Message.Contains("NetGAN")) Console.WriteLine($"{DateTime.Now:HH:mm:ss} {e.Message}"); };
         var estimator = ml.Transforms.Gan().NetGan(new NetGanEstimator.Options

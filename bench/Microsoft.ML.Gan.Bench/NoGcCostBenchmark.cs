@@ -17,7 +17,7 @@ internal static class NoGcCostBenchmark
         int liveMb = o.Int("live-mb", 20), deadLohMb = o.Int("dead-loh-mb", 40), scopes = o.Int("scopes", 1000);
         int allocKb = o.Int("alloc-kb", 16), blocks = o.Int("blocks", 11);
         // --guard false: the same allocations without scopes, the baseline for the time per scope.
-        bool guard = bool.Parse(o.String("guard", "true"));
+        bool guard = o.Bool("guard", true);
         string? output = o.OptionalString("out");
         o.RejectUnknown();
 

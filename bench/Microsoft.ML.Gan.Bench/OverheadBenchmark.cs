@@ -188,12 +188,6 @@ internal static class OverheadBenchmark
             new { gan = "seqgan", lines, length, words, batch, options.RolloutCount, options.PretrainEpochs, options.DiscriminatorPretrainRounds, options.AdversarialRounds, loopGuard });
     }
 
-    private sealed class Edge
-    {
-        public int Source { get; set; }
-        public int Target { get; set; }
-    }
-
     /// <summary>
     /// NetGAN on a graph file (Cora-ML by default) at the paper's settings: Fit against the library's model in a plain
     /// loop that does what Fit does with the same edges: build the graph, split it, train the iterations reading the
@@ -217,7 +211,7 @@ internal static class OverheadBenchmark
         double Fit(int n)
         {
             var ml = new MLContext(seed: 1);
-            var data = ml.Data.LoadFromEnumerable(edges.Select(e => new Edge { Source = e.Source, Target = e.Target }));
+            var data = ml.Data.LoadFromEnumerable(EdgeRow.Of(edges));
             var fitOptions = options.Clone();
             (fitOptions.MaxIterations, fitOptions.EvaluateEvery) = (n, n);
             GC.Collect();

@@ -37,11 +37,9 @@ internal readonly struct NoGarbageCollection : IDisposable
     /// Managed allocations after which <see cref="Begin"/> collects the youngest generation before it starts a region.
     /// Starting a region where the room is free does not collect, so without this the heap only grew: a small
     /// CycleGAN's resident memory rose by 188 MiB over 1,000 steps. 16 MiB is about as often as the runtime collects
-    /// that generation by itself here (every 16.4 MB in <c>bench nogc-cost --guard false</c>). In SeqGAN's small CPU
-    /// training each of these collections took 1.7 ms (every 2 MiB) to 9 ms (every 32 MiB). Every 8 MiB they made its
-    /// <c>Fit</c> 1.6–3.7 % slower than a plain loop of the same model, every 16 MiB 0.7–1.6 %. Every 32 MiB cost
-    /// nothing measurable, but 54 MiB more resident memory in a small CycleGAN's 1,000 steps (BENCHMARKS.md, "The
-    /// guard's collections").
+    /// that generation by itself here. Every 8 MiB these collections made SeqGAN's <c>Fit</c> 1.6–3.7 % slower than a
+    /// plain loop of the same model, every 16 MiB 0.7–1.6 %; every 32 MiB cost 37 MiB more resident memory than 16 in a
+    /// small CycleGAN (BENCHMARKS.md, "The guard's collections").
     /// </summary>
     public const long CollectEvery = 16L << 20;
 

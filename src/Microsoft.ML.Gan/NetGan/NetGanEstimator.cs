@@ -158,7 +158,7 @@ public sealed class NetGanEstimator : IEstimator<NetGanTransformer>
                 ch.Info(MessageSensitivity.None, "NetGAN: each training iteration is replayed as one CUDA graph (option CudaGraphs).");
         var model = new NetGanModel(settings, graph.NodeCount,
             (batch, random) => tensor(walker.NextBatch(random).Select(v => (long)v).ToArray(), new long[] { batch, _options.WalkLength }),
-            (m, step) => Evaluate(m, step, split),
+            (m, step) => EvaluateAndLog(m, step, split),
             Stop, device, seed);
         try
         {
@@ -201,7 +201,7 @@ public sealed class NetGanEstimator : IEstimator<NetGanTransformer>
         return sinceBest >= _options.Patience;
     }
 
-    private NetGanEvaluation Evaluate(NetGanModel model, long step, GraphSplit split)
+    private NetGanEvaluation EvaluateAndLog(NetGanModel model, long step, GraphSplit split)
     {
         var e = Evaluate(model, step, split, _options.EvaluationWalks);
         using (var ch = _env.Host.Start("Evaluation"))
