@@ -36,10 +36,10 @@ internal static class NetGanScaleBenchmark
         {
             var graph = file ?? SyntheticGraph(n, seed: n);
             ProcessMemory.ResetPeak();
-            var walker = new RandomWalker(graph);
             var settings = new NetGanSettings { FlatAdam = GpuOptions.FlatAdam, CriticInOnePass = GpuOptions.CriticInOnePass, CudaGraphs = GpuOptions.CudaGraphs, CriticWalkDraw = GpuOptions.CriticWalkDraw };
+            var walker = new RandomWalker(graph, settings.WalkLength, settings.BatchSize);
             using var model = new NetGanModel(settings, n,
-                (batch, random) => torch.tensor(walker.NextBatch(random).Select(v => (long)v).ToArray(), new long[] { batch, settings.WalkLength }),
+                NetGanModel.RealWalksFrom(walker),
                 (_, _) => null, _ => false, device, seed: 1);
             long parameters = model.Generator.parameters().Concat(model.Discriminator.parameters()).Sum(p => p.numel());
             var random = new GanRandom(2);

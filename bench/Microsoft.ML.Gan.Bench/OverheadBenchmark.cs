@@ -228,7 +228,7 @@ internal static class OverheadBenchmark
                 var loopOptions = options.Clone();
                 (loopOptions.MaxIterations, loopOptions.EvaluateEvery) = (n, n);
                 var model = new NetGanModel(loopOptions.ToSettings(split.Train.Fingerprint()), graph.NodeCount,
-                    (batch, random) => torch.tensor(walker.NextBatch(random).Select(v => (long)v).ToArray(), new long[] { batch, options.WalkLength }),
+                    NetGanModel.RealWalksFrom(walker),
                     (m, step) => NetGanEstimator.Evaluate(m, step, split, options.EvaluationWalks),
                     evaluations => evaluations[^1].EdgeOverlap >= options.EdgeOverlapTarget, device, seed: 1);
                 try

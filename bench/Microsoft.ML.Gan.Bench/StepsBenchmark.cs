@@ -201,9 +201,9 @@ internal static class StepsBenchmark
             BatchSize = paper ? 128 : 32, FlatAdam = GpuOptions.FlatAdam, CriticInOnePass = GpuOptions.CriticInOnePass, CudaGraphs = GpuOptions.CudaGraphs,
             CriticWalkDraw = GpuOptions.CriticWalkDraw,
         };
-        var walker = new RandomWalker(graph);
+        var walker = new RandomWalker(graph, settings.WalkLength, settings.BatchSize);
         var model = new NetGanModel(settings, graph.NodeCount,
-            (batch, random) => torch.tensor(walker.NextBatch(random).Select(v => (long)v).ToArray(), new long[] { batch, settings.WalkLength }),
+            NetGanModel.RealWalksFrom(walker),
             (_, _) => null, _ => false, device, seed: 1);
         try
         {

@@ -157,7 +157,7 @@ public sealed class NetGanEstimator : IEstimator<NetGanTransformer>
             using (var ch = _env.Host.Start("Training"))
                 ch.Info(MessageSensitivity.None, "NetGAN: each training iteration is replayed as one CUDA graph (option CudaGraphs).");
         var model = new NetGanModel(settings, graph.NodeCount,
-            (batch, random) => tensor(walker.NextBatch(random).Select(v => (long)v).ToArray(), new long[] { batch, _options.WalkLength }),
+            NetGanModel.RealWalksFrom(walker),
             (m, step) => EvaluateAndLog(m, step, split),
             Stop, device, seed);
         try

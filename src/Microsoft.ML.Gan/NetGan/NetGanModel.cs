@@ -136,6 +136,17 @@ internal sealed class NetGanModel : IGanModel
         }
     }
 
+    /// <summary>
+    /// The model's source of real walks drawn by <paramref name="walker"/>: a [batch, WalkLength] int64 tensor a call.
+    /// The walker draws exactly the batch the model asks for.
+    /// </summary>
+    public static Func<int, GanRandom, Tensor> RealWalksFrom(RandomWalker walker) => (batch, random) =>
+    {
+        if (batch != walker.BatchSize)
+            throw new ArgumentException($"The model asks for batches of {batch} walks; the walker draws {walker.BatchSize}.", nameof(batch));
+        return tensor(walker.NextBatch(random).Select(v => (long)v).ToArray(), new long[] { batch, walker.WalkLength });
+    };
+
     /// <summary>Whether training on <paramref name="device"/> replays iterations as CUDA graphs (<see cref="NetGanSettings.CudaGraphs"/>).</summary>
     internal static bool UsesCudaGraphs(NetGanSettings settings, Device device) =>
         CudaGraphStep.Wanted("NetGAN", settings.CudaGraphs, onByDefault: true, device);

@@ -27,6 +27,20 @@ public sealed class RandomWalkerTests
     }
 
     [TestMethod]
+    public void TheModelsRealWalksAreTheWalkersBatchAsATensor()
+    {
+        var walker = new RandomWalker(Karate, walkLength: 8, batchSize: 16);
+        var realWalks = NetGanModel.RealWalksFrom(walker);
+        using var walks = realWalks(16, new GanRandom(5));
+        CollectionAssert.AreEqual(new long[] { 16, 8 }, walks.shape);
+        Assert.AreEqual(TorchSharp.torch.ScalarType.Int64, walks.dtype);
+        CollectionAssert.AreEqual(walker.NextBatch(new GanRandom(5)).Select(v => (long)v).ToArray(), walks.data<long>().ToArray());
+        // A walker made for another batch size would hand the model walks it did not ask for.
+        var e = Assert.ThrowsExactly<ArgumentException>(() => realWalks(32, new GanRandom(5)));
+        StringAssert.Contains(e.Message, "32");
+    }
+
+    [TestMethod]
     public void SameSeedSameWalks()
     {
         var walker = new RandomWalker(Karate, walkLength: 8, batchSize: 16);
