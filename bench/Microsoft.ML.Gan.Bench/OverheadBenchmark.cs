@@ -208,12 +208,18 @@ internal static class OverheadBenchmark
         Console.WriteLine($"overhead --gan netgan: {Path.GetFileName(edgesPath)}, {graph.NodeCount} nodes, {edges.Count} edges, batch {options.BatchSize}, "
             + $"{steps} iterations (1 G + 3 D steps each) per run, an evaluation of {options.EvaluationWalks:N0} walks after the last, {options.ScoringWalks:N0} scoring walks, {rounds} rounds; {machine}");
 
+        // n iterations, evaluated after the last.
+        NetGanEstimator.Options OptionsFor(int n)
+        {
+            var run = options.Clone();
+            (run.MaxIterations, run.EvaluateEvery) = (n, n);
+            return run;
+        }
         double Fit(int n)
         {
             var ml = new MLContext(seed: 1);
             var data = ml.Data.LoadFromEnumerable(EdgeRow.Of(edges));
-            var fitOptions = options.Clone();
-            (fitOptions.MaxIterations, fitOptions.EvaluateEvery) = (n, n);
+            var fitOptions = OptionsFor(n);
             GC.Collect();
             return Measure(() => ml.Transforms.Gan().NetGan(fitOptions).Fit(data).Dispose());
         }
@@ -225,9 +231,7 @@ internal static class OverheadBenchmark
             {
                 var split = GraphSplit.Create(Graph.FromEdges(edges).Graph, options.ValidationFraction, options.TestFraction, seed: 1);
                 var walker = new RandomWalker(split.Train, options.WalkLength, options.BatchSize);
-                var loopOptions = options.Clone();
-                (loopOptions.MaxIterations, loopOptions.EvaluateEvery) = (n, n);
-                var model = new NetGanModel(loopOptions.ToSettings(split.Train.Fingerprint()), graph.NodeCount,
+                var model = new NetGanModel(OptionsFor(n).ToSettings(split.Train.Fingerprint()), graph.NodeCount,
                     NetGanModel.RealWalksFrom(walker),
                     (m, step) => NetGanEstimator.Evaluate(m, step, split, options.EvaluationWalks),
                     evaluations => evaluations[^1].EdgeOverlap >= options.EdgeOverlapTarget, device, seed: 1);
