@@ -1,5 +1,3 @@
-using System.Diagnostics;
-using System.Reflection;
 using System.Text.Json;
 using Microsoft.ML.Gan.RoundTrip;
 
@@ -7,17 +5,14 @@ namespace Microsoft.ML.Gan.Tests.Onnx;
 
 /// <summary>
 /// Runs test/Microsoft.ML.Gan.RoundTrip as a child process: a fresh .NET process with ML.NET and ONNX Runtime but
-/// no Microsoft.ML.Gan, which loads a model zip and scores rows. The test project builds it (a project reference
-/// with <c>ReferenceOutputAssembly=false</c>) and records where it lands in an assembly attribute.
+/// no Microsoft.ML.Gan, which loads a model zip and scores rows (see <see cref="ChildProcess"/>).
 /// </summary>
 internal static class RoundTripProcess
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromMinutes(2);
 
     /// <summary>Full path of <c>Microsoft.ML.Gan.RoundTrip.dll</c>.</summary>
-    public static string ProgramPath { get; } = typeof(RoundTripProcess).Assembly
-        .GetCustomAttributes<AssemblyMetadataAttribute>()
-        .Single(a => a.Key == "RoundTripProgram").Value!;
+    public static string ProgramPath { get; } = ChildProcess.ProgramPath("RoundTripProgram");
 
     /// <summary>The folder the child process loads its assemblies from.</summary>
     public static string ProgramFolder => Path.GetDirectoryName(ProgramPath)!;
@@ -63,27 +58,7 @@ internal static class RoundTripProcess
     /// <returns><paramref name="output"/>, written by the program.</returns>
     private static string Run(string modelPath, string input, string output, string folder, string inputColumn, string outputColumn)
     {
-        if (!File.Exists(ProgramPath))
-            throw new FileNotFoundException($"The round-trip program was not built; build test/Microsoft.ML.Gan.RoundTrip ({ProgramPath}).", ProgramPath);
-        var start = new ProcessStartInfo("dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            WorkingDirectory = folder,
-        };
-        foreach (var arg in new[] { ProgramPath, modelPath, input, output, inputColumn, outputColumn })
-            start.ArgumentList.Add(arg);
-
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(Timeout))
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"The round-trip program ran past {Timeout}.");
-        }
-        if (process.ExitCode != 0)
-            throw new InvalidOperationException($"The round-trip program exited with {process.ExitCode}:\n{stdout.Result}\n{stderr.Result}");
+        ChildProcess.Run(ProgramPath, [modelPath, input, output, inputColumn, outputColumn], Timeout, folder);
         return output;
     }
 }
