@@ -25,7 +25,7 @@ internal static class MemoryBenchmark
 
     /// <summary>
     /// One sample. The generation sizes (MiB; 0, 1, 2, large-object heap) are those after the last collection, which the
-    /// library's no-GC guard makes at least every 8 MB of allocations; the counts are collections of each generation so far.
+    /// library's no-GC guard makes at least every <see cref="Core.NoGarbageCollection.CollectEvery"/> of allocations (16 MiB); the counts are collections of each generation so far.
     /// </summary>
     private sealed record Sample(long Step, double RssMiB, double ManagedMiB, long LiveTensors, double[] GenerationMiB, int[] Collections)
     {
