@@ -26,7 +26,7 @@ internal sealed record Summary(int Count, double Median, double Min, double Max,
         $"median {Median:F2} (min {Min:F2}, IQR {P25:F2}–{P75:F2}, max {Max:F2}, n = {Count})");
 }
 
-/// <summary>This process's memory as Linux reports it, in MiB.</summary>
+/// <summary>This process's memory as Linux reports it, in MiB, and its minor page faults.</summary>
 internal static class ProcessMemory
 {
     public static double ResidentMiB => ReadStatus("VmRSS");
@@ -40,6 +40,19 @@ internal static class ProcessMemory
         try { File.WriteAllText("/proc/self/clear_refs", "5"); return true; }
         catch (IOException) { return false; }
         catch (UnauthorizedAccessException) { return false; }
+    }
+
+    /// <summary>The process's minor page faults so far (field 10 of /proc/self/stat); 0 where there is no /proc.</summary>
+    public static long MinorPageFaults
+    {
+        get
+        {
+            if (!File.Exists("/proc/self/stat")) return 0;
+            var stat = File.ReadAllText("/proc/self/stat");
+            // The command name (field 2) is in parentheses and may hold spaces: count the fields after its closing one.
+            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+            return long.Parse(fields[7], CultureInfo.InvariantCulture);
+        }
     }
 
     private static double ReadStatus(string key)

@@ -318,16 +318,6 @@ internal static class OverheadBenchmark
     // Per run: the process's minor page faults (first touches of memory the process had not used or had given back).
     private static readonly List<long> MinorFaults = new();
 
-    /// <summary>The process's minor page faults so far (field 10 of /proc/self/stat); 0 where there is no /proc.</summary>
-    private static long MinorFaultCount()
-    {
-        if (!File.Exists("/proc/self/stat")) return 0;
-        var stat = File.ReadAllText("/proc/self/stat");
-        // The command name (field 2) is in parentheses and may hold spaces: count the fields after its closing one.
-        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-        return long.Parse(fields[7], System.Globalization.CultureInfo.InvariantCulture);
-    }
-
     /// <summary>
     /// Wall milliseconds; the process's CPU milliseconds go to <see cref="CpuMs"/>. With one libtorch thread the CPU
     /// time is the work done, which a loaded machine (other processes) stretches far less than the wall time.
@@ -338,7 +328,7 @@ internal static class OverheadBenchmark
         var cpu = process.TotalProcessorTime;
         var pause = GC.GetTotalPauseDuration();
         int fullCollections = GC.CollectionCount(2);
-        long faults = MinorFaultCount();
+        long faults = ProcessMemory.MinorPageFaults;
         var clock = Stopwatch.StartNew();
         run();
         double wall = clock.Elapsed.TotalMilliseconds;
@@ -346,7 +336,7 @@ internal static class OverheadBenchmark
         CpuMs.Add((process.TotalProcessorTime - cpu).TotalMilliseconds);
         GcPauseMs.Add((GC.GetTotalPauseDuration() - pause).TotalMilliseconds);
         FullCollections.Add(GC.CollectionCount(2) - fullCollections);
-        MinorFaults.Add(MinorFaultCount() - faults);
+        MinorFaults.Add(ProcessMemory.MinorPageFaults - faults);
         return wall;
     }
 }
